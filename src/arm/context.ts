@@ -1,0 +1,18 @@
+// What every resource provider module is given: the ARM plane's own store and registry, and the
+// public APIs of the other planes it may use.
+import type { Clock } from '../common/clock.js';
+import type { AuthzPlane } from '../authz/index.js';
+import type { EntraPlane } from '../entra/index.js';
+import type { ProviderRegistry } from './registry.js';
+import type { ResourceStore } from './resource-store.js';
+
+export interface ArmContext {
+  resources: ResourceStore;
+  registry: ProviderRegistry;
+  authz: AuthzPlane;
+  entra: EntraPlane;
+  clock: Clock;
+  tenantId: string;
+  /** `https://localhost:PORT` */
+  baseUrl: string;
+}

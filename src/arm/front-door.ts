@@ -1,0 +1,174 @@
+// The Resource Manager front door. The whole pipeline of an ARM request, in order:
+//   1. route        path → resource / collection / action of a registered type (case-insensitive)
+//   2. authenticate bearer token of this server, ARM audience
+//   3. api-version  required, and one the type supports
+//   4. scope        the subscription and resource group exist
+//   5. authorize    the caller's role assignments allow the action at the target's scope
+//   6. validate     content type, size and JSON of the body
+//   7. handle       the provider's handler
+//   8. serialize    JSON with request ids; errors in ARM's envelope
+import type { RequestContext } from '../common/http.js';
+import { bearerToken, readBody, sendJson, BodyTooLargeError } from '../common/http.js';
+import { isAzureError, AzureError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import type { AuthzPlane } from '../authz/index.js';
+import { TokenRejectedError, type TokenVerifier } from '../entra/index.js';
+import { ArmErrors } from './errors.js';
+import { parseArmPath, type ArmTarget } from './resource-id.js';
+import { defaultAction, type ArmCaller, type ArmHandler, type ArmResult, type ProviderRegistry } from './registry.js';
+import type { ResourceStore } from './resource-store.js';
+
+export interface FrontDoorOptions {
+  registry: ProviderRegistry;
+  verifier: TokenVerifier;
+  authz: AuthzPlane;
+  resources: ResourceStore;
+  tenantId: string;
+  /** `https://localhost:PORT` */
+  baseUrl: string;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+export class ArmFrontDoor {
+  private readonly audiences: string[];
+  private readonly authorizationUri: string;
+
+  constructor(private readonly o: FrontDoorOptions) {
+    this.audiences = ['https://management.azure.com/', 'https://management.core.windows.net/', o.baseUrl, `${o.baseUrl}/`];
+    this.authorizationUri = `${o.baseUrl}/${o.tenantId}`;
+  }
+
+  async handle(ctx: RequestContext): Promise<void> {
+    const common = { 'x-ms-request-id': ctx.requestId, 'x-ms-correlation-request-id': ctx.correlationId };
+    try {
+      const target = parseArmPath(ctx.path, this.o.registry);                   // 1. route
+      const caller = await this.authenticate(ctx);                              // 2. authenticate
+      const apiVersion = this.checkApiVersion(ctx, target);                     // 3. api-version
+      await this.checkScope(target);                                            // 4. scope
+      const { handler, head } = this.pickHandler(ctx.method, target);
+      await this.authorize(ctx.method, target, caller);                         // 5. authorize
+      const body = await this.readJsonBody(ctx);                                // 6. validate
+      const result = await handler({ ctx, target, apiVersion, caller, body });  // 7. handle
+      this.send(ctx, head ? toHead(result) : result, common);                   // 8. serialize
+    } catch (e) {
+      this.sendError(ctx, e, common);
+    }
+  }
+
+  private async authenticate(ctx: RequestContext): Promise<ArmCaller> {
+    const token = bearerToken(ctx.req);
+    if (!token) throw ArmErrors.authenticationMissing(this.authorizationUri);
+    try {
+      const claims = await this.o.verifier.verify(token, this.audiences);
+      if (claims.tid !== this.o.tenantId) throw ArmErrors.wrongTenant(this.authorizationUri, String(claims.iss), this.o.tenantId);
+      return { objectId: claims.oid, clientId: claims.appid ?? claims.azp ?? claims.oid, tenantId: claims.tid, claims };
+    } catch (e) {
+      if (!(e instanceof TokenRejectedError)) throw e;
+      const r = e.rejection;
+      switch (r.reason) {
+        case 'expired': throw ArmErrors.expiredToken(this.authorizationUri, r.expiredAt, r.now);
+        case 'audience': throw ArmErrors.wrongAudience(this.authorizationUri, r.audience, this.audiences.slice(0, 2).flatMap((a) => [a, a.replace(/\/$/, '')]));
+        case 'notYetValid': throw ArmErrors.invalidToken(this.authorizationUri, 'The token is not yet valid.');
+        case 'missing': throw ArmErrors.authenticationMissing(this.authorizationUri);
+        default: throw ArmErrors.invalidToken(this.authorizationUri, '');
+      }
+    }
+  }
+
+  private checkApiVersion(ctx: RequestContext, target: ArmTarget): string {
+    const v = ctx.query.get('api-version');
+    if (v === null || v === '') throw ArmErrors.missingApiVersion();
+    const reg = target.registration;
+    if (!reg.apiVersions.includes(v)) {
+      if (reg.apiVersionError === 'invalidApiVersion') throw ArmErrors.invalidApiVersion(v, reg.apiVersions);
+      throw ArmErrors.noRegisteredProvider('global', v, reg.type, [...reg.apiVersions].reverse(), reg.locations ?? []);
+    }
+    return v;
+  }
+
+  private async checkScope(target: ArmTarget): Promise<void> {
+    const isSubscriptionItself = target.registration.type === 'Microsoft.Resources/subscriptions';
+    if (target.subscriptionId && !isSubscriptionItself && !(await this.o.resources.exists(`/subscriptions/${target.subscriptionId}`))) {
+      throw ArmErrors.subscriptionNotFound(target.subscriptionId);
+    }
+    const isGroupItself = target.registration.type === 'Microsoft.Resources/resourceGroups' && target.kind === 'resource';
+    if (target.resourceGroup && !isGroupItself
+      && !(await this.o.resources.exists(`/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`))) {
+      throw ArmErrors.resourceGroupNotFound(target.resourceGroup);
+    }
+  }
+
+  private pickHandler(method: string, target: ArmTarget): { handler: ArmHandler; head: boolean } {
+    const reg = target.registration;
+    let handler: ArmHandler | undefined;
+    let head = false;
+    if (target.kind === 'collection') handler = method === 'GET' ? reg.list : undefined;
+    else if (target.kind === 'action') handler = method === 'POST' ? reg.actions?.[target.action!.toLowerCase()] : undefined;
+    else {
+      switch (method) {
+        case 'GET': handler = reg.get; break;
+        case 'HEAD': handler = reg.get; head = true; break;
+        case 'PUT': handler = reg.put; break;
+        case 'PATCH': handler = reg.patch; break;
+        case 'DELETE': handler = reg.delete; break;
+      }
+    }
+    if (!handler) throw ArmErrors.methodNotAllowed(method, reg.type);
+    return { handler, head };
+  }
+
+  private async authorize(method: string, target: ArmTarget, caller: ArmCaller): Promise<void> {
+    const action = target.registration.actionFor ? target.registration.actionFor(method, target) : defaultAction(method, target);
+    if (action === null) return; // open to every authenticated caller (the handler filters what it returns)
+    const scope = target.kind === 'collection' ? (target.scope || '/') : target.id;
+    if (!(await this.o.authz.isAllowed(caller.objectId, action, scope))) {
+      throw ArmErrors.authorizationFailed(caller.clientId, caller.objectId, action, scope);
+    }
+  }
+
+  private async readJsonBody(ctx: RequestContext): Promise<unknown> {
+    if (ctx.method !== 'PUT' && ctx.method !== 'PATCH' && ctx.method !== 'POST') return undefined;
+    const declared = ctx.req.headers['content-length'];
+    const chunked = ctx.req.headers['transfer-encoding'] !== undefined;
+    if (!chunked && (declared === undefined || declared === '0')) return undefined;
+    const contentType = ctx.req.headers['content-type'];
+    if (contentType === undefined || !/^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType) && !/^text\/json\b/i.test(contentType)) {
+      ctx.req.resume();
+      throw ArmErrors.unsupportedMediaType(contentType);
+    }
+    const raw = await readBody(ctx.req, this.o.maxBodyBytes);
+    if (raw.length === 0) return undefined;
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch (e) {
+      const detail = e instanceof SyntaxError ? e.message : 'Invalid JSON';
+      throw ArmErrors.invalidRequestContent(`${detail}. Path '', line 1.`);
+    }
+  }
+
+  private send(ctx: RequestContext, result: ArmResult, common: Record<string, string>): void {
+    sendJson(ctx.res, result.status, result.body, { ...common, ...result.headers });
+  }
+
+  private sendError(ctx: RequestContext, e: unknown, common: Record<string, string>): void {
+    let err: AzureError;
+    const headers: Record<string, string> = { ...common };
+    if (e instanceof BodyTooLargeError) {
+      err = ArmErrors.requestTooLarge();
+      headers.connection = 'close';
+    } else if (isAzureError(e)) err = e;
+    else {
+      this.o.logger.error(`ARM ${ctx.method} ${ctx.path} failed (request ${ctx.requestId})`, e);
+      err = ArmErrors.internal(ctx.requestId);
+    }
+    if (ctx.res.headersSent) { ctx.res.destroy(); return; }
+    sendJson(ctx.res, err.status, err.toEnvelope(), { ...headers, ...err.headers, 'x-ms-failure-cause': err.status >= 500 ? 'service' : 'gateway' });
+    if (headers.connection === 'close') ctx.res.on('finish', () => ctx.req.socket.destroy());
+  }
+}
+
+/** HEAD: the status of GET without the body (204 for 200, as ARM's checkExistence). */
+function toHead(result: ArmResult): ArmResult {
+  return { status: result.status === 200 ? 204 : result.status, headers: result.headers };
+}

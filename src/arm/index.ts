@@ -1,0 +1,80 @@
+// The Resource Manager plane: provider registry, resource store, front door; the default subscription
+// and the admin's Owner role on it, created at first start.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/log.js';
+import type { RequestContext } from '../common/http.js';
+import type { AuthzPlane } from '../authz/index.js';
+import { OWNER_ROLE_ID } from '../authz/index.js';
+import type { EntraPlane } from '../entra/index.js';
+import { newGuid } from '../common/ids.js';
+import { getOrCreateMeta } from '../store/meta.js';
+import { ProviderRegistry, type ResourceProviderModule } from './registry.js';
+import { ResourceStore } from './resource-store.js';
+import { ArmFrontDoor } from './front-door.js';
+import type { ArmContext } from './context.js';
+import { resourcesProvider, subscriptionBody } from './providers/resources.js';
+import { authorizationProvider } from './providers/authorization.js';
+
+export type { ArmContext } from './context.js';
+export { ArmErrors } from './errors.js';
+
+export interface ArmOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+  authz: AuthzPlane;
+  entra: EntraPlane;
+  baseUrl: string;
+  maxBodyBytes: number;
+}
+
+/** Each provider module in one list: a new provider is one line here. */
+const PROVIDERS: ((arm: ArmContext) => ResourceProviderModule)[] = [resourcesProvider, authorizationProvider];
+
+export class ArmPlane {
+  readonly registry = new ProviderRegistry();
+  readonly resources: ResourceStore;
+  readonly context: ArmContext;
+  readonly frontDoor: ArmFrontDoor;
+  subscriptionId!: string;
+
+  constructor(private readonly o: ArmOptions) {
+    this.resources = new ResourceStore(o.db, o.clock);
+    this.context = {
+      resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl,
+    };
+    for (const provider of PROVIDERS) this.registry.register(provider(this.context));
+    this.frontDoor = new ArmFrontDoor({
+      registry: this.registry, verifier: o.entra.verifier, authz: o.authz, resources: this.resources,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, maxBodyBytes: o.maxBodyBytes, logger: o.logger,
+    });
+  }
+
+  /** Creates the default subscription and gives the admin application Owner on it, once. */
+  async init(): Promise<void> {
+    this.subscriptionId = await getOrCreateMeta(this.o.db, 'arm.subscriptionId', () => newGuid());
+    const id = `/subscriptions/${this.subscriptionId}`;
+    if (!(await this.resources.exists(id))) {
+      await this.resources.put({ id, parent: '/', body: { ...subscriptionBody(this.subscriptionId, this.o.entra.tenantId, 'apim-local'), name: this.subscriptionId, type: 'Microsoft.Resources/subscriptions' } as any });
+    }
+    const admin = this.o.entra.admin;
+    if (!(await this.o.authz.assignments.findExisting(id, admin.objectId, OWNER_ROLE_ID))) {
+      await this.o.authz.assignments.create({
+        name: newGuid(), scope: id, roleDefinitionId: `${id}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_ID}`,
+        roleDefinitionGuid: OWNER_ROLE_ID, principalId: admin.objectId, principalType: 'ServicePrincipal', createdBy: null,
+      });
+    }
+  }
+
+  /** True for paths this plane serves. */
+  matches(path: string): boolean {
+    return /^\/(subscriptions|providers)(\/|$)/i.test(path);
+  }
+
+  handle(ctx: RequestContext): Promise<void> {
+    return this.frontDoor.handle(ctx);
+  }
+}

@@ -1,0 +1,209 @@
+// Microsoft.Resources: subscriptions, resource groups, the generic resources list, the providers API
+// and the operation results of resource group deletion.
+import type { ArmRequest, ArmResult, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
+import type { ArmContext } from '../context.js';
+import { ArmErrors } from '../errors.js';
+import { asObject, normalizeLocation, page, rejectUnknown, validateTags } from '../envelope.js';
+
+/** api-versions of Microsoft.Resources that the SDKs, az and the seed's templates send. */
+export const RESOURCES_API_VERSIONS = [
+  '2014-04-01', '2015-01-01', '2015-11-01', '2016-02-01', '2016-06-01', '2016-07-01', '2016-09-01', '2017-05-10', '2017-06-01',
+  '2017-08-01', '2018-02-01', '2018-05-01', '2019-03-01', '2019-05-01', '2019-05-10', '2019-06-01', '2019-07-01', '2019-08-01',
+  '2019-10-01', '2019-11-01', '2020-01-01', '2020-06-01', '2020-08-01', '2020-10-01', '2021-01-01', '2021-04-01', '2022-01-01',
+  '2022-09-01', '2022-12-01', '2023-07-01', '2024-03-01', '2024-07-01', '2024-11-01', '2025-01-01', '2025-03-01', '2025-04-01',
+] as const;
+
+const RG_NAME = /^[-\w._()\p{L}\p{N}]{1,90}$/u;
+
+function subscriptionBody(id: string, tenantId: string, displayName: string): Record<string, unknown> {
+  return {
+    id: `/subscriptions/${id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: id, tenantId,
+    displayName, state: 'Enabled',
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+  };
+}
+
+export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
+  const common = { apiVersions: RESOURCES_API_VERSIONS, apiVersionError: 'invalidApiVersion' as const };
+
+  const subscriptions: ResourceTypeRegistration = {
+    ...common, type: 'Microsoft.Resources/subscriptions', scopes: ['tenant'], listScopes: ['tenant'],
+    actionFor: (method, target) => (target.kind === 'collection' ? null : 'Microsoft.Resources/subscriptions/read'),
+    async get(req) {
+      const sub = await arm.resources.get(req.target.id);
+      if (!sub) throw ArmErrors.subscriptionNotFound(req.target.name!);
+      return { status: 200, body: sub.body };
+    },
+    async list(req) {
+      // Every caller sees the subscriptions it has any read access to.
+      const all = await arm.resources.list({ type: 'Microsoft.Resources/subscriptions' });
+      const visible = [];
+      for (const s of all) if (await arm.authz.isAllowed(req.caller.objectId, 'Microsoft.Resources/subscriptions/read', s.id)) visible.push(s.body);
+      return page(req, visible, arm.baseUrl);
+    },
+  };
+
+  const resourceGroups: ResourceTypeRegistration = {
+    ...common, type: 'Microsoft.Resources/resourceGroups', scopes: ['subscription'], listScopes: ['subscription'],
+    actionFor: (method, target) => {
+      if (target.kind === 'collection') return 'Microsoft.Resources/subscriptions/resourceGroups/read';
+      return `Microsoft.Resources/subscriptions/resourceGroups/${method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
+    },
+    async get(req) {
+      const rg = await arm.resources.get(req.target.id);
+      if (!rg) throw ArmErrors.resourceGroupNotFound(req.target.name!);
+      return { status: 200, body: rg.body };
+    },
+    async put(req) {
+      const name = req.target.name!;
+      if (!RG_NAME.test(name) || name.endsWith('.')) throw ArmErrors.invalidResourceGroupName(name);
+      if (req.body === undefined) throw ArmErrors.missingBody();
+      const body = asObject(req.body, '');
+      rejectUnknown(body, ['location', 'tags', 'managedBy', 'properties', 'id', 'name', 'type'], 'ResourceGroup', '');
+      if (typeof body.location !== 'string' || body.location.trim() === '') throw ArmErrors.locationRequired();
+      const location = normalizeLocation(body.location);
+      const tags = validateTags(body.tags);
+      if (body.properties !== undefined && body.properties !== null) rejectUnknown(asObject(body.properties, 'properties'), ['provisioningState'], 'ResourceGroupProperties', 'properties');
+      const existing = await arm.resources.get(req.target.id);
+      if (existing && existing.body.location !== location) throw ArmErrors.invalidResourceGroupLocation(body.location, existing.body.location);
+      const id = existing?.id ?? `/subscriptions/${req.target.subscriptionId}/resourceGroups/${name}`;
+      const doc = {
+        id, name: existing?.body.name ?? name, type: 'Microsoft.Resources/resourceGroups', location,
+        ...(tags ? { tags } : {}), ...(typeof body.managedBy === 'string' ? { managedBy: body.managedBy } : {}),
+        properties: { provisioningState: 'Succeeded' },
+      };
+      const { created, resource } = await arm.resources.put({ id, parent: req.target.scope, body: doc, ...preconditions(req) });
+      return { status: created ? 201 : 200, body: resource.body };
+    },
+    async patch(req) {
+      const existing = await arm.resources.get(req.target.id);
+      if (!existing) throw ArmErrors.resourceGroupNotFound(req.target.name!);
+      const body = asObject(req.body ?? {}, '');
+      rejectUnknown(body, ['tags', 'managedBy', 'properties', 'name'], 'ResourceGroupPatchable', '');
+      const doc = { ...existing.body };
+      if (body.tags !== undefined) {
+        const tags = validateTags(body.tags);
+        if (tags) doc.tags = tags; else delete doc.tags;
+      }
+      if (typeof body.managedBy === 'string') doc.managedBy = body.managedBy;
+      const { resource } = await arm.resources.put({ id: existing.id, parent: req.target.scope, body: doc, ...preconditions(req) });
+      return { status: 200, body: resource.body };
+    },
+    async delete(req) {
+      const existing = await arm.resources.get(req.target.id);
+      if (!existing) throw ArmErrors.resourceGroupNotFound(req.target.name!);
+      // Everything in the group goes with it, and the role assignments at or below it.
+      await arm.resources.deleteTree(existing.id);
+      await arm.authz.assignments.deleteWithin(existing.id);
+      // As Azure: 202 and a Location to poll; the deletion is already done, so the poll answers 200.
+      const token = Buffer.from(JSON.stringify({
+        jobId: `RESOURCEGROUPDELETIONJOB-${existing.body.name.toUpperCase()}-${String(existing.body.location).toUpperCase()}`,
+        jobLocation: existing.body.location, group: existing.id,
+      })).toString('base64url');
+      return {
+        status: 202,
+        headers: { location: `${arm.baseUrl}/subscriptions/${req.target.subscriptionId}/operationresults/${token}?api-version=${req.apiVersion}`, 'retry-after': '1' },
+      };
+    },
+    async list(req) {
+      const groups = await arm.resources.list({ parent: req.target.scope, type: 'Microsoft.Resources/resourceGroups' });
+      let items = groups.map((g) => g.body);
+      const filter = req.ctx.query.get('$filter');
+      if (filter) items = items.filter(tagFilter(filter));
+      return page(req, items, arm.baseUrl);
+    },
+  };
+
+  const operationResults: ResourceTypeRegistration = {
+    ...common, type: 'Microsoft.Resources/operationResults', scopes: ['subscription'],
+    actionFor: () => null,
+    async get(req) {
+      let job: { group?: string };
+      try { job = JSON.parse(Buffer.from(req.target.name!, 'base64url').toString('utf8')); } catch { job = {}; }
+      if (typeof job.group !== 'string' || !job.group.toLowerCase().startsWith(`/subscriptions/${req.target.subscriptionId}/`.toLowerCase())) {
+        throw ArmErrors.invalidValue('operationId', `The operation id '${req.target.name}' is invalid.`);
+      }
+      if (await arm.resources.exists(job.group)) return { status: 202, headers: { location: `${arm.baseUrl}${req.ctx.path}?api-version=${req.apiVersion}`, 'retry-after': '1' } };
+      return { status: 200 };
+    },
+  };
+
+  const resources: ResourceTypeRegistration = {
+    ...common, type: 'Microsoft.Resources/resources', scopes: [], listScopes: ['subscription', 'resourceGroup'],
+    actionFor: (method, target) => (target.scopeKind === 'resourceGroup'
+      ? 'Microsoft.Resources/subscriptions/resourceGroups/resources/read' : 'Microsoft.Resources/subscriptions/resources/read'),
+    async list(req) {
+      const all = await arm.resources.list(req.target.resourceGroup
+        ? { group: req.target.scope, topLevel: true }
+        : { subscriptionId: req.target.subscriptionId!, topLevel: true });
+      let items = all.map((r) => genericResource(r.body));
+      const filter = req.ctx.query.get('$filter');
+      if (filter) items = items.filter(resourceFilter(filter));
+      return page(req, items, arm.baseUrl);
+    },
+  };
+
+  const providers: ResourceTypeRegistration = {
+    ...common, type: 'Microsoft.Resources/providers', scopes: ['tenant', 'subscription'], listScopes: ['tenant', 'subscription'],
+    actionFor: () => null,
+    async get(req) {
+      return { status: 200, body: providerBody(arm, req.target.scope, req.target.name!) };
+    },
+    async list(req) {
+      return page(req, arm.registry.allNamespaces().map((ns) => providerBody(arm, req.target.scope, ns)), arm.baseUrl);
+    },
+  };
+
+  return { namespace: 'Microsoft.Resources', types: [subscriptions, resourceGroups, operationResults, resources, providers] };
+}
+
+function preconditions(req: ArmRequest): { ifMatch?: string; ifNoneMatch?: string } {
+  const im = req.ctx.req.headers['if-match'];
+  const inm = req.ctx.req.headers['if-none-match'];
+  return { ifMatch: typeof im === 'string' ? im : undefined, ifNoneMatch: typeof inm === 'string' ? inm : undefined };
+}
+
+function providerBody(arm: ArmContext, scope: string, namespace: string): Record<string, unknown> {
+  return {
+    id: `${scope}/providers/${namespace}`, namespace, registrationState: 'Registered', registrationPolicy: 'RegistrationRequired',
+    resourceTypes: arm.registry.typesOf(namespace).map((t) => ({
+      resourceType: t.type.slice(namespace.length + 1), locations: [...(t.locations ?? [])], apiVersions: [...t.apiVersions].reverse(),
+    })),
+  };
+}
+
+function genericResource(body: Record<string, any>): Record<string, unknown> {
+  const { properties: _p, ...rest } = body;
+  return rest;
+}
+
+/** `$filter` of the resources list: `resourceType eq 'X'`, `name eq 'n'`, `substringof('n', name)`, joined by `and`. */
+function resourceFilter(filter: string): (r: Record<string, any>) => boolean {
+  const clauses = filter.split(/\s+and\s+/i).map((c) => c.trim());
+  const tests = clauses.map((c) => {
+    let m = /^resourceType\s+eq\s+'([^']*)'$/i.exec(c);
+    if (m) { const t = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.type).toLowerCase() === t; }
+    m = /^name\s+eq\s+'([^']*)'$/i.exec(c);
+    if (m) { const n = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.name).toLowerCase() === n; }
+    m = /^substringof\(\s*'([^']*)'\s*,\s*name\s*\)$/i.exec(c);
+    if (m) { const n = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.name).toLowerCase().includes(n); }
+    return tagClause(c, filter);
+  });
+  return (r) => tests.every((t) => t(r));
+}
+
+function tagFilter(filter: string): (r: Record<string, any>) => boolean {
+  const tests = filter.split(/\s+and\s+/i).map((c) => tagClause(c.trim(), filter));
+  return (r) => tests.every((t) => t(r));
+}
+
+function tagClause(c: string, filter: string): (r: Record<string, any>) => boolean {
+  const m = /^tagName\s+eq\s+'([^']*)'$/i.exec(c);
+  if (m) { const k = m[1].toLowerCase(); return (r) => Object.keys(r.tags ?? {}).some((t) => t.toLowerCase() === k); }
+  const v = /^tagValue\s+eq\s+'([^']*)'$/i.exec(c);
+  if (v) { const val = v[1]; return (r) => Object.values(r.tags ?? {}).some((t) => t === val); }
+  throw ArmErrors.invalidFilter(filter);
+}
+
+export { subscriptionBody };
+export type { ArmResult };

@@ -1,0 +1,29 @@
+// `apim-local start`: run the server in the foreground until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import { parseConfig } from '../config.js';
+import { startServer } from '../main.js';
+
+export function registerStart(program: Command): void {
+  program.command('start')
+    .description('Start apim-local: Resource Manager, Entra ID and the other planes, on one machine')
+    .option('--data-dir <dir>', 'data directory (default ./.apim-local; env APIM_LOCAL_DATA_DIR)')
+    .option('--port <n>', 'management listener port; 0 picks a free one (default 8443)')
+    .option('--host <address>', 'address to bind (default 127.0.0.1)')
+    .option('--store <store>', "'sqlite' (default) or a postgres:// URL")
+    .option('--in-memory', 'keep the store in memory (sqlite only)')
+    .option('--token-lifetime <seconds>', 'access token lifetime (default 3600)')
+    .option('--quiet', 'no log lines but errors')
+    .action(async (opts) => {
+      const config = parseConfig(opts);
+      const server = await startServer(config);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        if (!config.quiet) process.stderr.write(`${new Date().toISOString()} ${signal}: stopping\n`);
+        server.close().then(() => process.exit(0), (e) => { process.stderr.write(`${String(e)}\n`); process.exit(1); });
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,110 @@
+// The Entra ID plane: tenant, directory, signing keys, discovery, JWKS and the token endpoint.
+// Other planes use what this exports: the verifier for bearer tokens, the issuer and the directory.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Clock } from '../common/clock.js';
+import type { SecretBox } from '../common/crypto.js';
+import type { RequestContext } from '../common/http.js';
+import { readBody, sendJson, BodyTooLargeError } from '../common/http.js';
+import { isAzureError } from '../common/errors.js';
+import { newGuid } from '../common/ids.js';
+import { getMeta, getOrCreateMeta } from '../store/meta.js';
+import { SigningKeys } from './signing-keys.js';
+import { Directory } from './directory.js';
+import { TokenIssuer, TokenVerifier, type Issuers } from './tokens.js';
+import { discoveryDocument } from './discovery.js';
+import { handleTokenRequest } from './token-endpoint.js';
+import { EntraErrors } from './errors.js';
+
+export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
+export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
+export { SigningKeys } from './signing-keys.js';
+
+export interface EntraOptions {
+  db: Kysely<Database>;
+  box: SecretBox;
+  clock: Clock;
+  /** `https://localhost:PORT`: the authority host and issuer origin. */
+  baseUrl: string;
+  tokenLifetimeSeconds: number;
+}
+
+export interface AdminCredentials { clientId: string; clientSecret: string; objectId: string }
+
+export class EntraPlane {
+  readonly directory: Directory;
+  readonly keys: SigningKeys;
+  readonly issuers: Issuers;
+  issuer!: TokenIssuer;
+  verifier!: TokenVerifier;
+  tenantId!: string;
+  admin!: AdminCredentials;
+
+  constructor(private readonly options: EntraOptions) {
+    this.directory = new Directory(options.db, options.clock);
+    this.keys = new SigningKeys(options.db, options.box, options.clock, options.tokenLifetimeSeconds * 1000);
+    this.issuers = { v1: '', v2: '' };
+  }
+
+  /** Creates the tenant, signing key and admin application on first start; loads them after. */
+  async init(): Promise<void> {
+    const { db, box, baseUrl, clock, tokenLifetimeSeconds } = this.options;
+    this.tenantId = await getOrCreateMeta(db, 'entra.tenantId', () => newGuid());
+    this.issuers.v1 = `${baseUrl}/${this.tenantId}/`;
+    this.issuers.v2 = `${baseUrl}/${this.tenantId}/v2.0`;
+    await this.keys.init();
+    this.issuer = new TokenIssuer(this.keys, clock, this.tenantId, this.issuers, tokenLifetimeSeconds);
+    this.verifier = new TokenVerifier(this.keys, clock, this.issuers);
+
+    const sealed = await getMeta(db, 'entra.admin');
+    if (sealed) {
+      this.admin = JSON.parse(box.open(sealed, 'entra.admin')) as AdminCredentials;
+    } else {
+      const app = await this.directory.create({ displayName: 'apim-local-admin', principalType: 'Application' });
+      const { secret } = await this.directory.addSecret(app.objectId, 100 * 365 * 86_400_000);
+      this.admin = { clientId: app.appId, clientSecret: secret, objectId: app.objectId };
+      await db.insertInto('meta').values({ key: 'entra.admin', value: box.seal(JSON.stringify(this.admin), 'entra.admin') }).execute();
+    }
+  }
+
+  /** Serves the Entra routes; returns false when the path is not Entra's. */
+  async handle(ctx: RequestContext): Promise<boolean> {
+    const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/token)\/?$/i.exec(ctx.path);
+    if (!m) return false;
+    const [, tenant, route] = m;
+    const r = route.toLowerCase();
+    try {
+      if (tenant.toLowerCase() !== this.tenantId) throw EntraErrors.tenantNotFound(decodeURIComponent(tenant));
+      const base = this.options.baseUrl;
+      if (r.endsWith('openid-configuration') || r.includes('keys')) {
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return methodNotAllowed(ctx);
+        if (r.includes('keys')) sendJson(ctx.res, 200, { keys: this.keys.publishedKeys() }, { 'cache-control': 'max-age=300' });
+        else {
+          const v = r.startsWith('v2.0') ? 2 : 1;
+          sendJson(ctx.res, 200, discoveryDocument(base, this.tenantId, v, v === 2 ? this.issuers.v2 : this.issuers.v1));
+        }
+        return true;
+      }
+      if (ctx.method !== 'POST') return methodNotAllowed(ctx);
+      const contentType = String(ctx.req.headers['content-type'] ?? '');
+      if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) throw EntraErrors.formBody();
+      const form = new URLSearchParams((await readBody(ctx.req, 256 * 1024)).toString('utf8'));
+      const version = r === 'oauth2/v2.0/token' ? 2 : 1;
+      const body = await handleTokenRequest(form, version, {
+        tenantId: this.tenantId, directory: this.directory, issuer: this.issuer, clock: this.options.clock,
+        tokenEndpointUrls: (v) => [`${base}/${this.tenantId}/oauth2/${v === 2 ? 'v2.0/' : ''}token`, `${base}/${this.tenantId}/oauth2/v2.0/token`, `${base}/${this.tenantId}/oauth2/token`],
+      });
+      sendJson(ctx.res, 200, body, { 'x-ms-request-id': ctx.requestId });
+    } catch (e) {
+      if (isAzureError(e) && e.body) sendJson(ctx.res, e.status, e.body, { 'x-ms-request-id': ctx.requestId });
+      else if (e instanceof BodyTooLargeError) sendJson(ctx.res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
+      else throw e;
+    }
+    return true;
+  }
+}
+
+function methodNotAllowed(ctx: RequestContext): true {
+  sendJson(ctx.res, 405, { error: 'invalid_request', error_description: `The HTTP method '${ctx.method}' is not supported here.` }, { allow: 'GET, POST' });
+  return true;
+}

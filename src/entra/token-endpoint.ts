@@ -1,0 +1,81 @@
+// POST /{tenant}/oauth2/v2.0/token (scope=) and /{tenant}/oauth2/token (v1, resource=):
+// the client credentials grant with a client secret or a client assertion.
+import type { Clock } from '../common/clock.js';
+import type { Directory, Principal } from './directory.js';
+import type { TokenIssuer } from './tokens.js';
+import { EntraErrors } from './errors.js';
+import { ASSERTION_TYPE, authenticateAssertion } from './client-assertion.js';
+
+export interface TokenEndpointDeps {
+  tenantId: string;
+  directory: Directory;
+  issuer: TokenIssuer;
+  clock: Clock;
+  /** Absolute URLs of this token endpoint (v1 or v2), accepted as client_assertion audiences. */
+  tokenEndpointUrls: (version: 1 | 2) => string[];
+}
+
+/** `https://vault.azure.net/.default` → `https://vault.azure.net`; Event Hubs' `https://eventhubs.azure.net//.default` → `https://eventhubs.azure.net/`. */
+export function resourceFromScope(scope: string): string | undefined {
+  const scopes = scope.split(' ').filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+  if (scopes.length !== 1) return undefined;
+  const s = scopes[0];
+  if (!s.endsWith('/.default')) return undefined;
+  const resource = s.slice(0, -'/.default'.length);
+  return resource.length > 0 ? resource : undefined;
+}
+
+async function authenticateClient(form: URLSearchParams, deps: TokenEndpointDeps, version: 1 | 2): Promise<Principal> {
+  const clientId = form.get('client_id') ?? undefined;
+  const secret = form.get('client_secret');
+  const assertion = form.get('client_assertion');
+  if (secret !== null && assertion !== null) throw EntraErrors.bothCredentials();
+  if (assertion !== null) {
+    if (form.get('client_assertion_type') !== ASSERTION_TYPE) throw EntraErrors.invalidAssertionType();
+    return authenticateAssertion({
+      assertion, clientId, tokenEndpoints: deps.tokenEndpointUrls(version), directory: deps.directory, clock: deps.clock, tenantId: deps.tenantId,
+    });
+  }
+  if (!clientId) throw EntraErrors.missingParameter('client_id');
+  const principal = await deps.directory.getByAppId(clientId);
+  if (!principal || principal.principalType !== 'Application') throw EntraErrors.applicationNotFound(clientId, deps.tenantId);
+  if (secret === null) throw EntraErrors.missingCredential();
+  if (!(await deps.directory.checkSecret(principal.objectId, secret))) throw EntraErrors.invalidSecret(clientId);
+  return principal;
+}
+
+/** Returns the JSON body of a successful token response; throws AzureError with Entra's error body. */
+export async function handleTokenRequest(form: URLSearchParams, version: 1 | 2, deps: TokenEndpointDeps): Promise<Record<string, unknown>> {
+  const grant = form.get('grant_type');
+  if (grant === null) throw EntraErrors.missingParameter('grant_type');
+  if (grant !== 'client_credentials') throw EntraErrors.unsupportedGrantType(grant);
+  let resource: string;
+  if (version === 2) {
+    const scope = form.get('scope');
+    if (scope === null || scope.trim() === '') throw EntraErrors.missingScope();
+    const r = resourceFromScope(scope.trim());
+    if (r === undefined) throw EntraErrors.invalidScope(scope);
+    resource = r;
+  } else {
+    const r = form.get('resource');
+    if (r === null || r === '') throw EntraErrors.missingResource();
+    resource = r;
+  }
+  const principal = await authenticateClient(form, deps, version);
+  const resourceApp = await deps.directory.findResourceApplication(resource);
+  const roles = resourceApp
+    ? (principal.appRoleAssignments ?? [])
+      .filter((a) => a.resourceAppId === resourceApp.appId)
+      .map((a) => resourceApp.appRoles?.find((r) => r.id === a.appRoleId)?.value)
+      .filter((v): v is string => typeof v === 'string')
+    : [];
+  const tokenVersion = resourceApp?.accessTokenVersion === 2 ? 2 : 1;
+  const issued = await deps.issuer.issue({ principal, audience: resource, version: tokenVersion, roles });
+  if (version === 2) {
+    return { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.accessToken };
+  }
+  return {
+    token_type: 'Bearer', expires_in: String(issued.expiresIn), ext_expires_in: String(issued.expiresIn),
+    expires_on: String(issued.expiresOn), not_before: String(issued.notBefore), resource, access_token: issued.accessToken,
+  };
+}

@@ -1,0 +1,90 @@
+// Entry: typed config → store → planes → listeners; writes connection.json once every listener is up.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { openStore, type Store } from './store/db.js';
+import { SecretBox } from './common/crypto.js';
+import { systemClock, type Clock } from './common/clock.js';
+import { createLogger, type Logger } from './common/log.js';
+import { loadOrCreateCa, loadOrIssueServerCertificate } from './tls/ca.js';
+import { EntraPlane } from './entra/index.js';
+import { AuthzPlane } from './authz/index.js';
+import { ArmPlane } from './arm/index.js';
+import { startManagementListener } from './management-listener.js';
+
+export interface ConnectionInfo {
+  managementEndpoint: string;
+  authorityHost: string;
+  tenantId: string;
+  subscriptionId: string;
+  clientId: string;
+  clientSecret: string;
+  objectId: string;
+  caCertificatePath: string;
+  dataDir: string;
+  pid: number;
+}
+
+export interface RunningServer {
+  connection: ConnectionInfo;
+  connectionFile: string;
+  store: Store;
+  entra: EntraPlane;
+  arm: ArmPlane;
+  authz: AuthzPlane;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.quiet);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const box = SecretBox.fromDataDir(config.dataDir, config.masterKey);
+  const ca = await loadOrCreateCa(config.dataDir);
+  const names = ['localhost', '127.0.0.1', '::1'];
+  if (!['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)) names.push(config.host);
+  const serverCert = await loadOrIssueServerCertificate(ca, config.dataDir, names);
+
+  const store = await openStore(config.store.kind === 'postgres'
+    ? { kind: 'postgres', url: config.store.url }
+    : { kind: 'sqlite', file: config.store.inMemory ? ':memory:' : path.join(config.dataDir, 'apim-local.db') });
+
+  const listener = await startManagementListener({ host: config.host, port: config.port, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger });
+  try {
+    const baseUrl = `https://localhost:${listener.port}`;
+    const entra = new EntraPlane({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
+    await entra.init();
+    const authz = new AuthzPlane(store.db, clock);
+    const arm = new ArmPlane({ db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes });
+    await arm.init();
+    listener.attach({ entra, arm, authz });
+    logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
+
+    const connection: ConnectionInfo = {
+      managementEndpoint: baseUrl, authorityHost: baseUrl, tenantId: entra.tenantId, subscriptionId: arm.subscriptionId,
+      clientId: entra.admin.clientId, clientSecret: entra.admin.clientSecret, objectId: entra.admin.objectId,
+      caCertificatePath: ca.caCertPath, dataDir: config.dataDir, pid: process.pid,
+    };
+    const connectionFile = path.join(config.dataDir, 'connection.json');
+    const tmp = `${connectionFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(connection, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, connectionFile);
+    logger.info(`connection file ${connectionFile}`);
+
+    let closed = false;
+    return {
+      connection, connectionFile, store, entra, arm, authz,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await listener.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await listener.close();
+    await store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,82 @@
+// The management listener (HTTPS): Entra ID (discovery, JWKS, token), Resource Manager, and the
+// apim-local admin endpoints. Each request goes to the first plane that claims its path.
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createContext, sendJson, bearerToken, type RequestContext } from './common/http.js';
+import type { Logger } from './common/log.js';
+import type { EntraPlane } from './entra/index.js';
+import type { ArmPlane } from './arm/index.js';
+import type { AuthzPlane } from './authz/index.js';
+
+export interface ManagementPlanes {
+  entra: EntraPlane;
+  arm: ArmPlane;
+  authz: AuthzPlane;
+}
+
+export interface ManagementListener {
+  server: https.Server;
+  port: number;
+  /** Planes are attached once built: they need the listener's port for their URLs. */
+  attach(planes: ManagementPlanes): void;
+  close(): Promise<void>;
+}
+
+export async function startManagementListener(options: { host: string; port: number; certPem: string; keyPem: string; logger: Logger }): Promise<ManagementListener> {
+  let planes: ManagementPlanes | undefined;
+  const server = https.createServer({ cert: options.certPem, key: options.keyPem, requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
+    const ctx = createContext(req, res);
+    if (!planes) { sendJson(res, 503, { error: { code: 'ServiceUnavailable', message: 'apim-local is starting.' } }, { 'retry-after': '1' }); return; }
+    route(ctx, planes).catch((e) => {
+      options.logger.error(`${ctx.method} ${ctx.path} failed (request ${ctx.requestId})`, e);
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: `An internal error occurred. Tracking id '${ctx.requestId}'.` } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => { server.off('error', reject); resolve(); });
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    attach(p) { planes = p; },
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
+
+async function route(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
+  if (planes.arm.matches(ctx.path)) return planes.arm.handle(ctx);
+  if (/^\/apim-local\//i.test(ctx.path)) return adminRoutes(ctx, planes);
+  if (await planes.entra.handle(ctx)) return;
+  sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });
+}
+
+/**
+ * apim-local's own administration (not an Azure API): signing key rotation. Allowed to a principal that
+ * may write role assignments on the default subscription (Owner, User Access Administrator).
+ */
+async function adminRoutes(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
+  if (!/^\/apim-local\/keys\/rotate$/i.test(ctx.path)) {
+    sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });
+    return;
+  }
+  if (ctx.method !== 'POST') { sendJson(ctx.res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } }); return; }
+  const token = bearerToken(ctx.req);
+  let oid: string;
+  try {
+    if (!token) throw new Error('missing');
+    oid = (await planes.entra.verifier.verify(token, ['https://management.azure.com/', 'https://management.core.windows.net/'])).oid;
+  } catch {
+    sendJson(ctx.res, 401, { error: { code: 'AuthenticationFailed', message: 'A valid management token is required.' } });
+    return;
+  }
+  const scope = `/subscriptions/${planes.arm.subscriptionId}`;
+  if (!(await planes.authz.isAllowed(oid, 'Microsoft.Authorization/roleAssignments/write', scope))) {
+    sendJson(ctx.res, 403, { error: { code: 'AuthorizationFailed', message: `The client with object id '${oid}' may not rotate signing keys: it needs Microsoft.Authorization/roleAssignments/write over scope '${scope}'.` } });
+    return;
+  }
+  const kid = await planes.entra.keys.rotate();
+  sendJson(ctx.res, 200, { kid, keys: planes.entra.keys.publishedKeys().map((k) => k.kid) });
+}

@@ -1,0 +1,88 @@
+// Opens the store: Kysely over better-sqlite3 (default) or pg, then runs the migrations.
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrations } from './migrations.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+export type StoreOptions =
+  | { kind: 'sqlite'; file: string | ':memory:' }
+  | { kind: 'postgres'; url: string };
+
+const INT8_OID = 20;
+
+/**
+ * For PostgreSQL, a `schema` query parameter on the URL (postgres://.../db?schema=name) puts every
+ * table in that schema, created if missing: several instances (or test runs) can share one database.
+ */
+function parsePostgresUrl(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`store: schema '${schema}' must be lower-case letters, digits and underscores`);
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
+async function postgresPool(url: string): Promise<pg.Pool> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  if (schema) {
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    try { await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`); } finally { await client.end(); }
+  }
+  return new pg.Pool({
+    connectionString,
+    max: 10,
+    // Millisecond timestamps are int8: read them as numbers (safe below 2^53).
+    types: { getTypeParser: ((oid: number, format?: any) => oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as any },
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Kysely<Database>;
+  let dialect: StoreDialect;
+  if (options.kind === 'sqlite') {
+    const file = options.file === ':memory:' ? ':memory:' : path.resolve(options.file);
+    const sqlite = new SQLite(file);
+    // WAL + synchronous=FULL: a write acknowledged to a client is on disk and survives kill -9.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    dialect = 'sqlite';
+  } else {
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: await postgresPool(options.url) }) });
+    dialect = 'postgres';
+  }
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return { db, dialect, close: () => db.destroy() };
+}
+
+/** Appends to the change feed inside the caller's transaction, so readers see a change with its data. */
+export async function recordChange(db: Kysely<Database>, plane: string, key: string, op: 'put' | 'delete', atMs: number): Promise<void> {
+  await db.insertInto('changes').values({ plane, key, op, at_ms: atMs }).execute();
+}
+
+export async function latestChangeVersion(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('changes').select(sql<number>`max(version)`.as('v')).executeTakeFirst();
+  return Number(row?.v ?? 0);
+}

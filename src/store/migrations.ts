@@ -1,0 +1,77 @@
+// Versioned migrations, the same for SQLite and PostgreSQL. Never edit a migration that has shipped:
+// add a new one.
+import type { Kysely, Migration } from 'kysely';
+import type { StoreDialect } from './db.js';
+
+export function migrations(dialect: StoreDialect): Record<string, Migration> {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_foundation': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull()).execute();
+
+        await db.schema.createTable('entra_signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('private_sealed', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('created_ms', bigint, (c) => c.notNull())
+          .addColumn('retired_ms', bigint).execute();
+
+        await db.schema.createTable('entra_principals')
+          .addColumn('object_id', 'text', (c) => c.primaryKey())
+          .addColumn('app_id', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('principal_type', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('created_ms', bigint, (c) => c.notNull()).execute();
+
+        await db.schema.createTable('entra_credentials')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('object_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text')
+          .addColumn('certificate_pem', 'text')
+          .addColumn('x5t', 'text')
+          .addColumn('x5t_s256', 'text')
+          .addColumn('created_ms', bigint, (c) => c.notNull())
+          .addColumn('expires_ms', bigint).execute();
+        await db.schema.createIndex('entra_credentials_object').on('entra_credentials').column('object_id').execute();
+
+        await db.schema.createTable('arm_resources')
+          .addColumn('id_key', 'text', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('type_key', 'text', (c) => c.notNull())
+          .addColumn('parent_key', 'text', (c) => c.notNull())
+          .addColumn('group_key', 'text')
+          .addColumn('subscription_id', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('etag', 'text', (c) => c.notNull())
+          .addColumn('created_ms', bigint, (c) => c.notNull())
+          .addColumn('updated_ms', bigint, (c) => c.notNull()).execute();
+        await db.schema.createIndex('arm_resources_parent').on('arm_resources').columns(['parent_key', 'type_key']).execute();
+        await db.schema.createIndex('arm_resources_group').on('arm_resources').columns(['group_key', 'type_key']).execute();
+        await db.schema.createIndex('arm_resources_sub').on('arm_resources').columns(['subscription_id', 'type_key']).execute();
+
+        await db.schema.createTable('authz_role_assignments')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('scope_key', 'text', (c) => c.notNull())
+          .addColumn('principal_id', 'text', (c) => c.notNull())
+          .addColumn('role_definition_id', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_ms', bigint, (c) => c.notNull()).execute();
+        await db.schema.createIndex('authz_ra_principal').on('authz_role_assignments').column('principal_id').execute();
+        await db.schema.createIndex('authz_ra_scope').on('authz_role_assignments').column('scope_key').execute();
+
+        await db.schema.createTable('changes')
+          .addColumn('version', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement())
+          .addColumn('plane', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('op', 'text', (c) => c.notNull())
+          .addColumn('at_ms', bigint, (c) => c.notNull()).execute();
+      },
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Table types for Kysely. Each plane owns the tables with its prefix; no plane queries another's.
+// Times are unix milliseconds; JSON documents are stored as text so SQLite and PostgreSQL share queries.
+import type { Generated } from 'kysely';
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface EntraSigningKeyTable {
+  kid: string;
+  private_sealed: string;
+  public_jwk: string;
+  created_ms: number;
+  /** Set when a newer key took over; the key stays in JWKS until tokens it signed have expired. */
+  retired_ms: number | null;
+}
+
+export interface EntraPrincipalTable {
+  object_id: string;
+  app_id: string;
+  display_name: string;
+  /** `Application` (an app registration with its service principal) or `ManagedIdentity`. */
+  principal_type: string;
+  /** JSON: alternativeNames, appRoles, accessTokenVersion, managed identity resource id, ... */
+  data: string;
+  created_ms: number;
+}
+
+export interface EntraCredentialTable {
+  id: string;
+  object_id: string;
+  kind: string; // 'secret' | 'certificate'
+  secret_hash: string | null;
+  certificate_pem: string | null;
+  x5t: string | null;
+  x5t_s256: string | null;
+  created_ms: number;
+  expires_ms: number | null;
+}
+
+export interface ArmResourceTable {
+  /** Lower-cased resource id: ARM ids are case-insensitive. */
+  id_key: string;
+  id: string;
+  type_key: string;
+  parent_key: string;
+  group_key: string | null;
+  subscription_id: string;
+  body: string;
+  etag: string;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export interface AuthzRoleAssignmentTable {
+  name: string;
+  scope_key: string;
+  principal_id: string;
+  role_definition_id: string;
+  body: string;
+  created_ms: number;
+}
+
+export interface ChangeTable {
+  version: Generated<number>;
+  plane: string;
+  key: string;
+  op: string;
+  at_ms: number;
+}
+
+export interface Database {
+  meta: MetaTable;
+  entra_signing_keys: EntraSigningKeyTable;
+  entra_principals: EntraPrincipalTable;
+  entra_credentials: EntraCredentialTable;
+  arm_resources: ArmResourceTable;
+  authz_role_assignments: AuthzRoleAssignmentTable;
+  changes: ChangeTable;
+}
