@@ -1,0 +1,121 @@
+// Starts the real server (`bin/apim-local.js start`) as a child process on free ports with a fresh data
+// directory seeded with the test CA, and hands tests its connection file and ready-made SDK options.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ClientSecretCredential } from '@azure/identity';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin/apim-local.js');
+
+export interface Connection {
+  managementEndpoint: string;
+  authorityHost: string;
+  tenantId: string;
+  subscriptionId: string;
+  clientId: string;
+  clientSecret: string;
+  objectId: string;
+  caCertificatePath: string;
+  dataDir: string;
+  pid: number;
+}
+
+export interface TestServer {
+  connection: Connection;
+  dataDir: string;
+  child: ChildProcess;
+  /** Output the server wrote (stderr), for assertions and for debugging a failure. */
+  output(): string;
+  /** ClientSecretCredential for the admin application (or other credentials). */
+  credential(clientId?: string, secret?: string): ClientSecretCredential;
+  /** Options for the classic ARM SDK clients. */
+  armOptions(): { endpoint: string; credentialScopes: string[] };
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  store?: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+export function tempDir(prefix = 'apim-local-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Seeds the data directory with the CA that NODE_EXTRA_CA_CERTS trusts (set by scripts/run-tests.mjs). */
+function seedCa(dataDir: string): void {
+  const caDir = process.env.APIM_LOCAL_TEST_CA_DIR;
+  if (!caDir) throw new Error('APIM_LOCAL_TEST_CA_DIR is not set: run the tests with `npm test` (scripts/run-tests.mjs)');
+  for (const f of ['ca.pem', 'ca-key.pem']) {
+    const dest = path.join(dataDir, f);
+    if (!fs.existsSync(dest)) fs.copyFileSync(path.join(caDir, f), dest);
+  }
+}
+
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  fs.mkdirSync(dataDir, { recursive: true });
+  seedCa(dataDir);
+  const connectionFile = path.join(dataDir, 'connection.json');
+  const args = [BIN, 'start', '--data-dir', dataDir, '--port', '0', ...(options.store ? ['--store', options.store] : []), ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  let exited: number | null | undefined;
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { exited = code; resolve(code); }));
+
+  const deadline = Date.now() + 30_000;
+  let connection: Connection | undefined;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`server exited with ${exited}:\n${output}`);
+    try {
+      const c = JSON.parse(fs.readFileSync(connectionFile, 'utf8')) as Connection;
+      if (c.pid === child.pid) { connection = c; break; }
+    } catch { /* not written yet */ }
+    await sleep(50);
+  }
+  if (!connection) { child.kill('SIGKILL'); throw new Error(`server did not start within 30 s:\n${output}`); }
+  const conn = connection;
+  return {
+    connection: conn,
+    dataDir,
+    child,
+    output: () => output,
+    credential: (clientId = conn.clientId, secret = conn.clientSecret) =>
+      new ClientSecretCredential(conn.tenantId, clientId, secret, { authorityHost: conn.authorityHost, disableInstanceDiscovery: true }),
+    armOptions: () => ({ endpoint: conn.managementEndpoint, credentialScopes: ['https://management.azure.com/.default'] }),
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (exited !== undefined) return exited;
+      child.kill(signal);
+      return exit;
+    },
+  };
+}
+
+/** A PostgreSQL store URL with a schema of its own, or undefined when APIM_LOCAL_TEST_PG is not set. */
+export function postgresStoreUrl(): string | undefined {
+  const base = process.env.APIM_LOCAL_TEST_PG;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.searchParams.set('schema', `t_${crypto.randomBytes(6).toString('hex')}`);
+  return url.toString();
+}
+
+/** Plain HTTPS request to the server (undici fetch trusts NODE_EXTRA_CA_CERTS). */
+export async function request(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+  const res = await fetch(url, { ...init, headers });
+  const text = await res.text();
+  let body: any;
+  try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
+  return { status: res.status, headers: res.headers, body, text };
+}
