@@ -2,7 +2,8 @@
 // apim-local admin endpoints. Each request goes to the first plane that claims its path.
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createContext, sendJson, bearerToken, type RequestContext } from './common/http.js';
+import { createContext, sendJson, type RequestContext } from './common/http.js';
+import { adminRoutes } from './admin-routes.js';
 import type { Logger } from './common/log.js';
 import type { EntraPlane } from './entra/index.js';
 import type { ArmPlane } from './arm/index.js';
@@ -51,32 +52,4 @@ async function route(ctx: RequestContext, planes: ManagementPlanes): Promise<voi
   if (/^\/apim-local\//i.test(ctx.path)) return adminRoutes(ctx, planes);
   if (await planes.entra.handle(ctx)) return;
   sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });
-}
-
-/**
- * apim-local's own administration (not an Azure API): signing key rotation. Allowed to a principal that
- * may write role assignments on the default subscription (Owner, User Access Administrator).
- */
-async function adminRoutes(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
-  if (!/^\/apim-local\/keys\/rotate$/i.test(ctx.path)) {
-    sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });
-    return;
-  }
-  if (ctx.method !== 'POST') { sendJson(ctx.res, 405, { error: { code: 'MethodNotAllowed', message: 'Use POST.' } }); return; }
-  const token = bearerToken(ctx.req);
-  let oid: string;
-  try {
-    if (!token) throw new Error('missing');
-    oid = (await planes.entra.verifier.verify(token, ['https://management.azure.com/', 'https://management.core.windows.net/'])).oid;
-  } catch {
-    sendJson(ctx.res, 401, { error: { code: 'AuthenticationFailed', message: 'A valid management token is required.' } });
-    return;
-  }
-  const scope = `/subscriptions/${planes.arm.subscriptionId}`;
-  if (!(await planes.authz.isAllowed(oid, 'Microsoft.Authorization/roleAssignments/write', scope))) {
-    sendJson(ctx.res, 403, { error: { code: 'AuthorizationFailed', message: `The client with object id '${oid}' may not rotate signing keys: it needs Microsoft.Authorization/roleAssignments/write over scope '${scope}'.` } });
-    return;
-  }
-  const kid = await planes.entra.keys.rotate();
-  sendJson(ctx.res, 200, { kid, keys: planes.entra.keys.publishedKeys().map((k) => k.kid) });
 }
