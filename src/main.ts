@@ -11,6 +11,7 @@ import { EntraPlane } from './entra/index.js';
 import { AuthzPlane } from './authz/index.js';
 import { ArmPlane } from './arm/index.js';
 import { startManagementListener } from './management-listener.js';
+import { GatewayPlane } from './gateway/index.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
@@ -32,6 +33,7 @@ export interface RunningServer {
   entra: EntraPlane;
   arm: ArmPlane;
   authz: AuthzPlane;
+  gateway: GatewayPlane;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     const entra = new EntraPlane({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
     await entra.init();
     const authz = new AuthzPlane(store.db, clock);
-    const arm = new ArmPlane({ db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes });
+    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger });
+    const arm = new ArmPlane({ db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway });
     await arm.init();
     listener.attach({ entra, arm, authz });
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
@@ -74,11 +77,12 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
 
     let closed = false;
     return {
-      connection, connectionFile, store, entra, arm, authz,
+      connection, connectionFile, store, entra, arm, authz, gateway,
       async close() {
         if (closed) return;
         closed = true;
         await listener.close();
+        await gateway.close();
         await store.close();
       },
     };

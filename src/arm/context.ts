@@ -5,6 +5,7 @@ import type { AuthzPlane } from '../authz/index.js';
 import type { EntraPlane } from '../entra/index.js';
 import type { ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
+import type { GatewayInstances } from '../gateway/index.js';
 
 export interface ArmContext {
   resources: ResourceStore;
@@ -12,6 +13,8 @@ export interface ArmContext {
   authz: AuthzPlane;
   entra: EntraPlane;
   clock: Clock;
+  /** The gateway's listeners, started and stopped with API Management instances. */
+  gateway: GatewayInstances;
   tenantId: string;
   /** `https://localhost:PORT` */
   baseUrl: string;

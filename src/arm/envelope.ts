@@ -79,3 +79,10 @@ export function validateTags(value: unknown, path = 'tags'): Record<string, stri
 
 /** Azure's location names: `West Europe` → `westeurope`. */
 export const normalizeLocation = (location: string): string => location.replace(/\s+/g, '').toLowerCase();
+
+/** The request's If-Match / If-None-Match, for ResourceStore.put. */
+export function preconditions(req: ArmRequest): { ifMatch?: string; ifNoneMatch?: string } {
+  const im = req.ctx.req.headers['if-match'];
+  const inm = req.ctx.req.headers['if-none-match'];
+  return { ifMatch: typeof im === 'string' ? im : undefined, ifNoneMatch: typeof inm === 'string' ? inm : undefined };
+}

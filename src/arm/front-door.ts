@@ -35,7 +35,8 @@ export class ArmFrontDoor {
   private readonly authorizationUri: string;
 
   constructor(private readonly o: FrontDoorOptions) {
-    this.audiences = ['https://management.azure.com/', 'https://management.core.windows.net/', o.baseUrl, `${o.baseUrl}/`];
+    // Azure's order, as its InvalidAuthenticationTokenAudience message lists them.
+    this.audiences = ['https://management.core.windows.net/', 'https://management.azure.com/', o.baseUrl, `${o.baseUrl}/`];
     this.authorizationUri = `${o.baseUrl}/${o.tenantId}`;
   }
 

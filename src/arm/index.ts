@@ -16,6 +16,9 @@ import { ArmFrontDoor } from './front-door.js';
 import type { ArmContext } from './context.js';
 import { resourcesProvider, subscriptionBody } from './providers/resources.js';
 import { authorizationProvider } from './providers/authorization.js';
+import { managedIdentityProvider } from './providers/managed-identity.js';
+import { apiManagementProvider } from './providers/api-management.js';
+import type { GatewayInstances } from '../gateway/index.js';
 
 export type { ArmContext } from './context.js';
 export { ArmErrors } from './errors.js';
@@ -28,10 +31,13 @@ export interface ArmOptions {
   entra: EntraPlane;
   baseUrl: string;
   maxBodyBytes: number;
+  gateway: GatewayInstances;
 }
 
 /** Each provider module in one list: a new provider is one line here. */
-const PROVIDERS: ((arm: ArmContext) => ResourceProviderModule)[] = [resourcesProvider, authorizationProvider];
+const PROVIDERS: ((arm: ArmContext) => ResourceProviderModule)[] = [
+  resourcesProvider, authorizationProvider, managedIdentityProvider, (arm) => apiManagementProvider(arm),
+];
 
 export class ArmPlane {
   readonly registry = new ProviderRegistry();
@@ -44,7 +50,7 @@ export class ArmPlane {
     this.resources = new ResourceStore(o.db, o.clock);
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway,
     };
     for (const provider of PROVIDERS) this.registry.register(provider(this.context));
     this.frontDoor = new ArmFrontDoor({
@@ -67,6 +73,7 @@ export class ArmPlane {
         roleDefinitionGuid: OWNER_ROLE_ID, principalId: admin.objectId, principalType: 'ServicePrincipal', createdBy: null,
       });
     }
+    await this.registry.initAll();
   }
 
   /** True for paths this plane serves. */

@@ -60,13 +60,18 @@ export interface ResourceTypeRegistration {
 export interface ResourceProviderModule {
   namespace: string;
   types: ResourceTypeRegistration[];
+  /** Runs once at start-up, after the store is open (e.g. to start listeners of existing resources). */
+  init?(): Promise<void>;
 }
 
 export class ProviderRegistry {
   private readonly types = new Map<string, ResourceTypeRegistration>();
   private readonly namespaces = new Map<string, string>();
 
+  private readonly modules: ResourceProviderModule[] = [];
+
   register(provider: ResourceProviderModule): void {
+    this.modules.push(provider);
     this.namespaces.set(provider.namespace.toLowerCase(), provider.namespace);
     for (const t of provider.types) {
       if (!t.type.toLowerCase().startsWith(provider.namespace.toLowerCase() + '/')) {
@@ -88,6 +93,10 @@ export class ProviderRegistry {
   typesOf(namespace: string): ResourceTypeRegistration[] {
     const prefix = namespace.toLowerCase() + '/';
     return [...this.types.values()].filter((t) => t.type.toLowerCase().startsWith(prefix));
+  }
+
+  async initAll(): Promise<void> {
+    for (const m of this.modules) await m.init?.();
   }
 
   allNamespaces(): string[] {

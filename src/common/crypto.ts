@@ -30,6 +30,12 @@ export class SecretBox {
     return new SecretBox(crypto.randomBytes(32));
   }
 
+  /** HMAC-SHA256 under a key derived from the master key for `purpose`: unforgeable, stateless tokens. */
+  mac(purpose: string, data: string): Buffer {
+    const subkey = Buffer.from(crypto.hkdfSync('sha256', this.key, Buffer.alloc(0), Buffer.from(`apim-local:${purpose}`), 32));
+    return crypto.createHmac('sha256', subkey).update(data).digest();
+  }
+
   /** `v1.<iv>.<tag>.<ciphertext>`, all base64url. `aad` binds the value to where it is stored. */
   seal(plaintext: string | Buffer, aad = ''): string {
     const iv = crypto.randomBytes(12);

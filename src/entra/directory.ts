@@ -129,6 +129,12 @@ export class Directory {
     return { secret, id, expiresMs: now + lifetimeMs };
   }
 
+  /** Removes every client secret of a principal (a credential reset, as az's create-for-rbac on an existing app). */
+  async removeSecrets(objectId: string): Promise<number> {
+    const r = await this.db.deleteFrom('entra_credentials').where('object_id', '=', objectId).where('kind', '=', 'secret').executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async addCertificate(objectId: string, certPem: string): Promise<{ id: string; x5t: string; x5tS256: string }> {
     const { x5t, x5tS256 } = certificateThumbprints(certPem);
     const cert = new crypto.X509Certificate(certPem);

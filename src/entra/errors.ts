@@ -10,24 +10,37 @@ function entraTimestamp(d: Date): string {
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-export function entraError(status: number, error: EntraErrorKind, aadsts: number, text: string, correlationId = crypto.randomUUID()): AzureError {
-  const traceId = crypto.randomUUID();
-  const timestamp = entraTimestamp(new Date());
+function entraBody(error: EntraErrorKind, aadsts: number, text: string, traceId: string, correlationId: string, timestamp: string): Record<string, unknown> {
   const description = `AADSTS${aadsts}: ${text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`;
-  return new AzureError({
-    status,
-    code: error,
-    message: description,
-    body: {
-      error,
-      error_description: description,
-      error_codes: [aadsts],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-      error_uri: `https://login.microsoftonline.com/error?code=${aadsts}`,
-    },
-  });
+  return {
+    error,
+    error_description: description,
+    error_codes: [aadsts],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${aadsts}`,
+  };
+}
+
+/** An Entra error; its body is rendered per request (entraErrorBody) with that request's trace and correlation ids. */
+export class EntraError extends AzureError {
+  constructor(status: number, readonly error: EntraErrorKind, readonly aadsts: number, readonly text: string, body: Record<string, unknown>) {
+    super({ status, code: error, message: String(body.error_description), body });
+  }
+}
+
+export function entraError(status: number, error: EntraErrorKind, aadsts: number, text: string, correlationId = crypto.randomUUID()): EntraError {
+  return new EntraError(status, error, aadsts, text, entraBody(error, aadsts, text, crypto.randomUUID(), correlationId, entraTimestamp(new Date())));
+}
+
+/**
+ * The wire body of an error for one request, as Entra's: trace_id is the request id (also sent as
+ * x-ms-request-id) and correlation_id the client's request id (`client-request-id`) when it sent one.
+ */
+export function entraErrorBody(e: AzureError, traceId: string, correlationId: string, now = new Date()): Record<string, unknown> | undefined {
+  if (e instanceof EntraError) return entraBody(e.error, e.aadsts, e.text, traceId, correlationId, entraTimestamp(now));
+  return e.body;
 }
 
 export const EntraErrors = {

@@ -14,11 +14,14 @@ import { Directory } from './directory.js';
 import { TokenIssuer, TokenVerifier, type Issuers } from './tokens.js';
 import { discoveryDocument } from './discovery.js';
 import { handleTokenRequest } from './token-endpoint.js';
-import { EntraErrors } from './errors.js';
+import { EntraErrors, entraErrorBody } from './errors.js';
+import { ManagedIdentities } from './managed-identities.js';
+import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
 
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
 export { SigningKeys } from './signing-keys.js';
+export { ManagedIdentities, MiErrors, type MiKind, type IdentitySelector } from './managed-identities.js';
 
 export interface EntraOptions {
   db: Kysely<Database>;
@@ -39,6 +42,7 @@ export class EntraPlane {
   verifier!: TokenVerifier;
   tenantId!: string;
   admin!: AdminCredentials;
+  managedIdentities!: ManagedIdentities;
 
   constructor(private readonly options: EntraOptions) {
     this.directory = new Directory(options.db, options.clock);
@@ -55,6 +59,7 @@ export class EntraPlane {
     await this.keys.init();
     this.issuer = new TokenIssuer(this.keys, clock, this.tenantId, this.issuers, tokenLifetimeSeconds);
     this.verifier = new TokenVerifier(this.keys, clock, this.issuers);
+    this.managedIdentities = new ManagedIdentities(db, this.directory, this.issuer, box, clock);
 
     const sealed = await getMeta(db, 'entra.admin');
     if (sealed) {
@@ -69,6 +74,7 @@ export class EntraPlane {
 
   /** Serves the Entra routes; returns false when the path is not Entra's. */
   async handle(ctx: RequestContext): Promise<boolean> {
+    if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities)) return true;
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/token)\/?$/i.exec(ctx.path);
     if (!m) return false;
     const [, tenant, route] = m;
@@ -96,12 +102,18 @@ export class EntraPlane {
       });
       sendJson(ctx.res, 200, body, { 'x-ms-request-id': ctx.requestId });
     } catch (e) {
-      if (isAzureError(e) && e.body) sendJson(ctx.res, e.status, e.body, { 'x-ms-request-id': ctx.requestId });
+      if (isAzureError(e) && e.body) sendJson(ctx.res, e.status, entraErrorBody(e, ctx.requestId, clientRequestId(ctx)), { 'x-ms-request-id': ctx.requestId });
       else if (e instanceof BodyTooLargeError) sendJson(ctx.res, 413, { error: 'invalid_request', error_description: 'The request body is too large.' });
       else throw e;
     }
     return true;
   }
+}
+
+/** Entra echoes the client's `client-request-id` (MSAL sends it as header and query parameter) as correlation_id. */
+function clientRequestId(ctx: RequestContext): string {
+  const sent = ctx.req.headers['client-request-id'] ?? ctx.query.get('client-request-id') ?? undefined;
+  return typeof sent === 'string' && /^[\w-]{1,64}$/.test(sent) ? sent : ctx.correlationId;
 }
 
 function methodNotAllowed(ctx: RequestContext): true {

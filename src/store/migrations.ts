@@ -73,5 +73,17 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('at_ms', bigint, (c) => c.notNull()).execute();
       },
     },
+    '0002_managed_identities': {
+      async up(db: Kysely<any>) {
+        // Which managed identity principals a resource may get tokens for (system- or user-assigned).
+        await db.schema.createTable('entra_mi_assignments')
+          .addColumn('resource_key', 'text', (c) => c.notNull())
+          .addColumn('principal_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('created_ms', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('entra_mi_assignments_pk', ['resource_key', 'principal_id']).execute();
+        await db.schema.createIndex('entra_mi_assignments_principal').on('entra_mi_assignments').column('principal_id').execute();
+      },
+    },
   };
 }

@@ -62,6 +62,15 @@ export interface AuthzRoleAssignmentTable {
   created_ms: number;
 }
 
+export interface EntraMiAssignmentTable {
+  /** Lower-cased id of the resource the identity is assigned to. */
+  resource_key: string;
+  principal_id: string;
+  /** 'SystemAssigned' | 'UserAssigned' */
+  kind: string;
+  created_ms: number;
+}
+
 export interface ChangeTable {
   version: Generated<number>;
   plane: string;
@@ -76,6 +85,7 @@ export interface Database {
   entra_principals: EntraPrincipalTable;
   entra_credentials: EntraCredentialTable;
   arm_resources: ArmResourceTable;
+  entra_mi_assignments: EntraMiAssignmentTable;
   authz_role_assignments: AuthzRoleAssignmentTable;
   changes: ChangeTable;
 }

@@ -1,9 +1,9 @@
 // Microsoft.Resources: subscriptions, resource groups, the generic resources list, the providers API
 // and the operation results of resource group deletion.
-import type { ArmRequest, ArmResult, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
+import type { ArmResult, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
 import type { ArmContext } from '../context.js';
 import { ArmErrors } from '../errors.js';
-import { asObject, normalizeLocation, page, rejectUnknown, validateTags } from '../envelope.js';
+import { asObject, normalizeLocation, page, preconditions, rejectUnknown, validateTags } from '../envelope.js';
 
 /** api-versions of Microsoft.Resources that the SDKs, az and the seed's templates send. */
 export const RESOURCES_API_VERSIONS = [
@@ -157,11 +157,6 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
   return { namespace: 'Microsoft.Resources', types: [subscriptions, resourceGroups, operationResults, resources, providers] };
 }
 
-function preconditions(req: ArmRequest): { ifMatch?: string; ifNoneMatch?: string } {
-  const im = req.ctx.req.headers['if-match'];
-  const inm = req.ctx.req.headers['if-none-match'];
-  return { ifMatch: typeof im === 'string' ? im : undefined, ifNoneMatch: typeof inm === 'string' ? inm : undefined };
-}
 
 function providerBody(arm: ArmContext, scope: string, namespace: string): Record<string, unknown> {
   return {

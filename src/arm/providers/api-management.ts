@@ -1,0 +1,241 @@
+// Microsoft.ApiManagement/service: API Management instances with Azure's validation, read-only
+// properties, a gatewayUrl that works on this machine, and managed identities (identity-property.ts).
+import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
+import type { ArmContext } from '../context.js';
+import { AzureError } from '../../common/errors.js';
+import { ArmErrors } from '../errors.js';
+import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
+import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type IdentityProperty, type IdentityRemovalCheck } from '../identity-property.js';
+
+export const APIM_API_VERSIONS = ['2021-01-01-preview', '2021-04-01-preview', '2021-08-01', '2021-12-01-preview', '2022-04-01-preview',
+  '2022-08-01', '2022-09-01-preview', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview', '2024-05-01',
+  '2024-06-01-preview', '2024-10-01-preview', '2025-03-01-preview'] as const;
+
+export const SERVICE_TYPE = 'Microsoft.ApiManagement/service';
+const NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const MAX_USER_ASSIGNED = 10;
+
+/** Allowed units per sku, as Azure's: Consumption has none; Developer one. */
+const SKU_CAPACITY: Record<string, [number, number]> = {
+  Consumption: [0, 0], Developer: [1, 1], Basic: [1, 2], Standard: [1, 4], Premium: [1, 31], Isolated: [1, 31],
+  BasicV2: [1, 10], StandardV2: [1, 10], PremiumV2: [1, 30],
+};
+
+const v = (message: string, target: string) => new AzureError({ status: 400, code: 'ValidationError', message, target, details: [{ code: 'ValidationError', target, message }] });
+
+export const ApimErrors = {
+  invalidName: (name: string) => new AzureError({
+    status: 400, code: 'InvalidResourceName',
+    message: `Resource name '${name}' is invalid. The name must be 1 to 50 characters, start with a letter, contain only letters, numbers and hyphens, and end with a letter or number.`,
+  }),
+  required: (field: string) => v(`${field.split('.').pop()} is required.`, field),
+  invalidEmail: (value: string) => v(`Email address '${value}' is not valid.`, 'properties.publisherEmail'),
+  tooLong: (field: string, max: number) => v(`${field.split('.').pop()} may not exceed ${max} characters.`, field),
+  invalidSku: (name: unknown) => v(`Sku name '${String(name)}' is invalid. Valid values are: ${Object.keys(SKU_CAPACITY).join(', ')}.`, 'sku.name'),
+  invalidCapacity: (sku: string, capacity: unknown, [min, max]: [number, number]) =>
+    sku === 'Consumption'
+      ? new AzureError({ status: 400, code: 'InvalidParameters', target: 'sku.capacity', message: 'Invalid parameter: For Consumption SKU Type capacity must be specified as 0.' })
+      : v(`Capacity '${String(capacity)}' is invalid for sku '${sku}'. It must be between ${min} and ${max}.`, 'sku.capacity'),
+  nameTaken: (name: string) => new AzureError({
+    status: 409, code: 'ServiceAlreadyExists', message: `Api service already exists: ${name}`,
+  }),
+  notFound: (req: ArmRequest) => ArmErrors.resourceNotFound(SERVICE_TYPE, req.target.names[0], req.target.resourceGroup),
+};
+
+const ALLOWED_TOP = ['sku', 'identity', 'location', 'tags', 'zones', 'properties', 'etag', 'id', 'name', 'type', 'systemData'];
+const WRITABLE_PROPS = ['publisherEmail', 'publisherName', 'notificationSenderEmail', 'hostnameConfigurations', 'virtualNetworkConfiguration',
+  'virtualNetworkType', 'additionalLocations', 'customProperties', 'certificates', 'enableClientCertificate', 'disableGateway',
+  'apiVersionConstraint', 'restore', 'publicNetworkAccess', 'publicIpAddressId', 'natGatewayState', 'developerPortalStatus',
+  'legacyPortalStatus', 'releaseChannel', 'configurationApi', 'privateEndpointConnections'];
+const READ_ONLY_PROPS = ['provisioningState', 'targetProvisioningState', 'createdAtUtc', 'gatewayUrl', 'gatewayRegionalUrl', 'portalUrl',
+  'managementApiUrl', 'scmUrl', 'developerPortalUrl', 'publicIPAddresses', 'privateIPAddresses', 'outboundPublicIPAddresses',
+  'platformVersion', 'platformVersion'];
+
+/** Hooks other features add to instance changes (e.g. Key Vault certificates pin their identity). */
+export interface ApimHooks {
+  identityRemoval: IdentityRemovalCheck[];
+}
+
+export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { identityRemoval: [] }): ResourceProviderModule {
+  const checkRemoval: IdentityRemovalCheck = async (removed) => { for (const h of hooks.identityRemoval) await h(removed); };
+
+  async function write(req: ArmRequest, merge: boolean) {
+    const name = req.target.names[0];
+    const existing = await arm.resources.get(req.target.id);
+    if (merge && !existing) throw ApimErrors.notFound(req);
+    if (!NAME.test(name) || name.length > 50) throw ApimErrors.invalidName(name);
+    if (req.body === undefined && !merge) throw ArmErrors.missingBody();
+    const body = asObject(req.body ?? {}, '');
+    rejectUnknown(body, ALLOWED_TOP, 'ApiManagementServiceResource', '');
+    const props = body.properties === undefined || body.properties === null ? {} : asObject(body.properties, 'properties');
+    rejectUnknown(props, [...WRITABLE_PROPS, ...READ_ONLY_PROPS], 'ApiManagementServiceProperties', 'properties');
+
+    const prev = existing?.body;
+    const merged: Record<string, any> = merge ? { ...prev!.properties } : {};
+    for (const k of WRITABLE_PROPS) if (props[k] !== undefined) merged[k] = props[k];
+
+    // Location and sku
+    let location: string = prev?.location;
+    if (!merge) {
+      if (typeof body.location !== 'string' || !body.location.trim()) throw ArmErrors.locationRequired();
+      location = normalizeLocation(body.location);
+      if (prev && prev.location !== location) throw v(`The location of an existing service cannot be changed from '${prev.location}' to '${body.location}'.`, 'location');
+    }
+    const sku = validateSku(body.sku ?? (merge ? prev!.sku : undefined));
+    if (prev && prev.sku.name === 'Consumption' !== (sku.name === 'Consumption')) {
+      throw v(`The sku of service '${name}' cannot be changed between Consumption and '${sku.name === 'Consumption' ? prev.sku.name : sku.name}'.`, 'sku.name');
+    }
+
+    // Publisher
+    for (const f of ['publisherEmail', 'publisherName'] as const) {
+      const value = merged[f];
+      if (value === undefined || value === null || value === '') throw ApimErrors.required(`properties.${f}`);
+      if (typeof value !== 'string') throw v(`${f} must be a string.`, `properties.${f}`);
+      if (value.length > 100) throw ApimErrors.tooLong(`properties.${f}`, 100);
+    }
+    if (!EMAIL.test(merged.publisherEmail)) throw ApimErrors.invalidEmail(merged.publisherEmail);
+
+    // Names are global in Azure (they are DNS names): unique here across every subscription.
+    if (!existing) {
+      const taken = (await arm.resources.list({ type: SERVICE_TYPE })).some((s) => s.body.name.toLowerCase() === name.toLowerCase());
+      if (taken) throw ApimErrors.nameTaken(name);
+    }
+    const tags = body.tags === undefined && merge ? prev!.tags : validateTags(body.tags);
+
+    const id = existing?.id ?? req.target.id;
+    const change = await applyIdentity(arm, {
+      resourceId: id, resourceName: existing?.body.name ?? name, requested: body.identity, previous: prev?.identity as IdentityProperty | undefined,
+      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval,
+    });
+
+    let gatewayPort = prev ? Number(new URL(prev.properties.gatewayUrl).port) : 0;
+    try {
+      gatewayPort = await arm.gateway.ensureInstance(id, gatewayPort);
+      const nowIso = new Date(arm.clock.nowMs()).toISOString();
+      const doc = {
+        id, name: existing?.body.name ?? name, type: SERVICE_TYPE, location,
+        ...(tags ? { tags } : {}),
+        sku,
+        identity: change.identity,
+        ...(Array.isArray(body.zones) ? { zones: body.zones } : prev?.zones ? { zones: prev.zones } : {}),
+        systemData: systemData(req.caller, prev?.systemData, arm.clock.nowMs()),
+        properties: serviceProperties(merged, {
+          name: existing?.body.name ?? name, sku: sku.name, gatewayUrl: `https://localhost:${gatewayPort}`,
+          createdAtUtc: prev?.properties.createdAtUtc ?? nowIso,
+        }),
+      };
+      const r = await arm.resources.put({ id, parent: req.target.scope, body: doc, keepEtagField: true, ...preconditions(req) });
+      await commitIdentity(arm, id, change);
+      return { status: r.created ? 201 : 200, body: r.resource.body, headers: { etag: r.resource.etag } };
+    } catch (e) {
+      await rollbackIdentity(arm, change);
+      if (!existing) await arm.gateway.removeInstance(id);
+      throw e;
+    }
+  }
+
+  const service: ResourceTypeRegistration = {
+    type: SERVICE_TYPE, apiVersions: APIM_API_VERSIONS, scopes: ['resourceGroup'], listScopes: ['subscription', 'resourceGroup'],
+    locations: [],
+    async get(req) {
+      const r = await arm.resources.get(req.target.id);
+      if (!r) throw ApimErrors.notFound(req);
+      return { status: 200, body: r.body, headers: { etag: r.etag } };
+    },
+    put: (req) => write(req, false),
+    patch: (req) => write(req, true),
+    async delete(req) {
+      const existing = await arm.resources.get(req.target.id);
+      if (!existing) return { status: 204 };
+      await arm.resources.deleteTree(existing.id);
+      return { status: 200 };
+    },
+    async list(req) {
+      const items = await arm.resources.list(req.target.resourceGroup
+        ? { group: req.target.scope, type: SERVICE_TYPE } : { subscriptionId: req.target.subscriptionId!, type: SERVICE_TYPE });
+      return page(req, items.map((i) => i.body), arm.baseUrl);
+    },
+  };
+  // Deleting an instance (or its group) deletes its system-assigned principal and stops its gateway.
+  arm.resources.onDelete(SERVICE_TYPE, async (deleted) => {
+    await releaseIdentity(arm, deleted.id, deleted.body.identity);
+    await arm.gateway.removeInstance(deleted.id);
+  });
+
+  return {
+    namespace: 'Microsoft.ApiManagement',
+    types: [service],
+    // After a restart: every instance's gateway listens again on the port of its gatewayUrl.
+    async init() {
+      for (const s of await arm.resources.list({ type: SERVICE_TYPE })) {
+        const port = Number(new URL(s.body.properties.gatewayUrl).port);
+        await arm.gateway.ensureInstance(s.id, port);
+      }
+    },
+  };
+}
+
+function validateSku(value: unknown): { name: string; capacity: number } {
+  if (value === undefined || value === null) throw ApimErrors.required('sku');
+  const sku = asObject(value, 'sku');
+  rejectUnknown(sku, ['name', 'capacity'], 'ApiManagementServiceSkuProperties', 'sku');
+  const name = Object.keys(SKU_CAPACITY).find((k) => typeof sku.name === 'string' && k.toLowerCase() === sku.name.toLowerCase());
+  if (!name) throw ApimErrors.invalidSku(sku.name);
+  const capacity = sku.capacity;
+  const range = SKU_CAPACITY[name];
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < range[0] || capacity > range[1]) {
+    throw ApimErrors.invalidCapacity(name, capacity, range);
+  }
+  return { name, capacity };
+}
+
+/** The instance's properties: what the caller set, and the read-only values Azure computes. */
+function serviceProperties(set: Record<string, any>, computed: { name: string; sku: string; gatewayUrl: string; createdAtUtc: string }): Record<string, unknown> {
+  const n = computed.name.toLowerCase();
+  const consumption = computed.sku === 'Consumption';
+  const custom = Array.isArray(set.hostnameConfigurations) ? set.hostnameConfigurations.filter((h: any) => h?.hostName?.toLowerCase() !== `${n}.azure-api.net`) : [];
+  return {
+    publisherEmail: set.publisherEmail,
+    publisherName: set.publisherName,
+    notificationSenderEmail: set.notificationSenderEmail ?? 'apimgmt-noreply@mail.windowsazure.com',
+    provisioningState: 'Succeeded',
+    targetProvisioningState: '',
+    createdAtUtc: computed.createdAtUtc,
+    gatewayUrl: computed.gatewayUrl,
+    gatewayRegionalUrl: consumption ? undefined : computed.gatewayUrl,
+    portalUrl: consumption ? undefined : `https://${n}.portal.azure-api.net`,
+    developerPortalUrl: consumption ? undefined : `https://${n}.developer.azure-api.net`,
+    managementApiUrl: consumption ? undefined : `https://${n}.management.azure-api.net`,
+    scmUrl: consumption ? undefined : `https://${n}.scm.azure-api.net`,
+    hostnameConfigurations: [
+      { type: 'Proxy', hostName: `${n}.azure-api.net`, negotiateClientCertificate: false, defaultSslBinding: custom.length === 0, certificateSource: 'BuiltIn' },
+      ...custom,
+    ],
+    publicIPAddresses: consumption ? undefined : ['127.0.0.1'],
+    outboundPublicIPAddresses: ['127.0.0.1'],
+    additionalLocations: set.additionalLocations ?? null,
+    virtualNetworkConfiguration: set.virtualNetworkConfiguration ?? null,
+    virtualNetworkType: set.virtualNetworkType ?? 'None',
+    customProperties: set.customProperties ?? (consumption ? undefined : {
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10': 'False',
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11': 'False',
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10': 'False',
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11': 'False',
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30': 'False',
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2': 'False',
+    }),
+    certificates: set.certificates ?? null,
+    enableClientCertificate: set.enableClientCertificate ?? (consumption ? false : undefined),
+    disableGateway: set.disableGateway ?? false,
+    natGatewayState: set.natGatewayState ?? 'Disabled',
+    apiVersionConstraint: set.apiVersionConstraint ?? {},
+    publicIpAddressId: set.publicIpAddressId ?? null,
+    publicNetworkAccess: set.publicNetworkAccess ?? 'Enabled',
+    privateEndpointConnections: set.privateEndpointConnections ?? null,
+    platformVersion: consumption ? 'mtv1' : 'stv2',
+    developerPortalStatus: set.developerPortalStatus ?? 'Enabled',
+    legacyPortalStatus: set.legacyPortalStatus ?? 'Enabled',
+    releaseChannel: set.releaseChannel ?? 'Default',
+  };
+}

@@ -1,0 +1,139 @@
+// Managed identities in the directory: their service principals, which resource each is assigned to,
+// and tokens for them. A token goes only to a resource its identity is assigned to.
+import { timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Clock } from '../common/clock.js';
+import type { SecretBox } from '../common/crypto.js';
+import { AzureError } from '../common/errors.js';
+import type { Directory, Principal } from './directory.js';
+import type { IssuedToken, TokenIssuer } from './tokens.js';
+
+export type MiKind = 'SystemAssigned' | 'UserAssigned';
+
+/** Which identity of a resource a token is asked for; none: the system-assigned one. */
+export interface IdentitySelector {
+  clientId?: string;
+  objectId?: string;
+  resourceId?: string;
+}
+
+/** Errors of the managed identity endpoints: `{"error","error_description"}`, 400 (never 404: SDKs retry 404). */
+export const MiErrors = {
+  identityNotFound: () => miError(400, 'invalid_request', 'Identity not found'),
+  noSystemAssigned: () => miError(400, 'invalid_request', 'Identity not found: the resource has no system-assigned managed identity.'),
+  missingResource: () => miError(400, 'invalid_request', "Required query variable 'resource' is missing"),
+  badApiVersion: (v: string | null, expected: string) =>
+    miError(400, 'invalid_request', v ? `Invalid api-version '${v}'; this endpoint supports '${expected}'.` : "Required query variable 'api-version' is missing"),
+  missingMetadata: () => miError(400, 'invalid_request', 'Required metadata header not specified'),
+  unauthorized: () => miError(401, 'unauthorized_client', 'The identity header (secret) is missing or does not match a resource.'),
+  oneSelector: () => miError(400, 'invalid_request', 'Only one of client_id, object_id and mi_res_id/msi_res_id may be given.'),
+};
+
+function miError(status: number, error: string, description: string): AzureError {
+  return new AzureError({ status, code: error, message: description, body: { error, error_description: description } });
+}
+
+/** Renew a cached token when less than this is left (SDK caches renew 5 minutes early). */
+const RENEW_BEFORE_MS = 10 * 60_000;
+
+export class ManagedIdentities {
+  private readonly tokenCache = new Map<string, IssuedToken>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly directory: Directory,
+    private readonly issuer: TokenIssuer,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A new service principal for a managed identity (appId = clientId). */
+  createPrincipal(input: { resourceId: string; displayName: string; kind: MiKind }): Promise<Principal> {
+    return this.directory.create({
+      displayName: input.displayName,
+      principalType: 'ManagedIdentity',
+      alternativeNames: [`isExplicit=${input.kind === 'UserAssigned' ? 'True' : 'False'}`, input.resourceId],
+      managedIdentityResourceId: input.resourceId,
+    });
+  }
+
+  /** Deletes a managed identity's principal and every assignment of it. */
+  async deletePrincipal(objectId: string): Promise<void> {
+    await this.db.deleteFrom('entra_mi_assignments').where('principal_id', '=', objectId).execute();
+    await this.directory.delete(objectId);
+    for (const key of this.tokenCache.keys()) if (key.startsWith(objectId + '|')) this.tokenCache.delete(key);
+  }
+
+  /** Replaces the identities assigned to a resource. */
+  async setAssignments(resourceId: string, assigned: { principalId: string; kind: MiKind }[]): Promise<void> {
+    const key = resourceId.toLowerCase();
+    const now = this.clock.nowMs();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('entra_mi_assignments').where('resource_key', '=', key).execute();
+      for (const a of assigned) {
+        await tx.insertInto('entra_mi_assignments').values({ resource_key: key, principal_id: a.principalId, kind: a.kind, created_ms: now }).execute();
+      }
+    });
+  }
+
+  async assignments(resourceId: string): Promise<{ principalId: string; kind: MiKind }[]> {
+    const rows = await this.db.selectFrom('entra_mi_assignments').select(['principal_id', 'kind'])
+      .where('resource_key', '=', resourceId.toLowerCase()).execute();
+    return rows.map((r) => ({ principalId: r.principal_id, kind: r.kind as MiKind }));
+  }
+
+  /** The principal a resource asks for, if it is assigned to that resource. */
+  async resolve(resourceId: string, selector: IdentitySelector): Promise<Principal> {
+    const given = [selector.clientId, selector.objectId, selector.resourceId].filter((v) => v !== undefined && v !== '');
+    if (given.length > 1) throw MiErrors.oneSelector();
+    const assigned = await this.assignments(resourceId);
+    if (given.length === 0) {
+      const system = assigned.find((a) => a.kind === 'SystemAssigned');
+      const p = system && await this.directory.getByObjectId(system.principalId);
+      if (!p) throw MiErrors.noSystemAssigned();
+      return p;
+    }
+    for (const a of assigned) {
+      const p = await this.directory.getByObjectId(a.principalId);
+      if (!p) continue;
+      if (selector.clientId && p.appId.toLowerCase() === selector.clientId.toLowerCase()) return p;
+      if (selector.objectId && p.objectId.toLowerCase() === selector.objectId.toLowerCase()) return p;
+      if (selector.resourceId && a.kind === 'UserAssigned' && p.managedIdentityResourceId?.toLowerCase() === selector.resourceId.toLowerCase()) return p;
+    }
+    throw MiErrors.identityNotFound();
+  }
+
+  /**
+   * A token for `audience` as one identity of `resourceId`: the internal API of the gateway, and what the
+   * HTTP endpoints serve. Cached per (principal, audience) and renewed before it expires.
+   */
+  async tokenFor(resourceId: string, selector: IdentitySelector, audience: string): Promise<{ token: IssuedToken; principal: Principal }> {
+    const principal = await this.resolve(resourceId, selector);
+    const key = `${principal.objectId}|${audience}`;
+    const cached = this.tokenCache.get(key);
+    if (cached && cached.expiresOn * 1000 - this.clock.nowMs() > RENEW_BEFORE_MS) return { token: cached, principal };
+    const resourceApp = await this.directory.findResourceApplication(audience);
+    const token = await this.issuer.issue({ principal, audience, version: resourceApp?.accessTokenVersion === 2 ? 2 : 1 });
+    this.tokenCache.set(key, token);
+    return { token, principal };
+  }
+
+  /** The secret that lets a local process act as `resourceId` (IDENTITY_HEADER): `{hex id}.{hex mac}`. */
+  endpointSecret(resourceId: string): string {
+    const id = Buffer.from(resourceId.toLowerCase()).toString('hex');
+    return `${id}.${this.box.mac('identity-endpoint', resourceId.toLowerCase()).toString('hex')}`;
+  }
+
+  /** The resource an endpoint secret was issued for, or undefined when it is not genuine. */
+  resourceForSecret(secret: string): string | undefined {
+    const m = /^([0-9a-f]{2,2048})\.([0-9a-f]{64})$/.exec(secret.toLowerCase());
+    if (!m) return undefined;
+    const resourceId = Buffer.from(m[1], 'hex').toString('utf8');
+    const expected = this.box.mac('identity-endpoint', resourceId);
+    const given = Buffer.from(m[2], 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected) ? resourceId : undefined;
+  }
+}
+
+
