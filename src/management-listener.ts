@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createContext, sendJson, type RequestContext } from './common/http.js';
 import { adminRoutes } from './admin-routes.js';
+import { identityEnvRoute } from './identity-env-route.js';
 import type { Logger } from './common/log.js';
 import type { EntraPlane } from './entra/index.js';
 import type { ArmPlane } from './arm/index.js';
@@ -49,6 +50,7 @@ export async function startManagementListener(options: { host: string; port: num
 
 async function route(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
   if (planes.arm.matches(ctx.path)) return planes.arm.handle(ctx);
+  if (/^\/apim-local\/identity-env$/i.test(ctx.path)) return identityEnvRoute(ctx, planes);
   if (/^\/apim-local\//i.test(ctx.path)) return adminRoutes(ctx, planes);
   if (await planes.entra.handle(ctx)) return;
   sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });

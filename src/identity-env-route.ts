@@ -1,0 +1,52 @@
+// POST /apim-local/identity-env {"resourceId": "..."}: the environment that lets a local process act
+// as that resource with its managed identities (the App Service and IMDS protocols). Allowed to a
+// caller that may write the resource, since whoever holds the secret gets its identities' tokens.
+import { sendJson, readBody, bearerToken, type RequestContext } from './common/http.js';
+import { APP_SERVICE_PATH, IMDS_PREFIX } from './entra/managed-identity-endpoints.js';
+import type { ManagementPlanes } from './management-listener.js';
+
+export async function identityEnvRoute(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
+  if (ctx.method !== 'POST') {
+    sendJson(ctx.res, 405, { error: { code: 'MethodNotAllowed', message: `The HTTP method '${ctx.method}' is not supported here; use POST.` } }, { allow: 'POST' });
+    return;
+  }
+  let callerObjectId: string;
+  try {
+    const token = bearerToken(ctx.req);
+    if (!token) throw new Error('missing');
+    callerObjectId = (await planes.entra.verifier.verify(token, ['https://management.azure.com/', 'https://management.core.windows.net/'])).oid;
+  } catch {
+    ctx.req.resume();
+    sendJson(ctx.res, 401, { error: { code: 'AuthenticationFailed', message: 'A valid management token of this server is required (Authorization: Bearer, audience https://management.azure.com/).' } });
+    return;
+  }
+  let resourceId: unknown;
+  try {
+    resourceId = JSON.parse((await readBody(ctx.req, 16 * 1024)).toString('utf8')).resourceId;
+  } catch {
+    sendJson(ctx.res, 400, { error: { code: 'InvalidRequestContent', message: 'The body must be JSON: {"resourceId": "<ARM resource id>"}.' } });
+    return;
+  }
+  if (typeof resourceId !== 'string' || !resourceId.startsWith('/subscriptions/')) {
+    sendJson(ctx.res, 400, { error: { code: 'InvalidResourceId', message: 'resourceId must be the ARM id of a resource (/subscriptions/...).', target: 'resourceId' } });
+    return;
+  }
+  const resource = await planes.arm.resources.get(resourceId);
+  if (!resource) {
+    sendJson(ctx.res, 404, { error: { code: 'ResourceNotFound', message: `The resource '${resourceId}' was not found.`, target: 'resourceId' } });
+    return;
+  }
+  const action = `${resource.body.type}/write`;
+  if (!(await planes.authz.isAllowed(callerObjectId, action, resource.id))) {
+    sendJson(ctx.res, 403, { error: { code: 'AuthorizationFailed', message: `The client with object id '${callerObjectId}' does not have authorization to perform action '${action}' over scope '${resource.id}'.` } });
+    return;
+  }
+  const secret = planes.entra.managedIdentities.endpointSecret(resource.id);
+  const base = planes.arm.context.baseUrl;
+  sendJson(ctx.res, 200, {
+    resourceId: resource.id,
+    IDENTITY_ENDPOINT: `${base}${APP_SERVICE_PATH}`,
+    IDENTITY_HEADER: secret,
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: `${base}${IMDS_PREFIX}${secret}`,
+  });
+}
