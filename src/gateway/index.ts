@@ -3,12 +3,23 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/log.js';
+import type { PolicyScope } from './config.js';
 
-/** What Resource Manager asks of the gateway when instances come and go. */
+/** What Resource Manager asks of the gateway when instances and their configuration change. */
 export interface GatewayInstances {
   /** Starts (or keeps) the listener of an instance; `port` 0 picks a free one. Returns the port. */
   ensureInstance(resourceId: string, port: number): Promise<number>;
   removeInstance(resourceId: string): Promise<void>;
+  /**
+   * The instance's configuration changed (an API, operation, policy, product, subscription, backend or
+   * named value): the gateway reloads it from its ConfigSource and recompiles it, off the request path.
+   */
+  reload(resourceId: string): Promise<void>;
+  /**
+   * Parses and validates a policy document for a scope, as a PUT of a policy needs: throws AzureError
+   * 400 ValidationError naming the element and its line. Returns the {{named values}} it references.
+   */
+  validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] };
 }
 
 export interface GatewayOptions {
@@ -43,6 +54,14 @@ export class GatewayPlane implements GatewayInstances {
     this.listeners.set(key, { server, port: bound });
     this.o.logger.info(`gateway listener for ${resourceId} on https://localhost:${bound}`);
     return bound;
+  }
+
+  async reload(_resourceId: string): Promise<void> {
+    // Routing and policies are not compiled yet: every call is answered with API Management's 404.
+  }
+
+  validatePolicy(_xml: string, _scope: PolicyScope['kind']): { namedValues: string[] } {
+    throw new Error('policy validation is not implemented yet');
   }
 
   async removeInstance(resourceId: string): Promise<void> {

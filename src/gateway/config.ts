@@ -1,0 +1,92 @@
+// The contract between Resource Manager (which stores an instance's configuration as ARM resources:
+// apis, operations, policies, products, subscriptions, backends, named values) and the gateway (which
+// compiles it into routes and policy closures). ARM implements ConfigSource; the gateway reads only
+// through it, and is told to reload an instance when its configuration changes.
+//
+// The shapes are Azure's contracts (ApiContract, OperationContract, PolicyContract, ...) reduced to
+// what the gateway needs; names are the ARM resource names (ids), not display names.
+
+export interface ApiConfig {
+  name: string;
+  displayName: string;
+  /** Path suffix under the gateway URL ('' allowed), without leading or trailing slash. */
+  path: string;
+  serviceUrl?: string;
+  protocols: string[];
+  subscriptionRequired: boolean;
+  /** Header and query parameter names for the subscription key (default Ocp-Apim-Subscription-Key / subscription-key). */
+  subscriptionKeyParameterNames: { header: string; query: string };
+}
+
+export interface OperationConfig {
+  apiName: string;
+  name: string;
+  displayName: string;
+  method: string;
+  /** e.g. `/users/{id}?filter={filter}` */
+  urlTemplate: string;
+  templateParameters: { name: string; type?: string; required?: boolean }[];
+}
+
+export type PolicyScope =
+  | { kind: 'global' }
+  | { kind: 'product'; productName: string }
+  | { kind: 'api'; apiName: string }
+  | { kind: 'operation'; apiName: string; operationName: string };
+
+export interface PolicyConfig {
+  scope: PolicyScope;
+  /** The policy document as stored (rawxml). */
+  xml: string;
+}
+
+export interface ProductConfig {
+  name: string;
+  displayName: string;
+  subscriptionRequired: boolean;
+  state: 'published' | 'notPublished';
+  apiNames: string[];
+}
+
+export interface SubscriptionConfig {
+  name: string;
+  /** `/apis` (all APIs), `/apis/{api}` or `/products/{product}` (relative to the instance). */
+  scope: string;
+  primaryKey: string;
+  secondaryKey: string;
+  state: string;
+  allowTracing: boolean;
+}
+
+export interface BackendConfig {
+  name: string;
+  url: string;
+  protocol: string;
+}
+
+export interface NamedValueConfig {
+  name: string;
+  displayName: string;
+  secret: boolean;
+  /** The value of a plain or secret named value; for Key Vault ones, the last value read (undefined until read). */
+  value?: string;
+  keyVault?: { secretIdentifier: string; identityClientId: string | null };
+}
+
+export interface InstanceConfig {
+  /** The instance's ARM id. */
+  instanceId: string;
+  name: string;
+  apis: ApiConfig[];
+  operations: OperationConfig[];
+  policies: PolicyConfig[];
+  products: ProductConfig[];
+  subscriptions: SubscriptionConfig[];
+  backends: BackendConfig[];
+  namedValues: NamedValueConfig[];
+}
+
+/** Implemented by Resource Manager over the instance's child resources. */
+export interface ConfigSource {
+  load(instanceId: string): Promise<InstanceConfig | undefined>;
+}
