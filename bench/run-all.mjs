@@ -21,9 +21,13 @@ warnIfStale();
 
 const scripts = fs.readdirSync(benchDir).filter((f) => f.endsWith('.mjs') && f !== self).sort();
 let current;
+let interrupted;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   // The running script stops its own children and removes its files; wait for it, then stop.
-  process.on(signal, () => { if (current) current.kill(signal); else process.exit(130); });
+  process.on(signal, () => {
+    interrupted = signal;
+    if (current) current.kill(signal); else process.exit(128 + (os.constants.signals[signal] ?? 2));
+  });
 }
 
 const failed = [];
@@ -37,7 +41,7 @@ for (const script of scripts) {
   });
   current = undefined;
   process.stderr.write(`=== bench/${script}: ${signal ? `stopped by ${signal}` : `exit ${code}`} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  if (signal) process.exit(128 + (os.constants.signals[signal] ?? 2));
+  if (signal || interrupted) process.exit(128 + (os.constants.signals[signal ?? interrupted] ?? 2));
   if (code !== 0) failed.push(script);
 }
 if (failed.length > 0) {

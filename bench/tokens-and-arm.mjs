@@ -126,6 +126,9 @@ async function main() {
     const serverCpu1 = processCpuMs(phase.pid);
     const clientCpu = process.cpuUsage(clientCpu0);
     if (abort.signal.aborted) throw new Error('interrupted');
+    for (const child of [server, baseline]) {
+      if (!child.alive()) throw new Error(`${child.name} exited (${await child.exited}) during '${phase.label}':\n${child.output()}`);
+    }
     const requests = r.completed + r.errors;
     r.serverCpuPct = serverCpu0 === undefined || serverCpu1 === undefined ? undefined : ((serverCpu1 - serverCpu0) / r.elapsedMs) * 100;
     r.serverCpuUsPerReq = serverCpu0 === undefined || serverCpu1 === undefined || requests === 0 ? undefined : ((serverCpu1 - serverCpu0) * 1000) / requests;
@@ -170,7 +173,7 @@ async function main() {
   if (opts.json) {
     process.stdout.write(JSON.stringify({
       bench: 'tokens-and-arm', node: process.version, cpus: cpus.length, concurrency, durationMs, warmupMs,
-      ratios, baselineSpread: spread, phases: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { ...r, statuses: r.statuses }])),
+      ratios, baselineSpread: spread, phases: results,
     }, null, 2) + '\n');
   }
 
@@ -202,7 +205,7 @@ function table(head, rows) {
 main().then(
   (code) => { process.exitCode = code; },
   async (e) => {
-    process.stderr.write(`bench: tokens-and-arm failed: ${e instanceof Error ? e.stack ?? e.message : e}\n`);
+    if (!abort.signal.aborted) process.stderr.write(`bench: tokens-and-arm failed: ${e instanceof Error ? e.stack ?? e.message : e}\n`);
     await cleanup();
     process.exitCode = 1;
   },

@@ -19,6 +19,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Write log lines (one per listener at start, errors) to stderr. */
   quiet: boolean;
+  /** How often Key Vault named values are read again, in milliseconds (Azure: within 4 hours). */
+  keyVaultRefreshIntervalMs: number;
 }
 
 export interface ConfigFlags {
@@ -29,40 +31,70 @@ export interface ConfigFlags {
   inMemory?: boolean;
   tokenLifetime?: string | number;
   quiet?: boolean;
+  keyVaultRefreshInterval?: string;
 }
 
 export class ConfigError extends Error {}
 
+/** An integer written in decimal digits (Number() would also take '', '0x50' and '1e3'). */
+function parseInteger(value: string | number): number {
+  if (typeof value === 'number') return value;
+  return /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+}
+
 function parsePort(value: string | number, source: string): number {
-  const n = typeof value === 'number' ? value : Number(value);
+  const n = parseInteger(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${source}: '${value}' is not a port (0-65535)`);
   return n;
 }
 
 function parsePositive(value: string | number, source: string): number {
-  const n = typeof value === 'number' ? value : Number(value);
+  const n = parseInteger(value);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${source}: '${value}' is not a positive integer`);
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `5s`, `10m`, `4h`, `1d`; a bare number is seconds. */
+export function parseDuration(value: string | number, source: string): number {
+  const m = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(String(value));
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? 's'] : NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConfigError(`${source}: '${value}' is not a duration (e.g. 5s, 10m, 4h)`);
+  return ms;
+}
+
+/** A flag if given, else a non-empty environment variable (an empty one counts as unset), with where it came from. */
+function pick<T>(flag: T | undefined, flagName: string, env: NodeJS.ProcessEnv, envName: string): { value: T | string; source: string } | undefined {
+  if (flag !== undefined) return { value: flag, source: flagName };
+  const v = env[envName];
+  return v !== undefined && v !== '' ? { value: v, source: envName } : undefined;
+}
+
 export function parseConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const dataDir = path.resolve(cwd, flags.dataDir ?? env.APIM_LOCAL_DATA_DIR ?? '.apim-local');
-  const port = parsePort(flags.port ?? env.APIM_LOCAL_PORT ?? 8443, flags.port !== undefined ? '--port' : 'APIM_LOCAL_PORT');
-  const host = flags.host ?? env.APIM_LOCAL_HOST ?? '127.0.0.1';
-  const storeArg = flags.store ?? env.APIM_LOCAL_STORE ?? 'sqlite';
+  const dataDir = path.resolve(cwd, String(pick(flags.dataDir, '--data-dir', env, 'APIM_LOCAL_DATA_DIR')?.value ?? '.apim-local'));
+  const portArg = pick(flags.port, '--port', env, 'APIM_LOCAL_PORT');
+  const port = portArg ? parsePort(portArg.value, portArg.source) : 8443;
+  const host = String(pick(flags.host, '--host', env, 'APIM_LOCAL_HOST')?.value ?? '127.0.0.1');
+  const storePick = pick(flags.store, '--store', env, 'APIM_LOCAL_STORE');
+  const storeArg = String(storePick?.value ?? 'sqlite');
   const inMemory = flags.inMemory ?? env.APIM_LOCAL_IN_MEMORY === '1';
   let store: Config['store'];
   if (storeArg === 'sqlite') store = { kind: 'sqlite', inMemory };
   else if (/^postgres(ql)?:\/\//.test(storeArg)) {
     if (inMemory) throw new ConfigError('--in-memory applies to the sqlite store only');
     store = { kind: 'postgres', url: storeArg };
-  } else throw new ConfigError(`--store: '${storeArg}' is neither 'sqlite' nor a postgres:// URL`);
-  const tokenLifetimeSeconds = parsePositive(flags.tokenLifetime ?? env.APIM_LOCAL_TOKEN_LIFETIME ?? 3600, '--token-lifetime');
-  if (tokenLifetimeSeconds < 300) throw new ConfigError('--token-lifetime: at least 300 seconds (SDK caches renew 5 minutes early)');
+  } else throw new ConfigError(`${storePick?.source ?? '--store'}: '${storeArg}' is neither 'sqlite' nor a postgres:// URL`);
+  const lifetimeArg = pick(flags.tokenLifetime, '--token-lifetime', env, 'APIM_LOCAL_TOKEN_LIFETIME');
+  const tokenLifetimeSeconds = lifetimeArg ? parsePositive(lifetimeArg.value, lifetimeArg.source) : 3600;
+  if (tokenLifetimeSeconds < 300) throw new ConfigError(`${lifetimeArg!.source}: at least 300 seconds (SDK caches renew 5 minutes early)`);
   const masterKey = env.APIM_LOCAL_MASTER_KEY || undefined;
+  const refreshArg = pick(flags.keyVaultRefreshInterval, '--key-vault-refresh-interval', env, 'APIM_LOCAL_KEY_VAULT_REFRESH_INTERVAL');
+  const keyVaultRefreshIntervalMs = refreshArg ? parseDuration(refreshArg.value, refreshArg.source) : 4 * 3_600_000;
   return {
     dataDir, port, host, store, tokenLifetimeSeconds, masterKey,
     maxBodyBytes: 4 * 1024 * 1024,
     quiet: flags.quiet ?? env.APIM_LOCAL_QUIET === '1',
+    keyVaultRefreshIntervalMs,
   };
 }

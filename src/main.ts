@@ -12,6 +12,7 @@ import { AuthzPlane } from './authz/index.js';
 import { ArmPlane } from './arm/index.js';
 import { startManagementListener } from './management-listener.js';
 import { GatewayPlane } from './gateway/index.js';
+import { KeyVaultPlane } from './keyvault/index.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
@@ -34,6 +35,7 @@ export interface RunningServer {
   arm: ArmPlane;
   authz: AuthzPlane;
   gateway: GatewayPlane;
+  keyVault: KeyVaultPlane;
   close(): Promise<void>;
 }
 
@@ -58,8 +60,16 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     const entra = new EntraPlane({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
     await entra.init();
     const authz = new AuthzPlane(store.db, clock);
-    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger });
-    const arm = new ArmPlane({ db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway });
+    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger, managedIdentities: entra.managedIdentities });
+    const keyVault = new KeyVaultPlane({
+      db: store.db, box, clock, logger, host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem,
+      verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
+    });
+    const arm = new ArmPlane({
+      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, box,
+      keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
+    });
+    gateway.setConfigSource(arm.apim.configSource);
     await arm.init();
     listener.attach({ entra, arm, authz });
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
@@ -77,12 +87,14 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
 
     let closed = false;
     return {
-      connection, connectionFile, store, entra, arm, authz, gateway,
+      connection, connectionFile, store, entra, arm, authz, gateway, keyVault,
       async close() {
         if (closed) return;
         closed = true;
         await listener.close();
+        arm.close();
         await gateway.close();
+        await keyVault.close();
         await store.close();
       },
     };

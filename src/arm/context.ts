@@ -6,6 +6,7 @@ import type { EntraPlane } from '../entra/index.js';
 import type { ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
 import type { GatewayInstances } from '../gateway/index.js';
+import type { KeyVaultVaults } from '../keyvault/index.js';
 
 export interface ArmContext {
   resources: ResourceStore;
@@ -15,6 +16,8 @@ export interface ArmContext {
   clock: Clock;
   /** The gateway's listeners, started and stopped with API Management instances. */
   gateway: GatewayInstances;
+  /** The Key Vault data plane: vault listeners and their settings, purges. */
+  keyVault: KeyVaultVaults;
   tenantId: string;
   /** `https://localhost:PORT` */
   baseUrl: string;

@@ -14,7 +14,7 @@ import type { Logger } from '../common/log.js';
 import type { AuthzPlane } from '../authz/index.js';
 import { TokenRejectedError, type TokenVerifier } from '../entra/index.js';
 import { ArmErrors } from './errors.js';
-import { parseArmPath, type ArmTarget } from './resource-id.js';
+import { parseArmPath, scopeAsSent, type ArmTarget } from './resource-id.js';
 import { defaultAction, type ArmCaller, type ArmHandler, type ArmResult, type ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
 
@@ -48,10 +48,10 @@ export class ArmFrontDoor {
       const apiVersion = this.checkApiVersion(ctx, target);                     // 3. api-version
       await this.checkScope(target);                                            // 4. scope
       const { handler, head } = this.pickHandler(ctx.method, target);
-      await this.authorize(ctx.method, target, caller);                         // 5. authorize
+      await this.authorize(ctx, target, caller);                                // 5. authorize
       const body = await this.readJsonBody(ctx);                                // 6. validate
       const result = await handler({ ctx, target, apiVersion, caller, body });  // 7. handle
-      this.send(ctx, head ? toHead(result) : result, common);                   // 8. serialize
+      this.send(ctx, head ? toHead(result, target.registration.headStatus) : result, common);                   // 8. serialize
     } catch (e) {
       this.sendError(ctx, e, common);
     }
@@ -82,8 +82,10 @@ export class ArmFrontDoor {
     if (v === null || v === '') throw ArmErrors.missingApiVersion();
     const reg = target.registration;
     if (!reg.apiVersions.includes(v)) {
-      if (reg.apiVersionError === 'invalidApiVersion') throw ArmErrors.invalidApiVersion(v, reg.apiVersions);
-      throw ArmErrors.noRegisteredProvider('global', v, reg.type, [...reg.apiVersions].reverse(), reg.locations ?? []);
+      // ARM lists the supported versions newest first, and names the type without its namespace.
+      const newestFirst = [...reg.apiVersions].sort().reverse();
+      if (reg.apiVersionError === 'invalidApiVersion') throw ArmErrors.invalidApiVersion(v, newestFirst);
+      throw ArmErrors.noRegisteredProvider('global', v, reg.type.slice(reg.type.indexOf('/') + 1), newestFirst, reg.locations ?? []);
     }
     return v;
   }
@@ -119,12 +121,15 @@ export class ArmFrontDoor {
     return { handler, head };
   }
 
-  private async authorize(method: string, target: ArmTarget, caller: ArmCaller): Promise<void> {
+  private async authorize(ctx: RequestContext, target: ArmTarget, caller: ArmCaller): Promise<void> {
+    const method = ctx.method;
     const action = target.registration.actionFor ? target.registration.actionFor(method, target) : defaultAction(method, target);
     if (action === null) return; // open to every authenticated caller (the handler filters what it returns)
     const scope = target.kind === 'collection' ? (target.scope || '/') : target.id;
     if (!(await this.o.authz.isAllowed(caller.objectId, action, scope))) {
-      throw ArmErrors.authorizationFailed(caller.clientId, caller.objectId, action, scope);
+      // As Azure: the client is a user's UPN, else the object id; the scope as the request spelled it.
+      const client = typeof caller.claims.upn === 'string' ? caller.claims.upn : caller.objectId;
+      throw ArmErrors.authorizationFailed(client, caller.objectId, action, scopeAsSent(ctx.path, scope));
     }
   }
 
@@ -157,7 +162,10 @@ export class ArmFrontDoor {
     const headers: Record<string, string> = { ...common };
     if (e instanceof BodyTooLargeError) {
       err = ArmErrors.requestTooLarge();
-      headers.connection = 'close';
+      // Keep the connection open while the rest of the body is discarded (see below): Node would
+      // otherwise close it right after this answer, for a client that sent `Connection: close`, and the
+      // reset can reach the client before it has read the 413.
+      headers.connection = 'keep-alive';
     } else if (isAzureError(e)) err = e;
     else {
       this.o.logger.error(`ARM ${ctx.method} ${ctx.path} failed (request ${ctx.requestId})`, e);
@@ -165,11 +173,23 @@ export class ArmFrontDoor {
     }
     if (ctx.res.headersSent) { ctx.res.destroy(); return; }
     sendJson(ctx.res, err.status, err.toEnvelope(), { ...headers, ...err.headers, 'x-ms-failure-cause': err.status >= 500 ? 'service' : 'gateway' });
-    if (headers.connection === 'close') ctx.res.on('finish', () => ctx.req.socket.destroy());
+    if (e instanceof BodyTooLargeError) {
+      // The rest of the body is still arriving: it is read and discarded, so the client gets to read this
+      // answer, and the connection stays usable. A client still sending after a few seconds is cut off.
+      const socket = ctx.req.socket;
+      ctx.req.resume();
+      if (!ctx.req.complete) {
+        const timer = setTimeout(() => socket.destroy(), 5000);
+        timer.unref();
+        const done = () => clearTimeout(timer);
+        ctx.req.once('end', done);
+        socket.once('close', done);
+      }
+    }
   }
 }
 
-/** HEAD: the status of GET without the body (204 for 200, as ARM's checkExistence). */
-function toHead(result: ArmResult): ArmResult {
-  return { status: result.status === 200 ? 204 : result.status, headers: result.headers };
+/** HEAD: the status of GET without the body (204 for 200, as ARM's checkExistence, unless the type says otherwise). */
+function toHead(result: ArmResult, headStatus = 204): ArmResult {
+  return { status: result.status === 200 ? headStatus : result.status, headers: result.headers };
 }

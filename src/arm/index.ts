@@ -19,6 +19,10 @@ import { authorizationProvider } from './providers/authorization.js';
 import { managedIdentityProvider } from './providers/managed-identity.js';
 import { apiManagementProvider } from './providers/api-management.js';
 import type { GatewayInstances } from '../gateway/index.js';
+import type { KeyVaultVaults } from '../keyvault/index.js';
+import type { SecretBox } from '../common/crypto.js';
+import { apimConfiguration, type ApimConfiguration, type KeyVaultSecretReader } from './providers/api-management-config.js';
+import { keyVaultProvider } from './providers/key-vault.js';
 
 export type { ArmContext } from './context.js';
 export { ArmErrors } from './errors.js';
@@ -32,11 +36,18 @@ export interface ArmOptions {
   baseUrl: string;
   maxBodyBytes: number;
   gateway: GatewayInstances;
+  keyVault: KeyVaultVaults;
+  /** Seals secrets of API Management entities (secret named values, subscription keys) at rest. */
+  box: SecretBox;
+  /** How often Key Vault named values are read again (Azure: within 4 hours). */
+  keyVaultRefreshIntervalMs: number;
+  /** The Key Vault plane's in-process reader, for Key Vault named values. */
+  keyVaultSecrets?: KeyVaultSecretReader;
 }
 
 /** Each provider module in one list: a new provider is one line here. */
-const PROVIDERS: ((arm: ArmContext) => ResourceProviderModule)[] = [
-  resourcesProvider, authorizationProvider, managedIdentityProvider, (arm) => apiManagementProvider(arm),
+const PROVIDERS: ((arm: ArmContext, plane: ArmPlane) => ResourceProviderModule)[] = [
+  resourcesProvider, authorizationProvider, managedIdentityProvider, (arm, plane) => apiManagementProvider(arm, undefined, plane.apim), keyVaultProvider,
 ];
 
 export class ArmPlane {
@@ -45,14 +56,17 @@ export class ArmPlane {
   readonly context: ArmContext;
   readonly frontDoor: ArmFrontDoor;
   subscriptionId!: string;
+  /** API Management's child resources, the gateway's ConfigSource and the Key Vault named value refresher. */
+  readonly apim: ApimConfiguration;
 
   constructor(private readonly o: ArmOptions) {
     this.resources = new ResourceStore(o.db, o.clock);
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault,
     };
-    for (const provider of PROVIDERS) this.registry.register(provider(this.context));
+    this.apim = apimConfiguration(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
+    for (const provider of PROVIDERS) this.registry.register(provider(this.context, this));
     this.frontDoor = new ArmFrontDoor({
       registry: this.registry, verifier: o.entra.verifier, authz: o.authz, resources: this.resources,
       tenantId: o.entra.tenantId, baseUrl: o.baseUrl, maxBodyBytes: o.maxBodyBytes, logger: o.logger,
@@ -74,6 +88,11 @@ export class ArmPlane {
       });
     }
     await this.registry.initAll();
+  }
+
+  /** Stops background work (the Key Vault named value refresher). */
+  close(): void {
+    this.apim.close();
   }
 
   /** True for paths this plane serves. */

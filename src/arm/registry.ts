@@ -53,6 +53,8 @@ export interface ResourceTypeRegistration {
   list?: ArmHandler;
   /** POST actions by lower-cased name (`listsecrets`). */
   actions?: Record<string, ArmHandler>;
+  /** HEAD's status when GET answers 200: 204 (Resource Manager's checkExistence) unless set (API Management's getEntityTag: 200). */
+  headStatus?: number;
   /** Authorization action names for POST actions, by lower-cased name, when not `{type}/{action}/action`. */
   actionNames?: Record<string, string>;
 }

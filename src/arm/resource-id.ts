@@ -149,5 +149,19 @@ function parentIdOf(scope: string, fullType: string, names: string[]): string {
   return `${scope}/providers/${canonicalPath(parentType, names.slice(0, -1))}`;
 }
 
+/**
+ * `scope` (a prefix of the addressed path, in canonical casing) spelled as the request spelled it:
+ * ARM's messages echo the path as sent (`/subscriptions/{s}/resourcegroups/{g}` from arm-resources).
+ */
+export function scopeAsSent(rawPath: string, scope: string): string {
+  const want = scope.split('/').filter((x) => x !== '');
+  if (want.length === 0) return scope;
+  let sent: string[];
+  try { sent = pathSegments(rawPath); } catch { return scope; }
+  if (sent.length < want.length) return scope;
+  for (let k = 0; k < want.length; k++) if (sent[k].toLowerCase() !== want[k].toLowerCase()) return scope;
+  return '/' + sent.slice(0, want.length).join('/');
+}
+
 /** Lower-cased key of an ARM id, for storage and comparison. */
 export const idKey = (id: string): string => id.toLowerCase();

@@ -1,7 +1,7 @@
 // Generic storage of ARM resources as JSON documents, keyed by lower-cased id, with indexed columns for
 // listing by parent, resource group and subscription. Every provider of the ARM plane stores here.
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Clock } from '../common/clock.js';
 import { recordChange } from '../store/db.js';
@@ -19,6 +19,7 @@ export interface StoredResource {
 
 export interface ListQuery {
   parent?: string;
+  /** Resources in this resource group (not the group itself). */
   group?: string;
   subscriptionId?: string;
   type?: string;
@@ -98,6 +99,7 @@ export class ResourceStore {
     if (q.type !== undefined) query = query.where('type_key', '=', q.type.toLowerCase());
     const rows = await query.orderBy('created_ms').orderBy('id_key').execute();
     return rows
+      .filter((r) => q.group === undefined || r.id_key !== q.group.toLowerCase())
       .filter((r) => !q.topLevel || (r.group_key !== null && r.parent_key === r.group_key))
       .map((r) => ({ id: r.id, body: JSON.parse(r.body), etag: r.etag, createdMs: r.created_ms, updatedMs: r.updated_ms }));
   }
@@ -108,8 +110,9 @@ export class ResourceStore {
     const escaped = key.replace(/[\\%_]/g, (c) => '\\' + c);
     const now = this.clock.nowMs();
     const deleted = await this.db.transaction().execute(async (tx) => {
+      // ESCAPE is explicit: SQLite's LIKE has no default escape character (PostgreSQL's is the backslash).
       const rows = await tx.selectFrom('arm_resources').selectAll()
-        .where((eb) => eb.or([eb('id_key', '=', key), eb('id_key', 'like', `${escaped}/%`)])).execute();
+        .where((eb) => eb.or([eb('id_key', '=', key), sql<boolean>`${eb.ref('id_key')} like ${`${escaped}/%`} escape '\\'`])).execute();
       // LIKE is case-insensitive in SQLite for ASCII, and id_key is lower-cased anyway.
       const victims = rows.filter((r) => r.id_key === key || r.id_key.startsWith(key + '/'));
       for (const r of victims) {

@@ -1,6 +1,6 @@
 // Role assignments: who holds which role at which scope. Scopes are ARM ids, compared case-insensitively;
 // an assignment applies at its scope and every scope below it.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Clock } from '../common/clock.js';
 import { recordChange } from '../store/db.js';
@@ -100,8 +100,10 @@ export class RoleAssignments {
   /** Removes the assignments at or below a scope (its resource was deleted). */
   async deleteWithin(scope: string): Promise<void> {
     const key = scopeKey(scope);
+    // ESCAPE is explicit: SQLite's LIKE has no default escape character (PostgreSQL's is the backslash).
+    const pattern = `${key.replace(/[\\%_]/g, (c) => '\\' + c)}/%`;
     await this.db.deleteFrom('authz_role_assignments')
-      .where((eb) => eb.or([eb('scope_key', '=', key), eb('scope_key', 'like', `${key.replace(/[%_]/g, (c) => '\\' + c)}/%`)]))
+      .where((eb) => eb.or([eb('scope_key', '=', key), sql<boolean>`${eb.ref('scope_key')} like ${pattern} escape '\\'`]))
       .execute();
   }
 }

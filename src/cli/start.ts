@@ -1,7 +1,5 @@
 // `apim-local start`: run the server in the foreground until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { parseConfig } from '../config.js';
-import { startServer } from '../main.js';
 
 export function registerStart(program: Command): void {
   program.command('start')
@@ -12,8 +10,11 @@ export function registerStart(program: Command): void {
     .option('--store <store>', "'sqlite' (default) or a postgres:// URL")
     .option('--in-memory', 'keep the store in memory (sqlite only)')
     .option('--token-lifetime <seconds>', 'access token lifetime (default 3600)')
+    .option('--key-vault-refresh-interval <duration>', 'how often Key Vault named values are read again, e.g. 5s, 10m, 4h (default 4h)')
     .option('--quiet', 'no log lines but errors')
     .action(async (opts) => {
+      // Loaded here, not at the top: the other commands should not pay for the server's modules.
+      const [{ parseConfig }, { startServer }] = await Promise.all([import('../config.js'), import('../main.js')]);
       const config = parseConfig(opts);
       const server = await startServer(config);
       let stopping = false;

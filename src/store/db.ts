@@ -68,7 +68,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     dialect = 'postgres';
   }
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const migrator = new Migrator({ db, provider });
+  // On PostgreSQL the migration tables go in the store's own schema: Kysely looks for them by name in
+  // every schema, so another instance's tables in the same database would otherwise count as ours.
+  const migrationTableSchema = options.kind === 'postgres' ? parsePostgresUrl(options.url).schema ?? 'public' : undefined;
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

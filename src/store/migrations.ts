@@ -85,5 +85,54 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('entra_mi_assignments_principal').on('entra_mi_assignments').column('principal_id').execute();
       },
     },
+    '0003_keyvault': {
+      async up(db: Kysely<any>) {
+        // One row per secret or certificate of a vault (kind), with its current version and deletion state.
+        await db.schema.createTable('kv_objects')
+          .addColumn('vault_key', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('current_version', 'text', (c) => c.notNull())
+          .addColumn('managed', 'integer', (c) => c.notNull())
+          .addColumn('policy', 'text')
+          .addColumn('deleted_ms', bigint)
+          .addColumn('scheduled_purge_ms', bigint)
+          .addColumn('created_ms', bigint, (c) => c.notNull())
+          .addColumn('updated_ms', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('kv_objects_pk', ['vault_key', 'kind', 'name_key']).execute();
+        // Secret versions; the value is sealed (AES-256-GCM), bound to vault, name and version.
+        await db.schema.createTable('kv_secret_versions')
+          .addColumn('vault_key', 'text', (c) => c.notNull())
+          .addColumn('name_key', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('value_sealed', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text')
+          .addColumn('tags', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('nbf', bigint)
+          .addColumn('exp', bigint)
+          .addColumn('created_s', bigint, (c) => c.notNull())
+          .addColumn('updated_s', bigint, (c) => c.notNull())
+          .addColumn('managed', 'integer', (c) => c.notNull())
+          .addColumn('seq', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('kv_secret_versions_pk', ['vault_key', 'name_key', 'version']).execute();
+        // Certificate versions: public parts only (the private key is in the managed secret of the same version).
+        await db.schema.createTable('kv_certificate_versions')
+          .addColumn('vault_key', 'text', (c) => c.notNull())
+          .addColumn('name_key', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('cer', 'text', (c) => c.notNull())
+          .addColumn('x5t', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('nbf', bigint)
+          .addColumn('exp', bigint)
+          .addColumn('created_s', bigint, (c) => c.notNull())
+          .addColumn('updated_s', bigint, (c) => c.notNull())
+          .addColumn('seq', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('kv_certificate_versions_pk', ['vault_key', 'name_key', 'version']).execute();
+      },
+    },
   };
 }

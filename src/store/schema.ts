@@ -71,6 +71,57 @@ export interface EntraMiAssignmentTable {
   created_ms: number;
 }
 
+/** A secret or certificate of a vault (kind 'secret' | 'certificate'); times in unix milliseconds. */
+export interface KvObjectTable {
+  vault_key: string;
+  kind: string;
+  name_key: string;
+  name: string;
+  current_version: string;
+  /** 1 for the secret behind a certificate. */
+  managed: number;
+  /** Certificates: the policy JSON (no secret in it). */
+  policy: string | null;
+  deleted_ms: number | null;
+  scheduled_purge_ms: number | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/** A secret version; Key Vault's own times (nbf, exp, created, updated) are unix seconds. */
+export interface KvSecretVersionTable {
+  vault_key: string;
+  name_key: string;
+  version: string;
+  value_sealed: string;
+  content_type: string | null;
+  tags: string | null;
+  enabled: number;
+  nbf: number | null;
+  exp: number | null;
+  created_s: number;
+  updated_s: number;
+  managed: number;
+  /** Creation order (unix ms), for version lists. */
+  seq: number;
+}
+
+export interface KvCertificateVersionTable {
+  vault_key: string;
+  name_key: string;
+  version: string;
+  /** Base64 DER of the leaf certificate (public). */
+  cer: string;
+  x5t: string;
+  tags: string | null;
+  enabled: number;
+  nbf: number | null;
+  exp: number | null;
+  created_s: number;
+  updated_s: number;
+  seq: number;
+}
+
 export interface ChangeTable {
   version: Generated<number>;
   plane: string;
@@ -88,4 +139,7 @@ export interface Database {
   entra_mi_assignments: EntraMiAssignmentTable;
   authz_role_assignments: AuthzRoleAssignmentTable;
   changes: ChangeTable;
+  kv_objects: KvObjectTable;
+  kv_secret_versions: KvSecretVersionTable;
+  kv_certificate_versions: KvCertificateVersionTable;
 }

@@ -57,7 +57,14 @@ export interface ApimHooks {
   identityRemoval: IdentityRemovalCheck[];
 }
 
-export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { identityRemoval: [] }): ResourceProviderModule {
+/** The instance's child resources (apis, policies, named values, ...): api-management-config.ts. */
+export interface ApimChildren {
+  types: ResourceTypeRegistration[];
+  /** Runs after every instance's gateway listener is up. */
+  init(): Promise<void>;
+}
+
+export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { identityRemoval: [] }, children?: ApimChildren): ResourceProviderModule {
   const checkRemoval: IdentityRemovalCheck = async (removed) => { for (const h of hooks.identityRemoval) await h(removed); };
 
   async function write(req: ArmRequest, merge: boolean) {
@@ -165,13 +172,14 @@ export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { iden
 
   return {
     namespace: 'Microsoft.ApiManagement',
-    types: [service],
+    types: [service, ...(children?.types ?? [])],
     // After a restart: every instance's gateway listens again on the port of its gatewayUrl.
     async init() {
       for (const s of await arm.resources.list({ type: SERVICE_TYPE })) {
         const port = Number(new URL(s.body.properties.gatewayUrl).port);
         await arm.gateway.ensureInstance(s.id, port);
       }
+      await children?.init();
     },
   };
 }

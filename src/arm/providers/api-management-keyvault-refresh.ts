@@ -1,0 +1,109 @@
+// Key Vault named values: the secret is read through the Key Vault plane's in-process reader, as the
+// instance's system-assigned identity (identityClientId null) or a user-assigned one, with the vault's
+// own permission and firewall checks. The value is sealed at rest; keyVault.lastStatus records the
+// outcome of each read (Key Vault's own code and message on failure), and a failed read keeps the last
+// good value. Versionless identifiers are read again every interval (Azure: within 4 hours) and on
+// refreshSecret; a versioned one is read once (and again only until a read succeeds).
+import { isAzureError } from '../../common/errors.js';
+import type { StoredResource } from '../resource-store.js';
+import { PRIVATE, instanceIdOf, reloadGateway, sealFor, type ApimChildDeps } from './api-management-common.js';
+
+/** The Key Vault plane's reader (src/keyvault GatewayReader fits it). Throws AzureError with Key Vault's code and message. */
+export interface KeyVaultSecretReader {
+  read(input: { instanceId: string; identity?: { clientId?: string }; secretIdentifier: string }): Promise<{ value: string; version: string }>;
+}
+
+export const NAMED_VALUE_TYPE = 'Microsoft.ApiManagement/service/namedValues';
+
+/** `.../secrets/{name}/{version}`: a pinned version never refreshes. */
+export function isVersioned(secretIdentifier: string): boolean {
+  try {
+    return new URL(secretIdentifier).pathname.split('/').filter(Boolean).length >= 3;
+  } catch {
+    return false;
+  }
+}
+
+export class KeyVaultRefresher {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Set once the Key Vault plane is up (main.ts). */
+  reader: KeyVaultSecretReader | undefined;
+
+  constructor(private readonly deps: ApimChildDeps, readonly intervalMs: number) {}
+
+  start(): void {
+    if (this.timer) return;
+    const tick = Math.min(60_000, Math.max(250, Math.floor(this.intervalMs / 5)));
+    this.timer = setInterval(() => { void this.tick(); }, tick);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reads every Key Vault named value that is due. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const now = this.deps.arm.clock.nowMs();
+      for (const nv of await this.deps.arm.resources.list({ type: NAMED_VALUE_TYPE })) {
+        const kv = nv.body.properties.keyVault;
+        if (!kv?.secretIdentifier) continue;
+        const priv = nv.body[PRIVATE] ?? {};
+        const hasValue = typeof priv.sealedValue === 'string';
+        if (hasValue && isVersioned(kv.secretIdentifier)) continue;
+        if (typeof priv.readMs === 'number' && now - priv.readMs < this.intervalMs) continue;
+        await this.refresh(nv).catch((e) => this.deps.logger.error(`Key Vault refresh of ${nv.id} failed`, e));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Reads the secret now and stores the outcome: a new value (sealed) and lastStatus Success, or the
+   * Key Vault error in lastStatus with the last good value kept. Reloads the gateway when the value changed.
+   */
+  async refresh(nv: StoredResource): Promise<StoredResource> {
+    const kv = nv.body.properties.keyVault as { secretIdentifier: string; identityClientId?: string | null };
+    const instanceId = instanceIdOf(nv.id);
+    const priv = { ...(nv.body[PRIVATE] ?? {}) } as Record<string, unknown>;
+    const now = this.deps.arm.clock.nowMs();
+    let lastStatus: Record<string, string>;
+    let changed = false;
+    try {
+      if (!this.reader) throw Object.assign(new Error('The Key Vault plane is not available.'), { code: 'ServiceUnavailable' });
+      const read = await this.reader.read({
+        instanceId, secretIdentifier: kv.secretIdentifier, identity: kv.identityClientId ? { clientId: kv.identityClientId } : undefined,
+      });
+      if (read.version !== priv.version || typeof priv.sealedValue !== 'string') {
+        priv.sealedValue = sealFor(this.deps, nv.id, 'value', read.value);
+        priv.version = read.version;
+        changed = true;
+      }
+      lastStatus = { code: 'Success', timeStampUtc: new Date(now).toISOString() };
+    } catch (e) {
+      const code = isAzureError(e) ? e.code : (e as { code?: string }).code ?? 'InternalServerError';
+      const message = e instanceof Error ? e.message : String(e);
+      if (!isAzureError(e) && !(e as { code?: string }).code) this.deps.logger.error(`reading ${kv.secretIdentifier} for ${nv.id} failed`, e);
+      lastStatus = { code, message, timeStampUtc: new Date(now).toISOString() };
+    }
+    priv.readMs = now;
+    // The named value may have been replaced or deleted during the read: apply the outcome only to the same reference.
+    const current = await this.deps.arm.resources.get(nv.id);
+    const ck = current?.body.properties.keyVault;
+    if (!current || !ck || ck.secretIdentifier !== kv.secretIdentifier || (ck.identityClientId ?? null) !== (kv.identityClientId ?? null)) return current ?? nv;
+    const body = {
+      ...current.body,
+      properties: { ...current.body.properties, keyVault: { ...ck, lastStatus } },
+      [PRIVATE]: { ...(current.body[PRIVATE] ?? {}), ...priv },
+    };
+    const r = await this.deps.arm.resources.put({ id: nv.id, parent: instanceId, body });
+    if (changed) await reloadGateway(this.deps, instanceId);
+    return r.resource;
+  }
+}

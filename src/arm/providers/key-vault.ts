@@ -1,0 +1,255 @@
+// Microsoft.KeyVault: vaults (Azure's validation and defaults, a vaultUri on this machine whose port is
+// kept across restarts), accessPolicies add|replace|remove, and soft-deleted vaults (list, get, purge,
+// recover with createMode: recover). The data plane (src/keyvault) is told every change.
+import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
+import type { ArmContext } from '../context.js';
+import type { StoredResource } from '../resource-store.js';
+import { ArmErrors } from '../errors.js';
+import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
+import { KvArmErrors as E, parseVaultProperties, toSettings, VAULT_NAME, type VaultProps } from './key-vault-properties.js';
+
+export const KEYVAULT_API_VERSIONS = ['2018-02-14', '2019-09-01', '2020-04-01-preview', '2021-04-01-preview', '2021-06-01-preview',
+  '2021-10-01', '2021-11-01-preview', '2022-02-01-preview', '2022-07-01', '2022-11-01', '2023-02-01', '2023-07-01',
+  '2023-08-01-preview', '2024-04-01-preview', '2024-11-01', '2024-12-01-preview', '2025-05-01', '2026-02-01'] as const;
+
+export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
+const DELETED_TYPE = 'Microsoft.KeyVault/deletedVaults';
+
+const portOf = (body: Record<string, any>): number => Number(new URL(body.properties.vaultUri).port);
+
+export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
+  const deletedId = (sub: string, location: string, name: string) =>
+    `/subscriptions/${sub}/providers/Microsoft.KeyVault/locations/${normalizeLocation(location)}/deletedVaults/${name}`;
+
+  /** Vault names are global: taken by a vault or a deleted vault of any subscription. */
+  async function nameTaken(name: string): Promise<boolean> {
+    const n = name.toLowerCase();
+    const vaults = await arm.resources.list({ type: VAULT_TYPE });
+    const deleted = await liveDeleted(await arm.resources.list({ type: DELETED_TYPE }));
+    return [...vaults, ...deleted].some((r) => r.body.name.toLowerCase() === n);
+  }
+
+  /** Deleted vaults past their scheduled purge date are purged on the way. */
+  async function liveDeleted(rows: StoredResource[]): Promise<StoredResource[]> {
+    const now = arm.clock.nowMs();
+    const out: StoredResource[] = [];
+    for (const r of rows) {
+      if (Date.parse(r.body.properties.scheduledPurgeDate) <= now) await purgeDeleted(r);
+      else out.push(r);
+    }
+    return out;
+  }
+
+  async function purgeDeleted(r: StoredResource): Promise<void> {
+    await arm.resources.deleteTree(r.id);
+    await arm.keyVault.purgeVault(r.body.name);
+  }
+
+  const present = (r: StoredResource) => {
+    const { vault: _v, ...rest } = r.body;
+    return rest;
+  };
+
+  async function write(req: ArmRequest, merge: boolean) {
+    const name = req.target.names[0];
+    if (!VAULT_NAME.test(name) || name.includes('--')) throw E.invalidName(name);
+    const existing = await arm.resources.get(req.target.id);
+    if (merge && !existing) throw ArmErrors.resourceNotFound(VAULT_TYPE, name, req.target.resourceGroup);
+    if (req.body === undefined) throw ArmErrors.missingBody();
+    const body = asObject(req.body, '');
+    rejectUnknown(body, merge ? ['tags', 'properties'] : ['location', 'tags', 'properties', 'id', 'name', 'type', 'systemData'], merge ? 'VaultPatchParameters' : 'VaultCreateOrUpdateParameters', '');
+    const propsIn = body.properties === undefined || body.properties === null ? {} : asObject(body.properties, 'properties');
+    if (!merge && String(propsIn.createMode ?? '').toLowerCase() === 'recover') return recover(req, body, existing);
+
+    let location: string = existing?.body.location;
+    if (!merge) {
+      if (typeof body.location !== 'string' || !body.location.trim()) throw ArmErrors.locationRequired();
+      location = normalizeLocation(body.location);
+      if (existing && existing.body.location !== location) throw E.badRequest(`The location of vault '${name}' cannot be changed from '${existing.body.location}' to '${location}'.`);
+    }
+    if (!existing && await nameTaken(name)) throw E.alreadyExists(name);
+    const props: VaultProps = parseVaultProperties(propsIn, {
+      previous: existing?.body.properties, merge, apiVersion: req.apiVersion,
+    });
+    const tags = body.tags === undefined && existing ? existing.body.tags : validateTags(body.tags) ?? {};
+    const id = existing?.id ?? req.target.id;
+    const doc = { id, name: existing?.body.name ?? name, type: VAULT_TYPE, location, tags, systemData: systemData(req.caller, existing?.body.systemData, arm.clock.nowMs()), properties: props };
+    return store(req, doc, existing ? portOf(existing.body) : 0, !existing);
+  }
+
+  /** Starts or reconfigures the vault's listener, then stores the vault with its vaultUri. */
+  async function store(req: ArmRequest, doc: Record<string, any>, port: number, created: boolean) {
+    const bound = await arm.keyVault.ensureVault(toSettings(doc), port);
+    doc.properties.vaultUri = `https://localhost:${bound}/`;
+    doc.properties = reorder(doc.properties);
+    try {
+      const r = await arm.resources.put({ id: doc.id, parent: req.target.scope, body: doc as any, ...preconditions(req) });
+      return { status: 200, body: r.resource.body, headers: { etag: r.resource.etag } };
+    } catch (e) {
+      if (created) await arm.keyVault.stopVault(doc.name);
+      throw e;
+    }
+  }
+
+  /** createMode: recover: the deleted vault comes back as it was, in its own resource group. */
+  async function recover(req: ArmRequest, body: Record<string, unknown>, existing: StoredResource | undefined) {
+    const name = req.target.names[0];
+    if (existing) throw E.alreadyExists(name);
+    const deleted = (await liveDeleted(await arm.resources.list({ subscriptionId: req.target.subscriptionId!, type: DELETED_TYPE })))
+      .find((r) => r.body.name.toLowerCase() === name.toLowerCase());
+    if (!deleted) throw E.deletedNotFound(name);
+    const original = deleted.body.vault as Record<string, any>;
+    if (original.id.toLowerCase() !== req.target.id.toLowerCase()) {
+      throw E.badRequest(`The deleted vault '${name}' can only be recovered into its original resource group: '${original.id}'.`);
+    }
+    if (typeof body.location === 'string' && normalizeLocation(body.location) !== original.location) {
+      throw E.badRequest(`The deleted vault '${name}' is in location '${original.location}', not '${body.location}'.`);
+    }
+    const tags = body.tags === undefined ? original.tags : validateTags(body.tags) ?? {};
+    const doc = { ...original, tags, systemData: systemData(req.caller, original.systemData, arm.clock.nowMs()), properties: { ...original.properties, provisioningState: 'Succeeded' } };
+    const result = await store(req, doc, portOf(original), true);
+    await arm.resources.deleteTree(deleted.id);
+    return result;
+  }
+
+  const vaults: ResourceTypeRegistration = {
+    type: VAULT_TYPE, apiVersions: KEYVAULT_API_VERSIONS, scopes: ['resourceGroup'], listScopes: ['subscription', 'resourceGroup'], locations: [],
+    async get(req) {
+      const r = await arm.resources.get(req.target.id);
+      if (!r) throw ArmErrors.resourceNotFound(VAULT_TYPE, req.target.names[0], req.target.resourceGroup);
+      return { status: 200, body: r.body };
+    },
+    put: (req) => write(req, false),
+    patch: (req) => write(req, true),
+    async delete(req) {
+      const existing = await arm.resources.get(req.target.id);
+      if (!existing) return { status: 204 };
+      await arm.resources.deleteTree(existing.id);
+      return { status: 200 };
+    },
+    async list(req) {
+      const items = await arm.resources.list(req.target.resourceGroup
+        ? { group: req.target.scope, type: VAULT_TYPE } : { subscriptionId: req.target.subscriptionId!, type: VAULT_TYPE });
+      return page(req, items.map((i) => i.body), arm.baseUrl);
+    },
+  };
+
+  // PUT .../vaults/{name}/accessPolicies/{add|replace|remove}: the seed's template form.
+  const accessPolicies: ResourceTypeRegistration = {
+    type: 'Microsoft.KeyVault/vaults/accessPolicies', apiVersions: KEYVAULT_API_VERSIONS, scopes: ['resource'],
+    async put(req) {
+      const [vaultName, kind] = req.target.names;
+      const op = kind.toLowerCase();
+      if (!['add', 'replace', 'remove'].includes(op)) throw E.badRequest(`The access policy update kind '${kind}' is invalid. Valid values are 'add', 'replace' and 'remove'.`);
+      const vault = await arm.resources.get(req.target.scope);
+      if (!vault) throw ArmErrors.parentResourceNotFound(`${VAULT_TYPE}/${vaultName}`);
+      const body = asObject(req.body ?? {}, '');
+      rejectUnknown(body, ['properties', 'id', 'name', 'type', 'location'], 'VaultAccessPolicyParameters', '');
+      const props = asObject(body.properties ?? {}, 'properties');
+      const given = parseVaultProperties({ accessPolicies: props.accessPolicies ?? [] }, { previous: vault.body.properties, merge: true, apiVersion: req.apiVersion }).accessPolicies;
+      const doc: Record<string, any> = { ...vault.body, systemData: systemData(req.caller, vault.body.systemData, arm.clock.nowMs()) };
+      doc.properties = { ...vault.body.properties, accessPolicies: applyPolicyChange(vault.body.properties.accessPolicies ?? [], given, op as 'add' | 'replace' | 'remove') };
+      await arm.keyVault.ensureVault(toSettings(doc), portOf(doc));
+      await arm.resources.put({ id: vault.id, parent: vault.id.split('/providers/')[0], body: doc as any });
+      return {
+        status: 200,
+        body: { id: `${vault.id}/accessPolicies/${op}`, name: op, type: 'Microsoft.KeyVault/vaults/accessPolicies', location: vault.body.location, properties: { accessPolicies: given } },
+      };
+    },
+  };
+
+  const deletedVaults: ResourceTypeRegistration = {
+    type: DELETED_TYPE, apiVersions: KEYVAULT_API_VERSIONS, scopes: ['subscription'], listScopes: ['subscription'],
+    async list(req) {
+      const items = await liveDeleted(await arm.resources.list({ subscriptionId: req.target.subscriptionId!, type: DELETED_TYPE }));
+      return page(req, items.map(present), arm.baseUrl);
+    },
+  };
+
+  const locationDeletedVaults: ResourceTypeRegistration = {
+    type: 'Microsoft.KeyVault/locations/deletedVaults', apiVersions: KEYVAULT_API_VERSIONS, scopes: ['subscription'],
+    actionNames: { purge: 'Microsoft.KeyVault/locations/deletedVaults/purge/action' },
+    async get(req) {
+      const r = await findDeleted(req);
+      return { status: 200, body: present(r) };
+    },
+    actions: {
+      async purge(req) {
+        const r = await findDeleted(req);
+        if (r.body.properties.purgeProtectionEnabled) throw E.purgeProtected(r.body.name, r.body.properties.scheduledPurgeDate);
+        await purgeDeleted(r);
+        return { status: 200 };
+      },
+    },
+  };
+
+  async function findDeleted(req: ArmRequest): Promise<StoredResource> {
+    const [location, name] = req.target.names;
+    const r = await arm.resources.get(deletedId(req.target.subscriptionId!, location, name));
+    if (!r || (await liveDeleted([r])).length === 0) throw E.deletedNotFound(name);
+    return r;
+  }
+
+  // A deleted vault (also with its resource group) is kept, recoverable, for its retention; without
+  // soft delete its objects go at once.
+  arm.resources.onDelete(VAULT_TYPE, async (deleted) => {
+    const p = deleted.body.properties;
+    if (!p.enableSoftDelete) { await arm.keyVault.purgeVault(deleted.body.name); return; }
+    await arm.keyVault.stopVault(deleted.body.name);
+    const sub = deleted.id.split('/')[2];
+    const now = arm.clock.nowMs();
+    const id = deletedId(sub, deleted.body.location, deleted.body.name);
+    await arm.resources.put({
+      id, parent: `/subscriptions/${sub}`,
+      body: {
+        id, name: deleted.body.name, type: DELETED_TYPE,
+        properties: {
+          vaultId: deleted.id, location: deleted.body.location, deletionDate: new Date(now).toISOString(),
+          scheduledPurgeDate: new Date(now + p.softDeleteRetentionInDays * 86_400_000).toISOString(),
+          tags: deleted.body.tags ?? {}, purgeProtectionEnabled: p.enablePurgeProtection === true,
+        },
+        vault: deleted.body,
+      },
+    });
+  });
+
+  return {
+    namespace: 'Microsoft.KeyVault',
+    types: [vaults, accessPolicies, deletedVaults, locationDeletedVaults],
+    // After a restart: every vault listens again on the port of its vaultUri.
+    async init() {
+      for (const v of await arm.resources.list({ type: VAULT_TYPE })) await arm.keyVault.ensureVault(toSettings(v.body), portOf(v.body));
+    },
+  };
+}
+
+/** add: merge permissions per (objectId, applicationId); replace: set them; remove: take them away. */
+function applyPolicyChange(current: any[], given: any[], op: 'add' | 'replace' | 'remove'): any[] {
+  const same = (a: any, b: any) => a.objectId.toLowerCase() === b.objectId.toLowerCase()
+    && (a.applicationId ?? '').toLowerCase() === (b.applicationId ?? '').toLowerCase();
+  const out = current.map((p) => ({ ...p, permissions: { ...p.permissions } }));
+  for (const g of given) {
+    const hit = out.find((p) => same(p, g));
+    if (!hit) { if (op !== 'remove') out.push(g); continue; }
+    for (const k of ['keys', 'secrets', 'certificates', 'storage'] as const) {
+      const have: string[] = hit.permissions[k] ?? [];
+      const want: string[] = g.permissions[k] ?? [];
+      if (op === 'replace') hit.permissions[k] = want;
+      else if (op === 'add') hit.permissions[k] = [...have, ...want.filter((w) => !have.some((h) => h.toLowerCase() === w.toLowerCase()))];
+      else hit.permissions[k] = have.filter((h) => !want.some((w) => w.toLowerCase() === h.toLowerCase()));
+    }
+  }
+  const empty = (p: any) => ['keys', 'secrets', 'certificates', 'storage'].every((k) => (p.permissions[k] ?? []).length === 0);
+  return op === 'add' ? out : out.filter((p) => !empty(p));
+}
+
+const ORDER = ['sku', 'tenantId', 'accessPolicies', 'enabledForDeployment', 'enabledForDiskEncryption', 'enabledForTemplateDeployment',
+  'enableSoftDelete', 'softDeleteRetentionInDays', 'enableRbacAuthorization', 'enablePurgeProtection', 'networkAcls', 'vaultUri',
+  'provisioningState', 'publicNetworkAccess'];
+
+function reorder(p: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const k of ORDER) if (p[k] !== undefined) out[k] = p[k];
+  for (const k of Object.keys(p)) if (!(k in out) && p[k] !== undefined) out[k] = p[k];
+  return out;
+}

@@ -1,0 +1,111 @@
+// What every az-style command shares: the global options (--data-dir, --output, --query,
+// --only-show-errors), the context built from connection.json, printing the result, and turning
+// errors into `ERROR: ...` on stderr with an exit code (1 for failures, 2 for usage errors).
+import { Command, CommanderError, Option } from 'commander';
+import { readConnection, resolveDataDir, ServerClient, type ConnectionInfo } from './connection.js';
+import { ArmClient } from './arm-client.js';
+import { AdminClient } from './admin-client.js';
+import { CliError, UsageError } from './errors.js';
+import { checkQuery, render, OUTPUT_FORMATS, type OutputFormat, type TableTransformer } from './output.js';
+
+export interface CommonOptions {
+  dataDir?: string;
+  output: OutputFormat;
+  query?: string;
+  onlyShowErrors?: boolean;
+}
+
+/** Everything a command needs, built per invocation (no module-level state). */
+export interface CliContext {
+  dataDir: string;
+  connection: ConnectionInfo;
+  server: ServerClient;
+  arm: ArmClient;
+  admin: AdminClient;
+  /** `WARNING: ...` on stderr, unless --only-show-errors. */
+  warn(message: string): void;
+  /** Asks y/n on the terminal; without one, a usage error telling to pass --yes. */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** What a command returns: the value to print (nothing for undefined) and its table transformer. */
+export interface CommandResult {
+  value: unknown;
+  table?: TableTransformer;
+}
+
+export type Handler<O> = (ctx: CliContext, opts: O & CommonOptions) => Promise<CommandResult | void>;
+
+/** Adds az's global options to a leaf command. */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data directory of the running server (default ./.apim-local; env APIM_LOCAL_DATA_DIR)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
+    .option('--query <jmespath>', 'JMESPath query string, applied to the result before output')
+    .option('--only-show-errors', 'only show errors, suppressing warnings');
+}
+
+/** Commander's exit callback for the az-style commands: help → 0, any usage error → 2. */
+export function usageExit(err: CommanderError): never {
+  const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
+  throw new CommanderError(ok ? 0 : 2, err.code, err.message);
+}
+
+/** Wraps a handler as a commander action: context, output, errors and exit code. */
+export function action<O>(handler: Handler<O>): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const opts = command.opts() as O & CommonOptions;
+    const warn = (message: string) => { if (!opts.onlyShowErrors) process.stderr.write(`WARNING: ${message}\n`); };
+    let server: ServerClient | undefined;
+    try {
+      if (opts.query !== undefined) checkQuery(opts.query);
+      const dataDir = resolveDataDir(opts.dataDir);
+      const connection = readConnection(dataDir);
+      server = new ServerClient(connection, dataDir);
+      const ctx: CliContext = {
+        dataDir, connection, server, warn, confirm,
+        arm: new ArmClient(server, connection.subscriptionId),
+        admin: new AdminClient(server),
+      };
+      const result = await handler(ctx, opts);
+      if (result) process.stdout.write(render(result.value, { output: opts.output, query: opts.query, tableTransformer: result.table }));
+    } catch (e) {
+      if (e instanceof CliError) {
+        process.stderr.write(`ERROR: ${e.describe()}\n`);
+        process.exitCode = e.exitCode;
+      } else {
+        process.stderr.write(`ERROR: The command failed with an unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await server?.close().catch(() => undefined);
+    }
+  };
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new UsageError('Unable to prompt for confirmation as no tty available. Use --yes.');
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} (y/n): `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** `--tags a=b c` → { a: 'b', c: '' }; a single empty string clears the tags, as az. */
+export function parseTags(values: string[] | undefined): Record<string, string> | undefined {
+  if (values === undefined) return undefined;
+  const tags: Record<string, string> = {};
+  for (const v of values) {
+    if (v === '') continue;
+    const i = v.indexOf('=');
+    const key = i === -1 ? v : v.slice(0, i);
+    if (key === '') throw new UsageError(`usage error: '${v}' is not a tag: use KEY[=VALUE].`);
+    tags[key] = i === -1 ? '' : v.slice(i + 1);
+  }
+  return tags;
+}

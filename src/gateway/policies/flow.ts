@@ -1,0 +1,182 @@
+// set-variable, choose/when/otherwise, return-response, set-status, set-body, mock-response, trace.
+//
+// choose: conditions are policy expressions in API Management. Until expressions land, a condition is
+// a literal 'true' or 'false' (or a {{named value}} resolving to one), evaluated per request like an
+// expression will be; anything else is refused at validation.
+import type { XNode } from '../policy/xml.js';
+import type { CompileContext, PolicyDefinition, Run, Step, Value, ChildSchema } from '../policy/types.js';
+import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
+import { BackendStream } from '../runtime/backend.js';
+import { runSteps } from '../runtime/steps.js';
+
+const ALL = ['inbound', 'backend', 'outbound', 'on-error'] as const;
+
+const setVariable: PolicyDefinition = {
+  name: 'set-variable',
+  sections: ALL,
+  schema: { attrs: { name: { required: true }, value: { required: true } } },
+  compile(node, c): Run {
+    const name = c.attr(node, 'name')!.constant!;
+    const value = c.attr(node, 'value')!;
+    return (ctx) => { ctx.variables.set(name, value(ctx)); };
+  },
+};
+
+const CONDITION = /^\s*(true|false)\s*$/i;
+const choose: PolicyDefinition = {
+  name: 'choose',
+  sections: ALL,
+  schema: { children: { when: { attrs: { condition: { required: true } }, policies: true, min: 1 }, otherwise: { policies: true, max: 1 } } },
+  check(node) {
+    for (const w of node.children) {
+      if (w.name !== 'when') continue;
+      const cond = w.attrs.condition;
+      if (cond !== undefined && !cond.includes('{{') && !cond.trimStart().startsWith('@') && !CONDITION.test(cond)) {
+        return { node: w, message: `The condition '${cond}' is neither 'true' nor 'false': conditions are policy expressions, which apim-local does not support yet.` };
+      }
+    }
+    const last = node.children[node.children.length - 1];
+    if (node.children.some((ch) => ch.name === 'otherwise' && ch !== last)) return `The 'otherwise' element must be the last child of 'choose'.`;
+    return undefined;
+  },
+  compile(node, c): Run {
+    let whenIndex = 0;
+    const branches: { cond: Value; steps: Step[] }[] = [];
+    let otherwise: Step[] = [];
+    for (const ch of node.children) {
+      if (ch.name === 'when') branches.push({ cond: c.attr(ch, 'condition')!, steps: c.steps(ch, `when[${++whenIndex}]/`) });
+      else if (ch.name === 'otherwise') otherwise = c.steps(ch, 'otherwise[1]/');
+    }
+    const isTrue = (s: string) => s.trim().toLowerCase() === 'true';
+    if (branches.every((b) => b.cond.constant !== undefined)) {
+      // Literal conditions: the branch is known now.
+      const chosen = branches.find((b) => isTrue(b.cond.constant!))?.steps ?? otherwise;
+      return (ctx) => runSteps(chosen, ctx);
+    }
+    return (ctx) => runSteps(branches.find((b) => isTrue(b.cond(ctx)))?.steps ?? otherwise, ctx);
+  },
+};
+
+// ---- responses ----
+
+type HeaderEdit = (h: Record<string, string | string[]>, ctx: GatewayContext) => void;
+
+function headerEdit(node: XNode, c: CompileContext): HeaderEdit {
+  const name = c.attr(node, 'name')!.constant!.toLowerCase();
+  const action = node.attrs['exists-action']?.toLowerCase() ?? 'override';
+  const values = node.children.filter((v) => v.name === 'value').map((v) => c.value(v.text));
+  return (h, ctx) => {
+    const vals = values.map((v) => v(ctx));
+    const prev = h[name];
+    if (action === 'delete') { delete h[name]; return; }
+    if (action === 'skip' && prev !== undefined) return;
+    if (action === 'append' && prev !== undefined) { h[name] = [...(Array.isArray(prev) ? prev : [prev]), ...vals]; return; }
+    h[name] = vals.length === 1 ? vals[0] : vals;
+  };
+}
+
+/** Replaces a response's body, dropping a backend body still streaming in. */
+export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
+  if (r.body instanceof BackendStream) r.body.discard();
+  r.body = body;
+  delete r.headers['content-length'];
+  delete r.headers['content-encoding'];
+}
+
+const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int' }, reason: {} }, max: 1 };
+const headerSchema: ChildSchema = { attrs: { name: { required: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'] } }, children: { value: { text: true } } };
+const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, max: 1 };
+
+const returnResponse: PolicyDefinition = {
+  name: 'return-response',
+  sections: ALL,
+  schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': headerSchema, 'set-body': bodySchema } },
+  compile(node, c): Run {
+    const variable = c.attr(node, 'response-variable-name')?.constant;
+    const statusNode = node.children.find((ch) => ch.name === 'set-status');
+    const status = statusNode ? Number(c.attr(statusNode, 'code')!.constant) : undefined;
+    const reason = statusNode ? c.attr(statusNode, 'reason') : undefined;
+    const edits = node.children.filter((ch) => ch.name === 'set-header').map((ch) => headerEdit(ch, c));
+    const bodyNode = node.children.find((ch) => ch.name === 'set-body');
+    const body = bodyNode ? c.value(bodyNode.text) : undefined;
+    return (ctx) => {
+      const fromVar = variable ? ctx.variables.get(variable) : undefined;
+      const r = fromVar instanceof GatewayResponse
+        ? new GatewayResponse(fromVar.status, { ...fromVar.headers }) : new GatewayResponse(200, {});
+      if (fromVar instanceof GatewayResponse) r.body = fromVar.body;
+      if (status !== undefined) { r.status = status; r.reason = reason?.(ctx); }
+      for (const e of edits) e(r.headers, ctx);
+      if (body) r.body = body(ctx);
+      if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
+      ctx.response = r;
+      ctx.stopped = true;
+    };
+  },
+};
+
+const setStatus: PolicyDefinition = {
+  name: 'set-status',
+  sections: ALL,
+  schema: { attrs: { code: { required: true, type: 'int' }, reason: {} } },
+  compile(node, c): Run {
+    const code = Number(c.attr(node, 'code')!.constant);
+    const reason = c.attr(node, 'reason');
+    return (ctx) => { const r = ctx.ensureResponse(); r.status = code; r.reason = reason?.(ctx); };
+  },
+};
+
+const setBody: PolicyDefinition = {
+  name: 'set-body',
+  sections: ALL,
+  schema: { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true },
+  compile(node, c): Run {
+    const body = c.value(node.text);
+    if (c.section === 'inbound' || c.section === 'backend') {
+      return (ctx) => {
+        if (!ctx.requestBodyConsumed) { ctx.requestBodyConsumed = true; ctx.req.resume(); }
+        ctx.requestBody = Buffer.from(body(ctx));
+      };
+    }
+    return (ctx) => { replaceBody(ctx.ensureResponse(), body(ctx)); };
+  },
+};
+
+const mockResponse: PolicyDefinition = {
+  name: 'mock-response',
+  sections: ['inbound', 'outbound', 'on-error'],
+  schema: { attrs: { 'status-code': { type: 'int' }, 'content-type': {} } },
+  compile(node, c): Run {
+    const status = Number(c.attr(node, 'status-code')?.constant ?? 200);
+    const contentType = c.attr(node, 'content-type')?.constant ?? 'application/json';
+    return (ctx) => {
+      if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
+      const r = new GatewayResponse(status, { 'content-type': contentType });
+      r.body = '';
+      ctx.response = r;
+      ctx.stopped = true;
+    };
+  },
+};
+
+const trace: PolicyDefinition = {
+  name: 'trace',
+  sections: ALL,
+  schema: {
+    attrs: { source: { required: true }, severity: { values: ['verbose', 'information', 'error'] } },
+    children: { message: { text: true, min: 1, max: 1 }, metadata: { attrs: { name: { required: true }, value: { required: true } } } },
+  },
+  compile(node, c): Run {
+    const source = c.attr(node, 'source')!;
+    const severity = node.attrs.severity?.toLowerCase() ?? 'verbose';
+    const message = c.value(node.children.find((ch) => ch.name === 'message')?.text ?? '');
+    const metadata = node.children.filter((ch) => ch.name === 'metadata').map((m) => ({ name: c.attr(m, 'name')!, value: c.attr(m, 'value')! }));
+    return (ctx) => {
+      ctx.trace?.message({
+        source: source(ctx), severity, message: message(ctx),
+        metadata: Object.fromEntries(metadata.map((m) => [m.name(ctx), m.value(ctx)])),
+      });
+    };
+  },
+};
+
+export const flowPolicies: PolicyDefinition[] = [setVariable, choose, returnResponse, setStatus, setBody, mockResponse, trace];

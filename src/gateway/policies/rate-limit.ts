@@ -1,0 +1,100 @@
+// rate-limit (per subscription, per policy definition) and rate-limit-by-key (one counter per key
+// across scopes): sliding windows in a CounterStore; over the limit, 429 with Retry-After and APIM's body.
+import type { XNode } from '../policy/xml.js';
+import { PolicyError, apimBody, type CompileContext, type PolicyDefinition, type Run, type AttrSchema } from '../policy/types.js';
+import type { GatewayContext } from '../runtime/context.js';
+import type { CounterResult } from '../runtime/services.js';
+
+const MAX_RENEWAL_SECONDS = 300;
+
+const common: Record<string, AttrSchema> = {
+  calls: { required: true, type: 'int' }, 'renewal-period': { required: true, type: 'int' },
+  'retry-after-header-name': {}, 'retry-after-variable-name': {}, 'remaining-calls-header-name': {},
+  'remaining-calls-variable-name': {}, 'total-calls-header-name': {},
+};
+
+function checkPeriod(node: XNode): string | undefined {
+  const p = node.attrs['renewal-period'];
+  if (p !== undefined && /^\d+$/.test(p) && (Number(p) < 1 || Number(p) > MAX_RENEWAL_SECONDS)) {
+    return `The 'renewal-period' attribute must be between 1 and ${MAX_RENEWAL_SECONDS} seconds.`;
+  }
+  return undefined;
+}
+
+/** The limiter: counts one call on a key and answers 429 (through on-error) when over the limit. */
+function limiter(node: XNode, c: CompileContext, count: number) {
+  const calls = Number(c.attr(node, 'calls')!.constant);
+  const windowMs = Number(c.attr(node, 'renewal-period')!.constant) * 1000;
+  const attr = (n: string) => c.attr(node, n)?.constant;
+  const retryHeader = (attr('retry-after-header-name') ?? 'Retry-After').toLowerCase();
+  const retryVar = attr('retry-after-variable-name');
+  const remainingHeader = attr('remaining-calls-header-name')?.toLowerCase();
+  const remainingVar = attr('remaining-calls-variable-name');
+  const totalHeader = attr('total-calls-header-name')?.toLowerCase();
+  const counters = c.services.counters;
+  const after = (ctx: GatewayContext, r: CounterResult): void => {
+    if (remainingVar) ctx.variables.set(remainingVar, r.remaining);
+    if (remainingHeader || totalHeader) {
+      const extra = (ctx.extraHeaders ??= []);
+      if (remainingHeader) extra.push([remainingHeader, String(r.remaining)]);
+      if (totalHeader) extra.push([totalHeader, String(calls)]);
+    }
+    if (r.allowed) return;
+    const seconds = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
+    if (retryVar) ctx.variables.set(retryVar, seconds);
+    const message = `Rate limit is exceeded. Try again in ${seconds} seconds.`;
+    const err = new PolicyError('RateLimitExceeded', message, {
+      status: 429, headers: { 'content-type': 'application/json', [retryHeader]: String(seconds) }, body: apimBody(429, message),
+    });
+    throw err;
+  };
+  return (ctx: GatewayContext, key: string): void | Promise<void> => {
+    const r = counters.hit(key, calls, windowMs, count);
+    if (r instanceof Promise) return r.then((res) => after(ctx, res));
+    after(ctx, r);
+  };
+}
+
+const rateLimit: PolicyDefinition = {
+  name: 'rate-limit',
+  sections: ['inbound'],
+  scopes: ['product', 'api', 'operation'],
+  schema: {
+    attrs: common,
+    children: {
+      api: { attrs: { name: {}, id: {}, calls: { type: 'int' }, 'renewal-period': { type: 'int' } }, children: { operation: { attrs: { name: {}, id: {}, calls: { type: 'int' }, 'renewal-period': { type: 'int' } } } } },
+    },
+  },
+  check: checkPeriod,
+  compile(node, c): Run {
+    const limit = limiter(node, c, 1);
+    const prefix = `rate-limit|${c.scopeKey}|${c.path}|`;
+    // Applies to calls made with a subscription key, one counter per subscription and policy definition.
+    return (ctx) => (ctx.subscription ? limit(ctx, prefix + ctx.subscription.name) : undefined);
+  },
+};
+
+const rateLimitByKey: PolicyDefinition = {
+  name: 'rate-limit-by-key',
+  sections: ['inbound'],
+  schema: { attrs: { ...common, 'counter-key': { required: true }, 'increment-condition': {}, 'increment-count': { type: 'int' } } },
+  check(node) {
+    const cond = node.attrs['increment-condition'];
+    if (cond !== undefined && !cond.includes('{{') && !/^\s*(true|false)\s*$/i.test(cond) && !cond.trimStart().startsWith('@')) {
+      return `The 'increment-condition' attribute must be 'true' or 'false': policy expressions are not supported by apim-local yet.`;
+    }
+    return checkPeriod(node);
+  },
+  compile(node, c): Run {
+    const key = c.attr(node, 'counter-key')!;
+    const cond = c.attr(node, 'increment-condition');
+    const count = Number(c.attr(node, 'increment-count')?.constant ?? 1);
+    const limit = limiter(node, c, count);
+    return (ctx) => {
+      if (cond && cond(ctx).trim().toLowerCase() !== 'true') return;
+      return limit(ctx, `rate-limit-by-key|${key(ctx)}`);
+    };
+  },
+};
+
+export const rateLimitPolicies: PolicyDefinition[] = [rateLimit, rateLimitByKey];

@@ -1,0 +1,101 @@
+// The shapes shared by the policy validator, compiler and the policy families: sections, scopes, the
+// compiled value type, the compiled step, and a policy family's definition (schema + compiler).
+import type { XNode } from './xml.js';
+import type { GatewayContext } from '../runtime/context.js';
+import type { InstanceServices } from '../runtime/services.js';
+
+export type Section = 'inbound' | 'backend' | 'outbound' | 'on-error';
+export const SECTIONS: readonly Section[] = ['inbound', 'backend', 'outbound', 'on-error'];
+export type ScopeKind = 'global' | 'product' | 'api' | 'operation';
+
+/**
+ * Every attribute and text value compiles to a function of the request context. Literals (after
+ * {{named value}} substitution) are constant functions that also carry `constant`, so a policy can
+ * precompute; a policy expression will compile to a non-constant function later.
+ */
+export interface Value {
+  (ctx: GatewayContext): string;
+  readonly constant?: string;
+}
+
+/** What a compiled policy does for one request: nothing to wait for (undefined), or a promise. */
+export type Run = (ctx: GatewayContext) => void | Promise<void>;
+
+export interface Step {
+  readonly name: string;
+  /** The policy's `id` attribute (context.LastError.PolicyId). */
+  readonly id: string;
+  /** e.g. `choose[1]/when[1]/set-header[2]` (context.LastError.Path). */
+  readonly path: string;
+  readonly scope: ScopeKind;
+  readonly section: Section;
+  readonly run: Run;
+}
+
+export interface AttrSchema {
+  required?: boolean;
+  values?: readonly string[];
+  type?: 'int' | 'bool' | 'string';
+}
+
+export interface ElementSchema {
+  attrs?: Record<string, AttrSchema>;
+  children?: Record<string, ChildSchema>;
+  /** Text content allowed (set-body, value, ...). */
+  text?: boolean;
+  /** Contains policies of the enclosing section (when, otherwise). */
+  policies?: boolean;
+}
+
+export interface ChildSchema extends ElementSchema {
+  min?: number;
+  max?: number;
+}
+
+/** Compile-time context handed to a policy's compiler. */
+export interface CompileContext {
+  readonly scope: ScopeKind;
+  /** The scope and its name (`global`, `product:starter`, `api:echo`, `operation:echo/get`): stable across reloads. */
+  readonly scopeKey: string;
+  readonly section: Section;
+  readonly path: string;
+  readonly services: InstanceServices;
+  /** An attribute or text value: {{named values}} substituted, compiled to a Value. */
+  value(raw: string): Value;
+  /** The attribute as a Value, or undefined when absent. */
+  attr(node: XNode, name: string): Value | undefined;
+  /** Compiles the policies inside an element (when/otherwise), in this section. */
+  steps(parent: XNode, pathPrefix: string): Step[];
+}
+
+export interface PolicyDefinition {
+  name: string;
+  sections: readonly Section[];
+  /** Scopes where the policy is allowed; all when absent. */
+  scopes?: readonly ScopeKind[];
+  schema: ElementSchema;
+  /** Extra checks beyond the schema: an error message (about `node`, or the element given), or undefined. */
+  check?: (node: XNode) => string | { node: XNode; message: string } | undefined;
+  compile(node: XNode, c: CompileContext): Run;
+}
+
+/** An error raised by a policy: the pipeline goes to on-error with it as context.LastError. */
+export class PolicyError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+    /** The answer when on-error does not set one (e.g. validate-jwt's 401). */
+    readonly response?: { status: number; headers?: Record<string, string>; body?: string },
+  ) { super(message); }
+  source = '';
+  scope = '';
+  section = '';
+  path = '';
+  policyId = '';
+  located = false;
+}
+
+export const constant = (s: string): Value => Object.assign(() => s, { constant: s });
+
+/** APIM's JSON error body: {"statusCode":N,"message":"..."}. */
+export const apimBody = (statusCode: number, message: string): string => JSON.stringify({ statusCode, message });

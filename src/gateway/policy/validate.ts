@@ -1,0 +1,145 @@
+// Validation of a policy document when it is PUT: well-formed XML, `<policies>` with known sections,
+// known policies each in a section and scope where API Management allows it, known and required
+// attributes, `<base/>` only directly in a section. Every problem becomes one detail of APIM's 400
+// ValidationError, naming the element and its line and column.
+import { AzureError } from '../../common/errors.js';
+import { parseXml, XmlSyntaxError, type XNode } from './xml.js';
+import { POLICIES } from './registry.js';
+import { isExpression, namedValueRefs } from './values.js';
+import { SECTIONS, type ElementSchema, type ScopeKind, type Section } from './types.js';
+
+interface Issue { element: string; line: number; column: number; message: string }
+
+export function policyValidationError(issues: Issue[]): AzureError {
+  return new AzureError({
+    status: 400, code: 'ValidationError', message: 'One or more fields contain incorrect values:',
+    details: issues.map((i) => ({
+      code: 'ValidationError', target: i.element,
+      message: `Error in element '${i.element}' on line ${i.line}, column ${i.column}: ${i.message}`,
+    })),
+  });
+}
+
+/** Parses and validates; returns the tree and the {{named values}} it references. */
+export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XNode; namedValues: string[] } {
+  let doc: XNode;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw policyValidationError([{ element: e.element, line: e.line, column: e.column, message: e.message }]);
+    throw e;
+  }
+  const v = new Validator(scope);
+  v.document(doc);
+  if (v.issues.length > 0) throw policyValidationError(v.issues);
+  return { doc, namedValues: [...new Set(v.refs)] };
+}
+
+const quoteList = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+
+class Validator {
+  readonly issues: Issue[] = [];
+  readonly refs: string[] = [];
+  constructor(private readonly scope: ScopeKind) {}
+
+  private issue(node: XNode, message: string): void {
+    this.issues.push({ element: node.name, line: node.line, column: node.column, message });
+  }
+
+  document(doc: XNode): void {
+    if (doc.name !== 'policies') { this.issue(doc, `The root element must be 'policies'.`); return; }
+    this.element(doc, {}, false, undefined, true);
+    const seen = new Set<string>();
+    for (const child of doc.children) {
+      if (!(SECTIONS as readonly string[]).includes(child.name)) {
+        this.issue(child, `The element 'policies' has invalid child element '${child.name}'. List of possible elements expected: ${quoteList([...SECTIONS])}.`);
+        continue;
+      }
+      if (seen.has(child.name)) { this.issue(child, `Section '${child.name}' appears more than once.`); continue; }
+      seen.add(child.name);
+      this.element(child, {}, false, undefined, true);
+      this.policies(child, child.name as Section, true);
+    }
+  }
+
+  /** The policies inside a section (top: directly in it) or inside when/otherwise. */
+  private policies(parent: XNode, section: Section, top: boolean): void {
+    let bases = 0;
+    for (const node of parent.children) {
+      if (node.name === 'base') {
+        if (!top) this.issue(node, `The 'base' element can only appear directly inside a policy section.`);
+        else if (++bases > 1) this.issue(node, `The 'base' element can appear only once in a section.`);
+        this.element(node, {}, false);
+        continue;
+      }
+      const def = POLICIES.get(node.name);
+      if (!def) { this.issue(node, `Unknown policy '${node.name}': it is not an API Management policy, or apim-local does not support it.`); continue; }
+      if (!def.sections.includes(section)) {
+        this.issue(node, `Policy is not allowed in the '${section}' section. Allowed sections: ${def.sections.join(', ')}.`);
+        continue;
+      }
+      if (def.scopes && !def.scopes.includes(this.scope)) { this.issue(node, 'Policy section is not allowed in the specified scope'); continue; }
+      this.element(node, def.schema, true, section);
+      const problem = def.check?.(node);
+      if (typeof problem === 'string') this.issue(node, problem);
+      else if (problem) this.issue(problem.node, problem.message);
+    }
+  }
+
+  private element(node: XNode, schema: ElementSchema, isPolicy: boolean, section?: Section, container = false): void {
+    const attrs = schema.attrs ?? {};
+    for (const [name, value] of Object.entries(node.attrs)) {
+      const a = attrs[name];
+      if (!a && !(isPolicy && name === 'id')) { this.issue(node, `The '${name}' attribute is not declared.`); continue; }
+      this.refs.push(...namedValueRefs(value));
+      if (isExpression(value)) { this.issue(node, expressionMessage(`attribute '${name}'`)); continue; }
+      if (!a || value.includes('{{')) continue;
+      if (a.values && !a.values.includes(value.toLowerCase())) {
+        this.issue(node, `The '${name}' attribute has an invalid value '${value}'. Allowed values: ${a.values.join(', ')}.`);
+      } else if (a.type === 'int' && !/^-?\d+$/.test(value.trim())) {
+        this.issue(node, `The '${name}' attribute has an invalid value '${value}': an integer is expected.`);
+      } else if (a.type === 'bool' && !/^(true|false)$/i.test(value.trim())) {
+        this.issue(node, `The '${name}' attribute has an invalid value '${value}': 'true' or 'false' is expected.`);
+      }
+    }
+    for (const [name, a] of Object.entries(attrs)) {
+      if (a.required && node.attrs[name] === undefined) this.issue(node, `The required attribute '${name}' is missing.`);
+    }
+    const text = node.text.trim();
+    const children = schema.children ?? {};
+    if (container) {
+      if (text !== '') this.issue(node, `The element '${node.name}' cannot contain text.`);
+      return;
+    }
+    if (text !== '') {
+      if (!schema.text) {
+        const expected = Object.keys(children);
+        this.issue(node, `The element '${node.name}' cannot contain text.${expected.length ? ` List of possible elements expected: ${quoteList(expected)}.` : ''}`);
+      } else {
+        this.refs.push(...namedValueRefs(text));
+        if (isExpression(text)) this.issue(node, expressionMessage('its text'));
+      }
+    }
+    if (schema.policies && section) { this.policies(node, section, false); return; }
+    const counts = new Map<string, number>();
+    for (const child of node.children) {
+      const c = children[child.name];
+      if (!c) {
+        const expected = Object.keys(children);
+        this.issue(child, `The element '${node.name}' has invalid child element '${child.name}'.${expected.length ? ` List of possible elements expected: ${quoteList(expected)}.` : ''}`);
+        continue;
+      }
+      counts.set(child.name, (counts.get(child.name) ?? 0) + 1);
+      this.element(child, c, false, c.policies ? section : undefined);
+    }
+    for (const [name, c] of Object.entries(children)) {
+      const n = counts.get(name) ?? 0;
+      if (c.min !== undefined && n < c.min) this.issue(node, `The element '${node.name}' must contain ${c.min === 1 ? 'a' : `at least ${c.min}`} '${name}' element${c.min === 1 ? '' : 's'}.`);
+      if (c.max !== undefined && n > c.max) this.issue(node, `The element '${node.name}' can contain at most ${c.max} '${name}' element${c.max === 1 ? '' : 's'}.`);
+    }
+  }
+}
+
+function expressionMessage(where: string): string {
+  return `Policy expressions are not supported by apim-local yet (${where} starts with '@'). Use a literal value or a {{named value}}.`;
+}

@@ -1,0 +1,61 @@
+// Policy documents as a tree: saxes (a conforming, non-validating XML parser) with the line and column
+// of every element's `<`, as API Management's validation messages name them. Comments are dropped;
+// text and CDATA are kept per element.
+import { SaxesParser } from 'saxes';
+
+export interface XNode {
+  name: string;
+  attrs: Record<string, string>;
+  children: XNode[];
+  /** Concatenated text and CDATA directly inside the element (not its children's). */
+  text: string;
+  line: number;
+  column: number;
+}
+
+export class XmlSyntaxError extends Error {
+  constructor(message: string, readonly element: string, readonly line: number, readonly column: number) { super(message); }
+}
+
+export function parseXml(xml: string): XNode {
+  const parser = new SaxesParser({ position: true });
+  const stack: XNode[] = [];
+  let root: XNode | undefined;
+  let startLine = 1;
+  let startColumn = 1;
+  let failure: XmlSyntaxError | undefined;
+  parser.on('opentagstart', (tag) => {
+    // The parser has read `<name` and the character after it: `<` is name.length + 1 columns back
+    // (0-based column of the next character → 1-based column of `<`).
+    startLine = parser.line;
+    startColumn = parser.column - tag.name.length - 1;
+  });
+  parser.on('opentag', (tag) => {
+    const attrs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value;
+    const node: XNode = { name: tag.name, attrs, children: [], text: '', line: startLine, column: startColumn };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(node); else if (!root) root = node;
+    if (!tag.isSelfClosing) stack.push(node);
+  });
+  parser.on('closetag', (tag) => {
+    if (!tag.isSelfClosing) stack.pop();
+  });
+  const addText = (t: string) => { const top = stack[stack.length - 1]; if (top) top.text += t; };
+  parser.on('text', addText);
+  parser.on('cdata', addText);
+  parser.on('error', (e) => {
+    if (failure) return;
+    // saxes prefixes its messages with "line:column: ".
+    const message = e.message.replace(/^\d+:\d+: /, '');
+    failure = new XmlSyntaxError(message, stack[stack.length - 1]?.name ?? root?.name ?? 'policies', parser.line, parser.column + 1);
+  });
+  try {
+    parser.write(xml).close();
+  } catch (e) {
+    if (!failure) throw e;
+  }
+  if (failure) throw failure;
+  if (!root) throw new XmlSyntaxError('Root element is missing.', 'policies', 1, 1);
+  return root;
+}

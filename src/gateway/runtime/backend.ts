@@ -1,0 +1,184 @@
+// Calls to backends: one undici Pool (keep-alive) per origin, shared by every instance, and
+// `dispatch()` with a raw handler, the cheapest way Node has to forward a request (see
+// shared/research/proxy-baselines.md). Request and response bodies stream through both ways with
+// back-pressure; nothing is buffered unless a policy replaced or buffered the body.
+import type { ServerResponse } from 'node:http';
+import { Pool } from 'undici';
+import type { GatewayContext } from './context.js';
+import { PolicyError } from '../policy/types.js';
+
+const HIGH_WATER = 64 * 1024;
+
+/** The backend's answer as it arrives: headers first (a promise), then the body, pumped into the client's response. */
+export class BackendStream {
+  status = 0;
+  statusText = '';
+  rawHeaders: Buffer[] = [];
+  private abortFn: ((err?: Error) => void) | undefined;
+  private resumeFn: (() => void) | undefined;
+  private queue: Buffer[] | undefined;
+  private queued = 0;
+  private paused = false;
+  private complete = false;
+  private failed: Error | undefined;
+  private sink: ServerResponse | undefined;
+  private discarding = false;
+  private gotHeaders = false;
+  private resolve!: () => void;
+  private reject!: (e: Error) => void;
+  readonly headersReceived: Promise<void>;
+
+  constructor() {
+    this.headersReceived = new Promise<void>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
+  }
+
+  // ---- undici's dispatch handler ----
+  onConnect(abort: (err?: Error) => void): void { this.abortFn = abort; }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // 1xx: informational, the real answer follows
+    this.status = status;
+    this.statusText = statusText;
+    this.rawHeaders = raw;
+    this.resumeFn = resume;
+    this.gotHeaders = true;
+    this.resolve();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding) return true;
+    if (this.sink) {
+      if (this.sink.write(chunk)) return true;
+      this.paused = true;
+      this.sink.once('drain', this.onDrain);
+      return false;
+    }
+    (this.queue ??= []).push(chunk);
+    this.queued += chunk.length;
+    if (this.queued < HIGH_WATER) return true;
+    this.paused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    this.complete = true;
+    if (this.sink) this.sink.end();
+  }
+
+  onError(err: Error): void {
+    if (!this.gotHeaders) { this.reject(err); return; }
+    this.failed = err;
+    // The client already has (or will get) the status line: all that is left is to cut the answer short.
+    if (this.sink) this.sink.destroy(err);
+  }
+
+  private onDrain = (): void => {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeFn?.();
+  };
+
+  // ---- the gateway's side ----
+  /** Sends the body (after the caller wrote the head) into the client's response. */
+  pipeTo(res: ServerResponse): void {
+    if (this.failed) { res.destroy(this.failed); return; }
+    this.sink = res;
+    const q = this.queue;
+    if (q) {
+      this.queue = undefined;
+      for (let i = 0; i < q.length; i++) res.write(q[i]);
+    }
+    if (this.complete) { res.end(); return; }
+    res.once('close', this.onClientClose);
+    if (this.paused) this.onDrain();
+  }
+
+  /** A policy replaced the body: read the backend's to the end (keeping the connection) and drop it. */
+  discard(): void {
+    this.discarding = true;
+    this.queue = undefined;
+    if (this.paused) this.onDrain();
+  }
+
+  abort(): void { this.abortFn?.(new Error('client went away')); }
+
+  private onClientClose = (): void => {
+    if (!this.complete && !this.failed) this.abort();
+  };
+}
+
+/** Headers a proxy must not forward (RFC 9110 §7.6.1), plus those undici sets itself. */
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'expect', 'host']);
+
+export class BackendClient {
+  private readonly pools = new Map<string, Pool>();
+
+  pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256 });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** forward-request: sends the context's backend request; resolves when the backend's headers arrived. */
+  forward(ctx: GatewayContext, timeoutMs: number): Promise<BackendStream> {
+    const h = ctx.headers;
+    const bodyPresent = hasBody(ctx);
+    // Hop-by-hop headers stay on this hop. Fast check first: a typical request has host and nothing else.
+    delete h.host;
+    if (h.connection !== undefined || h['transfer-encoding'] !== undefined || h['keep-alive'] !== undefined
+      || h.te !== undefined || h.upgrade !== undefined || h.expect !== undefined || h['proxy-connection'] !== undefined || h.trailer !== undefined) {
+      const listed = typeof h.connection === 'string' ? h.connection.split(',') : [];
+      for (const name of listed) delete h[name.trim().toLowerCase()];
+      for (const name of HOP) delete h[name];
+    }
+    const ip = ctx.req.socket.remoteAddress;
+    if (ip) {
+      const prev = h['x-forwarded-for'];
+      h['x-forwarded-for'] = prev ? `${prev}, ${ip}` : ip;
+    }
+    let body: Buffer | GatewayContext['req'] | null = null;
+    if (ctx.requestBody !== undefined) {
+      body = ctx.requestBody;
+      h['content-length'] = String(ctx.requestBody.length);
+    } else if (!ctx.requestBodyConsumed && bodyPresent) {
+      body = ctx.req;
+    } else if (ctx.requestBodyConsumed) {
+      delete h['content-length'];
+    }
+    const qs = ctx.queryString();
+    const path = ctx.backendBasePath + ctx.path + (qs === '' ? '' : '?' + qs);
+    const stream = new BackendStream();
+    this.pool(ctx.backendOrigin).dispatch({
+      path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
+      headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+    }, stream);
+    return stream.headersReceived.then(() => stream, (e: Error & { code?: string }) => { throw backendError(e); });
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+}
+
+export function hasBody(ctx: GatewayContext): boolean {
+  const h = ctx.req.headers;
+  const cl = h['content-length'];
+  return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
+}
+
+/** A failed backend call as context.LastError sees it; the default answer is APIM's 500. */
+export function backendError(e: Error & { code?: string }): PolicyError {
+  const timeout = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT';
+  const err = new PolicyError(
+    timeout ? 'Timeout' : 'BackendConnectionFailure',
+    timeout ? 'Request to the backend service timed out' : `Error occured while calling backend service: ${e.message}`,
+  );
+  err.source = 'forward-request';
+  return err;
+}

@@ -1,0 +1,109 @@
+// One request's state while it passes through the pipeline: APIM's `context` (Request, Response,
+// Variables, LastError, Api, Operation, Product, Subscription), shaped for the hot path: the incoming
+// headers object is reused as the backend request's, the query string stays raw until a policy edits it,
+// and response headers stay raw (as undici gives them) until a policy reads them.
+import type { IncomingMessage, ServerResponse, IncomingHttpHeaders } from 'node:http';
+import type { Section } from '../policy/types.js';
+import type { CompiledApi, CompiledOperation, CompiledSubscription } from './instance.js';
+import type { BackendStream } from './backend.js';
+import type { TraceRecorder } from './trace.js';
+
+export interface LastError {
+  source: string;
+  reason: string;
+  message: string;
+  scope: string;
+  section: string;
+  path: string;
+  policyId: string;
+}
+
+export type ResponseBody = string | Buffer | BackendStream | undefined;
+
+export class GatewayResponse {
+  reason: string | undefined = undefined;
+  body: ResponseBody = undefined;
+  private h: Record<string, string | string[]> | undefined;
+  constructor(public status: number, headers?: Record<string, string | string[]>, private raw?: Buffer[]) {
+    this.h = headers;
+  }
+
+  /** The headers, lower-cased names; built from the backend's raw headers on first use. */
+  get headers(): Record<string, string | string[]> {
+    if (this.h) return this.h;
+    const h: Record<string, string | string[]> = {};
+    const raw = this.raw ?? [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const k = raw[i].toString('latin1').toLowerCase();
+      const v = raw[i + 1].toString('latin1');
+      const prev = h[k];
+      h[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    this.raw = undefined;
+    this.h = h;
+    return h;
+  }
+
+  /** Raw backend headers while nobody has read them (the fast path writes them as they came). */
+  get rawHeaders(): Buffer[] | undefined { return this.h ? undefined : this.raw; }
+}
+
+export class GatewayContext {
+  readonly startMs = Date.now();
+  requestId = '';
+  api!: CompiledApi;
+  operation!: CompiledOperation;
+  productName = '';
+  subscription: CompiledSubscription | undefined = undefined;
+  matchedParameters: Record<string, string> | undefined = undefined;
+  /** The backend request: method, headers (the incoming object, edited in place), path, query. */
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** The operation path after the API's path suffix, still percent-encoded (`/users/5`). */
+  path = '';
+  /** The raw query string without `?`, while no policy edited it. */
+  private rawQuery = '';
+  private queryParams: URLSearchParams | undefined = undefined;
+  /** The backend base URL: origin plus path prefix (serviceUrl, or set by set-backend-service). */
+  backendOrigin = '';
+  backendBasePath = '';
+  backendTimeoutMs = 300_000;
+  /** A request body that replaced or buffered the client's (set-body, buffer-request-body). */
+  requestBody: Buffer | undefined = undefined;
+  /** The client's body was read (buffered) or must be dropped (replaced). */
+  requestBodyConsumed = false;
+  private vars: Map<string, unknown> | undefined = undefined;
+  response: GatewayResponse | undefined = undefined;
+  /** A policy answered (return-response, mock-response, a failed check): skip to the answer. */
+  stopped = false;
+  section: Section = 'inbound';
+  lastError: LastError | undefined = undefined;
+  trace: TraceRecorder | undefined = undefined;
+  /** Headers added to whatever answer is sent (cors). */
+  extraHeaders: [string, string][] | undefined = undefined;
+
+  constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly secure: boolean) {
+    this.method = req.method ?? 'GET';
+    this.headers = req.headers;
+  }
+
+  get variables(): Map<string, unknown> { return (this.vars ??= new Map()); }
+  hasVariables(): boolean { return this.vars !== undefined && this.vars.size > 0; }
+
+  setRawQuery(q: string): void { this.rawQuery = q; this.queryParams = undefined; }
+  /** The query for editing (set-query-parameter, rewrite-uri). */
+  get query(): URLSearchParams { return (this.queryParams ??= new URLSearchParams(this.rawQuery)); }
+  queryString(): string {
+    if (this.queryParams) return this.queryParams.toString();
+    return this.rawQuery;
+  }
+
+  /** A request header as one string (joined with `,`), or undefined. */
+  header(name: string): string | undefined {
+    const v = this.headers[name];
+    return v === undefined ? undefined : Array.isArray(v) ? v.join(',') : v;
+  }
+
+  /** The response, created (200, empty) when none exists yet. */
+  ensureResponse(): GatewayResponse { return (this.response ??= new GatewayResponse(200, {})); }
+}

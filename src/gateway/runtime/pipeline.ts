@@ -1,0 +1,190 @@
+// One request through an instance, in order:
+//   route → authenticate → inbound → backend → outbound → (on-error) → serialize.
+// Each step is a plain function call while nothing has to wait; a promise only where a policy waits
+// (a token not cached yet, the backend's headers).
+import { randomUUID } from 'node:crypto';
+import { GatewayContext, GatewayResponse } from './context.js';
+import { BackendStream } from './backend.js';
+import { runSteps } from './steps.js';
+import { INVALID_KEY, MISSING_KEY, NOT_FOUND, internalError, sendAnswer } from './answers.js';
+import { TRACE_PATH, TraceRecorder, type TraceStore } from './trace.js';
+import type { CompiledInstance } from './instance.js';
+import { matchRoute } from './router.js';
+import { PolicyError } from '../policy/types.js';
+import type { Pipeline } from '../policy/compile.js';
+
+export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, traces: TraceStore): void {
+  const req = ctx.req;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+
+  // 1. Route: the API by the longest path prefix (and its protocols), the operation by method and template.
+  const api = inst.findApi(path.toLowerCase());
+  if (api === undefined || !(ctx.secure ? api.https : api.http)) return notFound(ctx);
+  const rest = path.slice(api.prefix.length + 1);
+  const ops = api.byMethod.get(ctx.method);
+  let params: Record<string, string> | undefined | null = null;
+  let op;
+  if (ops !== undefined) {
+    for (let i = 0; i < ops.length; i++) {
+      params = matchRoute(ops[i].route, rest, rawQuery);
+      if (params !== null) { op = ops[i]; break; }
+    }
+  }
+  if (op === undefined) return notFound(ctx);
+  ctx.api = api;
+  ctx.operation = op;
+  ctx.matchedParameters = params ?? undefined;
+  ctx.path = rest;
+  ctx.setRawQuery(rawQuery);
+  ctx.backendOrigin = api.origin;
+  ctx.backendBasePath = api.basePath;
+
+  // 2. Authenticate: the subscription key (header, or query parameter, by the API's names).
+  let key = ctx.headers[api.keyHeader];
+  let keyFromQuery = false;
+  if (key === undefined && rawQuery !== '') {
+    const k = new URLSearchParams(rawQuery).get(api.keyQuery);
+    if (k !== null) { key = k; keyFromQuery = true; }
+  }
+  if (key !== undefined) {
+    const sub = inst.subscriptions.get(Array.isArray(key) ? key[0] : key);
+    if (sub !== undefined && sub.active && (sub.apis === '*' || sub.apis.has(api.name.toLowerCase()))) {
+      ctx.subscription = sub;
+      ctx.productName = sub.productName;
+    } else if (api.config.subscriptionRequired) {
+      return answer(ctx, 401, INVALID_KEY);
+    }
+  } else if (api.config.subscriptionRequired) {
+    return answer(ctx, 401, MISSING_KEY);
+  }
+  const pipeline = op.pipelines.get(ctx.productName) ?? op.pipelines.get('')!;
+  if (ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true') {
+    const secrets = [...inst.secrets, ...(typeof key === 'string' ? [key] : [])];
+    ctx.trace = new TraceRecorder(ctx, secrets);
+    ctx.trace.add('request', { method: ctx.method, url: req.url, keyFromQuery, headers: { ...ctx.headers }, api: api.name, operation: op.name, product: ctx.productName || undefined });
+  }
+
+  // 3-6. inbound → backend → outbound, or on-error.
+  let r: void | Promise<void>;
+  try { r = run(ctx, pipeline); } catch (e) { return fail(ctx, e); }
+  // 7. Serialize the answer.
+  if (r === undefined) serialize(ctx, traces);
+  else r.then(() => serialize(ctx, traces), (e) => fail(ctx, e));
+}
+
+function run(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
+  try {
+    ctx.section = 'inbound';
+    const r = runSteps(p.inbound, ctx);
+    const next = r === undefined ? afterInbound(ctx, p) : r.then(() => afterInbound(ctx, p));
+    if (next !== undefined) return next.catch((e) => onError(ctx, p, e));
+  } catch (e) {
+    return onError(ctx, p, e);
+  }
+}
+
+function afterInbound(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
+  if (ctx.stopped) return;
+  ctx.section = 'backend';
+  const r = runSteps(p.backend, ctx);
+  return r === undefined ? afterBackend(ctx, p) : r.then(() => afterBackend(ctx, p));
+}
+
+function afterBackend(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
+  if (ctx.stopped) return;
+  ctx.section = 'outbound';
+  return runSteps(p.outbound, ctx);
+}
+
+/** An error: context.LastError, the error's own answer (or APIM's 500), then the on-error section. */
+function onError(ctx: GatewayContext, p: Pipeline, e: unknown): void | Promise<void> {
+  const err = e instanceof PolicyError ? e : new PolicyError('InternalError', e instanceof Error ? e.message : String(e));
+  ctx.lastError = {
+    source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
+  };
+  ctx.trace?.add('error', ctx.lastError);
+  if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
+  const d = err.response;
+  const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
+  r.body = d?.body ?? internalError(activityId(ctx));
+  ctx.response = r;
+  ctx.stopped = false;
+  ctx.section = 'on-error';
+  return runSteps(p.onError, ctx);
+}
+
+function activityId(ctx: GatewayContext): string {
+  if (ctx.requestId === '') ctx.requestId = randomUUID();
+  return ctx.requestId;
+}
+
+/** Writes the answer: the backend's streamed body, or a body a policy set. */
+function serialize(ctx: GatewayContext, traces: TraceStore): void {
+  const res = ctx.res;
+  const r = ctx.response ?? new GatewayResponse(200, {});
+  const extra = ctx.extraHeaders;
+  let traceLocation: string | undefined;
+  if (ctx.trace !== undefined) {
+    ctx.trace.add('response', { status: r.status, headers: r.headers });
+    traceLocation = `https://${ctx.req.headers.host ?? 'localhost'}${TRACE_PATH}${ctx.trace.id}`;
+    if (!ctx.secure) traceLocation = 'http' + traceLocation.slice(5);
+    traces.put(ctx.trace.id, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, lastError: ctx.lastError }));
+  }
+  const body = r.body;
+  if (body instanceof BackendStream) {
+    const raw = r.rawHeaders;
+    if (raw !== undefined && extra === undefined && traceLocation === undefined) res.writeHead(r.status, r.reason, flatten(raw));
+    else res.writeHead(r.status, r.reason, withExtra(r.headers, extra, traceLocation, true));
+    body.pipeTo(res);
+    return;
+  }
+  const payload = body ?? '';
+  const headers = withExtra(r.headers, extra, traceLocation, false);
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(r.status, r.reason, headers);
+  res.end(payload);
+}
+
+const HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer']);
+
+/** Raw backend headers as Node's flat [name, value, ...] list, without hop-by-hop ones. */
+function flatten(raw: Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toString('latin1');
+    const n = name.length;
+    if ((n === 10 || n === 17 || n === 16 || n === 7) && HOP_RESPONSE.has(name.toLowerCase())) continue;
+    out.push(name, raw[i + 1].toString('latin1'));
+  }
+  return out;
+}
+
+function withExtra(h: Record<string, string | string[]>, extra: [string, string][] | undefined, traceLocation: string | undefined, streamed: boolean): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const k in h) if (!HOP_RESPONSE.has(k) && (streamed || k !== 'content-length')) out[k] = h[k];
+  if (extra !== undefined) for (const [k, v] of extra) out[k] = v;
+  if (traceLocation !== undefined) out['ocp-apim-trace-location'] = traceLocation;
+  return out;
+}
+
+function notFound(ctx: GatewayContext): void { answer(ctx, 404, NOT_FOUND); }
+function answer(ctx: GatewayContext, status: number, body: string): void { sendAnswer(ctx.res, status, body); }
+
+/** Last resort: an error in on-error itself, or while answering. */
+function fail(ctx: GatewayContext, e: unknown): void {
+  if (ctx.res.headersSent) { ctx.res.destroy(e instanceof Error ? e : undefined); return; }
+  sendAnswer(ctx.res, 500, internalError(activityId(ctx)));
+}
+
+/** Serves a finished trace (GET {TRACE_PATH}{id}); true when the path was a trace path. */
+export function serveTrace(ctx: GatewayContext, traces: TraceStore): boolean {
+  const url = ctx.req.url ?? '';
+  if (!url.startsWith(TRACE_PATH)) return false;
+  const json = traces.get(url.slice(TRACE_PATH.length).split('?')[0]);
+  if (json === undefined) sendAnswer(ctx.res, 404, NOT_FOUND);
+  else sendAnswer(ctx.res, 200, json);
+  return true;
+}

@@ -1,0 +1,90 @@
+// What compiled policies of an instance use at run time: managed identity tokens (a per-instance cache
+// in front of the Entra plane's own), rate-limit counters (behind an interface: memory now, Redis
+// later), backends, and the backend client.
+import type { BackendConfig } from '../config.js';
+import type { BackendClient } from './backend.js';
+import type { Logger } from '../../common/log.js';
+
+/** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
+export interface ManagedIdentityTokens {
+  tokenFor(resourceId: string, selector: { clientId?: string }, audience: string): Promise<{ token: { accessToken: string; expiresOn: number } }>;
+}
+
+/** Sliding-window counters. Implementations may answer synchronously (memory) or not (Redis). */
+export interface CounterStore {
+  /** Counts `count` calls on `key` unless that would exceed `limit` in the last `windowMs`. */
+  hit(key: string, limit: number, windowMs: number, count: number): CounterResult | Promise<CounterResult>;
+}
+export interface CounterResult { allowed: boolean; remaining: number; retryAfterMs: number }
+
+/** Exact sliding log per key (bounded by the limit), in this process. */
+export class MemoryCounterStore implements CounterStore {
+  private readonly logs = new Map<string, number[]>();
+  hit(key: string, limit: number, windowMs: number, count: number): CounterResult {
+    const now = Date.now();
+    let log = this.logs.get(key);
+    if (!log) { log = []; this.logs.set(key, log); }
+    let drop = 0;
+    while (drop < log.length && log[drop] <= now - windowMs) drop++;
+    if (drop > 0) log.splice(0, drop);
+    if (log.length + count > limit) {
+      const oldest = log[Math.max(0, log.length + count - limit - 1)] ?? now;
+      return { allowed: false, remaining: Math.max(0, limit - log.length), retryAfterMs: Math.max(1, oldest + windowMs - now) };
+    }
+    for (let i = 0; i < count; i++) log.push(now);
+    return { allowed: true, remaining: limit - log.length, retryAfterMs: 0 };
+  }
+}
+
+/**
+ * Tokens are re-asked of Entra (which re-checks the identity is still assigned) every REVALIDATE_MS per
+ * (identity, resource), in the background: requests in between read a Map and never wait.
+ */
+const REVALIDATE_MS = 30_000;
+/** Stop using a token this long before it expires. */
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+export class TokenCache {
+  private readonly cache = new Map<string, { token: string; revalidateAt: number; validUntil: number }>();
+  private readonly pending = new Map<string, Promise<string>>();
+  constructor(private readonly instanceId: string, private readonly source: ManagedIdentityTokens | undefined) {}
+
+  /** The access token, synchronously when cached. */
+  get(clientId: string | undefined, resource: string): string | Promise<string> {
+    const key = clientId === undefined ? resource : `${clientId}|${resource}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      const now = Date.now();
+      if (hit.validUntil > now) {
+        if (hit.revalidateAt < now && !this.pending.has(key)) {
+          this.fetch(key, clientId, resource).catch(() => { this.cache.delete(key); });
+        }
+        return hit.token;
+      }
+    }
+    return this.pending.get(key) ?? this.fetch(key, clientId, resource);
+  }
+
+  private fetch(key: string, clientId: string | undefined, resource: string): Promise<string> {
+    const p = (async () => {
+      if (!this.source) throw new Error('managed identities are not available to this gateway');
+      const { token } = await this.source.tokenFor(this.instanceId, clientId ? { clientId } : {}, resource);
+      const now = Date.now();
+      this.cache.set(key, { token: token.accessToken, revalidateAt: now + REVALIDATE_MS, validUntil: token.expiresOn * 1000 - EXPIRY_MARGIN_MS });
+      return token.accessToken;
+    })().finally(() => this.pending.delete(key));
+    this.pending.set(key, p);
+    return p;
+  }
+
+  clear(): void { this.cache.clear(); }
+}
+
+export interface InstanceServices {
+  instanceId: string;
+  tokens: TokenCache;
+  backends: Map<string, BackendConfig>;
+  counters: CounterStore;
+  client: BackendClient;
+  logger: Logger;
+}

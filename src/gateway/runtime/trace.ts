@@ -1,0 +1,82 @@
+// Request tracing (Ocp-Apim-Trace: true with a subscription that allows it): every policy step with its
+// scope, section, path, duration and outcome, the backend call and the answer, kept in memory for an
+// hour and served from the gateway listener at /__apim-local/traces/{id}. Secrets are masked: keys,
+// bearer tokens, secret named values.
+import { randomUUID } from 'node:crypto';
+import type { GatewayContext } from './context.js';
+import type { Step } from '../policy/types.js';
+
+export const TRACE_PATH = '/__apim-local/traces/';
+const MASK = '***';
+
+interface Entry { section: string; source: string; timestamp: string; elapsedMs: number; data: unknown }
+
+export class TraceRecorder {
+  readonly id = randomUUID();
+  private readonly entries: Entry[] = [];
+  private readonly t0 = performance.now();
+  readonly secrets: string[];
+
+  constructor(readonly ctx: GatewayContext, secrets: string[]) {
+    this.secrets = [...secrets];
+  }
+
+  add(source: string, data: unknown): void {
+    this.entries.push({ section: this.ctx.section, source, timestamp: new Date().toISOString(), elapsedMs: round(performance.now() - this.t0), data });
+  }
+
+  /** The trace policy's message. */
+  message(m: { source: string; severity: string; message: string; metadata: Record<string, string> }): void { this.add('trace', m); }
+
+  /** Runs a step, recording it. */
+  step(s: Step, ctx: GatewayContext): void | Promise<void> {
+    const start = performance.now();
+    const done = (outcome: string, error?: unknown) => this.add(s.name, {
+      path: s.path, scope: s.scope, id: s.id || undefined, durationMs: round(performance.now() - start), outcome,
+      error: error instanceof Error ? error.message : undefined,
+      ...(s.name === 'forward-request' && outcome === 'succeeded' ? { backendStatus: ctx.response?.status } : {}),
+      ...(s.name === 'set-backend-service' || s.name === 'rewrite-uri' ? { url: backendUrl(ctx) } : {}),
+    });
+    if (s.name === 'forward-request') this.add('backend-request', { method: ctx.method, url: backendUrl(ctx), headers: { ...ctx.headers } });
+    let r: void | Promise<void>;
+    try { r = s.run(ctx); } catch (e) { done('failed', e); throw e; }
+    if (r === undefined) { done(ctx.stopped ? 'answered' : 'succeeded'); return; }
+    return r.then(() => done(ctx.stopped ? 'answered' : 'succeeded'), (e) => { done('failed', e); throw e; });
+  }
+
+  /** The whole trace as JSON, with every secret seen masked. */
+  finish(extra: Record<string, unknown>): string {
+    const auth = this.ctx.headers.authorization;
+    const tokens = typeof auth === 'string' ? [auth.replace(/^bearer\s+/i, '')] : [];
+    const doc = { traceId: this.id, ...extra, entries: this.entries };
+    let text = JSON.stringify(doc, null, 2);
+    for (const s of [...this.secrets, ...tokens].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
+      text = text.split(JSON.stringify(s).slice(1, -1)).join(MASK);
+    }
+    return text;
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+const backendUrl = (ctx: GatewayContext) => {
+  const qs = ctx.queryString();
+  return ctx.backendOrigin + ctx.backendBasePath + ctx.path + (qs ? `?${qs}` : '');
+};
+
+/** Finished traces by id, at most MAX, each kept for TTL_MS. */
+export class TraceStore {
+  private static readonly MAX = 500;
+  private static readonly TTL_MS = 3600_000;
+  private readonly traces = new Map<string, { json: string; at: number }>();
+
+  put(id: string, json: string): void {
+    this.traces.set(id, { json, at: Date.now() });
+    if (this.traces.size > TraceStore.MAX) this.traces.delete(this.traces.keys().next().value!);
+  }
+
+  get(id: string): string | undefined {
+    const t = this.traces.get(id);
+    if (!t || Date.now() - t.at > TraceStore.TTL_MS) return undefined;
+    return t.json;
+  }
+}

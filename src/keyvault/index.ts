@@ -1,0 +1,114 @@
+// The Key Vault data plane: one HTTPS listener per vault, the request pipeline, the stores of secrets and
+// certificates (kv_* tables, values sealed at rest), and the gateway's in-process reader. Resource
+// Manager tells it which vaults exist and their settings (KeyVaultVaults); it never reads ARM's tables.
+import type https from 'node:https';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Clock } from '../common/clock.js';
+import type { SecretBox } from '../common/crypto.js';
+import type { Logger } from '../common/log.js';
+import type { AuthzPlane } from '../authz/index.js';
+import type { ManagedIdentities, TokenVerifier } from '../entra/index.js';
+import { VaultAuth } from './auth.js';
+import { ObjectStore } from './objects.js';
+import { SecretStore } from './secrets.js';
+import { CertificateStore } from './certificates.js';
+import { VaultPipeline } from './pipeline.js';
+import { closeServer, startVaultListener } from './listener.js';
+import { GatewayReader } from './gateway-reader.js';
+import { compileVault, vaultKey, type VaultSettings } from './vault-config.js';
+import type { VaultView } from './bundles.js';
+
+export type { VaultSettings, AccessPolicyEntry } from './vault-config.js';
+export { normalizeIpRule } from './vault-config.js';
+export type { GatewaySecretRead, GatewayReadInput } from './gateway-reader.js';
+export { GatewayReader, parseIdentifier } from './gateway-reader.js';
+export { KvErrors } from './errors.js';
+
+/** What Resource Manager asks of the data plane as vaults come, change, go and are purged. */
+export interface KeyVaultVaults {
+  /** Starts (or reconfigures) a vault's listener; `port` 0 picks a free one. Returns the port. */
+  ensureVault(settings: VaultSettings, port: number): Promise<number>;
+  /** Stops a vault's listener (the vault was deleted); its objects stay for a recovery. */
+  stopVault(name: string): Promise<void>;
+  /** Deletes everything a vault holds (purged, or deleted without soft delete). */
+  purgeVault(name: string): Promise<void>;
+}
+
+export interface KeyVaultOptions {
+  db: Kysely<Database>;
+  box: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  host: string;
+  certPem: string;
+  keyPem: string;
+  verifier: TokenVerifier;
+  authz: AuthzPlane;
+  managedIdentities: ManagedIdentities;
+  /** `https://localhost:PORT`: the authority of the challenge. */
+  authorityHost: string;
+  tenantId: string;
+}
+
+interface VaultRuntime { view: VaultView; server: https.Server; port: number }
+
+export class KeyVaultPlane implements KeyVaultVaults {
+  private readonly vaults = new Map<string, VaultRuntime>();
+  private readonly objects: ObjectStore;
+  readonly pipeline: VaultPipeline;
+  /** The gateway's reads of secrets and certificates as an instance's managed identity. */
+  readonly gatewayReader: GatewayReader;
+
+  constructor(private readonly o: KeyVaultOptions) {
+    this.objects = new ObjectStore(o.db, o.clock);
+    const secrets = new SecretStore(this.objects, o.box);
+    const certificates = new CertificateStore(this.objects, secrets);
+    const auth = new VaultAuth({ verifier: o.verifier, authz: o.authz, clock: o.clock, authorityHost: o.authorityHost, tenantId: o.tenantId });
+    this.pipeline = new VaultPipeline(auth, { secrets, certificates });
+    this.gatewayReader = new GatewayReader({ pipeline: this.pipeline, managedIdentities: o.managedIdentities, findVault: (by) => this.findVault(by) });
+  }
+
+  async ensureVault(settings: VaultSettings, port: number): Promise<number> {
+    const key = vaultKey(settings.name);
+    const existing = this.vaults.get(key);
+    if (existing) {
+      existing.view = { vault: compileVault(settings), uri: existing.view.uri };
+      return existing.port;
+    }
+    const runtime = { view: undefined as unknown as VaultView, server: undefined as unknown as https.Server, port: 0 };
+    const { server, port: bound } = await startVaultListener({
+      host: this.o.host, port, certPem: this.o.certPem, keyPem: this.o.keyPem, logger: this.o.logger, pipeline: this.pipeline,
+      view: () => this.vaults.get(key)?.view,
+    });
+    Object.assign(runtime, { server, port: bound, view: { vault: compileVault(settings), uri: `https://localhost:${bound}/` } });
+    this.vaults.set(key, runtime);
+    this.o.logger.info(`key vault listener for ${settings.name} on https://localhost:${bound}/`);
+    return bound;
+  }
+
+  async stopVault(name: string): Promise<void> {
+    const key = vaultKey(name);
+    const runtime = this.vaults.get(key);
+    if (!runtime) return;
+    this.vaults.delete(key);
+    await closeServer(runtime.server);
+  }
+
+  async purgeVault(name: string): Promise<void> {
+    await this.stopVault(name);
+    await this.objects.purgeVault(vaultKey(name));
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.vaults.values()];
+    this.vaults.clear();
+    await Promise.all(all.map((r) => closeServer(r.server)));
+  }
+
+  private findVault(by: { name?: string; port?: number }): VaultView | undefined {
+    if (by.name !== undefined) return this.vaults.get(vaultKey(by.name))?.view;
+    for (const r of this.vaults.values()) if (r.port === by.port) return r.view;
+    return undefined;
+  }
+}

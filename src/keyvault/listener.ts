@@ -1,0 +1,79 @@
+// One HTTPS listener per vault (its vaultUri is https://localhost:{port}/): turns each HTTP request into
+// a pipeline request and writes the result or Key Vault's error body.
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, createContext, readBody, sendJson, BodyTooLargeError } from '../common/http.js';
+import { isAzureError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { KvErrors, kvErrorBody } from './errors.js';
+import type { VaultPipeline } from './pipeline.js';
+import type { VaultView } from './bundles.js';
+
+/** Largest body a vault reads: a secret is at most 25 KB; a PFX with its chain fits well within this. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface VaultListenerOptions {
+  host: string;
+  port: number;
+  certPem: string;
+  keyPem: string;
+  logger: Logger;
+  pipeline: VaultPipeline;
+  /** The vault's current view (settings change without restarting the listener); undefined once it is gone. */
+  view(): VaultView | undefined;
+}
+
+export async function startVaultListener(o: VaultListenerOptions): Promise<{ server: https.Server; port: number }> {
+  const server = https.createServer({ cert: o.certPem, key: o.keyPem, requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
+    serve(req, res, o).catch((e) => {
+      o.logger.error(`key vault ${req.method} ${req.url?.split('?')[0]} failed`, e);
+      if (!res.headersSent) sendJson(res, 500, kvErrorBody(KvErrors.internal('')));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, o: VaultListenerOptions): Promise<void> {
+  const ctx = createContext(req, res);
+  const headers: Record<string, string> = {
+    'x-ms-request-id': ctx.requestId,
+    'x-ms-keyvault-service-version': '1.9.0.0',
+    'x-ms-keyvault-network-info': `conn_type=Ipv4;addr=${ctx.clientIp};act_addr_fam=InterNetwork;`,
+  };
+  let bodyRead = false;
+  try {
+    const view = o.view();
+    if (!view) throw KvErrors.vaultNotFound();
+    headers['x-ms-keyvault-region'] = view.vault.settings.location;
+    const result = await o.pipeline.run(view, {
+      method: ctx.method, path: ctx.path, query: ctx.query, token: bearerToken(req),
+      origin: { clientIp: ctx.clientIp, trustedService: false },
+      readBody: () => { bodyRead = true; return readBody(req, MAX_BODY_BYTES); },
+    });
+    if (!bodyRead) req.resume();
+    sendJson(res, result.status, result.body, headers);
+  } catch (e) {
+    // Requests refused before their body was read (the 401 challenge first of all) leave it unread.
+    if (!bodyRead) req.resume();
+    let err;
+    if (e instanceof BodyTooLargeError) { err = KvErrors.bodyTooLarge(e.limit); headers.connection = 'close'; }
+    else if (isAzureError(e)) err = e;
+    else {
+      o.logger.error(`key vault ${ctx.method} ${ctx.path} failed (request ${ctx.requestId})`, e);
+      err = KvErrors.internal(ctx.requestId);
+    }
+    if (res.headersSent) { res.destroy(); return; }
+    sendJson(res, err.status, kvErrorBody(err), { ...headers, ...err.headers });
+  }
+}
+
+export function closeServer(server: https.Server): Promise<void> {
+  return new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+}

@@ -1,0 +1,280 @@
+// API Management configuration with the unmodified @azure/arm-apimanagement: APIs, operations, OpenAPI
+// import (JSON and YAML), products and their APIs, backends, and bad input with Azure's codes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { startTestServer, request, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let apim: ApiManagementClient;
+let token: string;
+const RG = 'cfg-rg';
+const SVC = 'cfg-apis';
+
+const all = async <T>(it: AsyncIterable<T>): Promise<T[]> => { const out: T[] = []; for await (const x of it) out.push(x); return out; };
+const svcUrl = () => `${server.connection.managementEndpoint}/subscriptions/${server.connection.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}`;
+const raw = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => request(`${svcUrl()}${path}${path.includes('?') ? '&' : '?'}api-version=2024-05-01`, {
+  method, token, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
+});
+
+before(async () => {
+  server = await startTestServer();
+  const cred = server.credential();
+  const sub = server.connection.subscriptionId;
+  await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
+  apim = new ApiManagementClient(cred, sub, server.armOptions());
+  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
+    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
+  });
+  token = (await cred.getToken('https://management.azure.com/.default')).token;
+});
+after(async () => { await server?.stop(); });
+
+test('apis: create, read (ETag), list, update with If-Match, delete', async () => {
+  const created = await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'echo', {
+    displayName: 'Echo', path: '/echo/', serviceUrl: 'https://backend.example.com/api', protocols: ['https'],
+  });
+  assert.equal(created.name, 'echo');
+  assert.equal(created.type, 'Microsoft.ApiManagement/service/apis');
+  assert.equal(created.path, 'echo', 'leading and trailing slashes are dropped');
+  assert.equal(created.apiRevision, '1');
+  assert.equal(created.isCurrent, true);
+  assert.equal(created.subscriptionRequired, true);
+  assert.deepEqual(created.subscriptionKeyParameterNames, { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' });
+
+  const got = await apim.api.get(RG, SVC, 'echo');
+  assert.equal(got.serviceUrl, 'https://backend.example.com/api');
+  const tag = await apim.api.getEntityTag(RG, SVC, 'echo');
+  assert.ok(tag.eTag);
+
+  const updated = await apim.api.update(RG, SVC, 'echo', tag.eTag!, { displayName: 'Echo 2', subscriptionRequired: false });
+  assert.equal(updated.displayName, 'Echo 2');
+  assert.equal(updated.subscriptionRequired, false);
+  assert.equal(updated.path, 'echo');
+  await assert.rejects(apim.api.update(RG, SVC, 'echo', '"stale"', { displayName: 'x' }), (e: any) => e.statusCode === 412);
+
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'second', { displayName: 'Second', path: 'second', protocols: ['http', 'https'] });
+  const names = (await all(apim.api.listByService(RG, SVC))).map((a) => a.name).sort();
+  assert.deepEqual(names, ['echo', 'second']);
+
+  await apim.api.beginDeleteAndWait(RG, SVC, 'second', '*');
+  await assert.rejects(apim.api.get(RG, SVC, 'second'), (e: any) => e.statusCode === 404 && e.code === 'ResourceNotFound');
+  // DELETE without If-Match is refused; a missing API is 204.
+  const noIfMatch = await raw('DELETE', '/apis/echo');
+  assert.equal(noIfMatch.status, 428);
+  assert.equal((await raw('DELETE', '/apis/never', undefined, { 'if-match': '*' })).status, 204);
+});
+
+test('apis: a second API with the same path is refused as Azure does', async () => {
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'orders', { displayName: 'Orders', path: 'orders' });
+  await assert.rejects(apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'orders-copy', { displayName: 'Orders copy', path: '/Orders' }), (e: any) => {
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.code, 'ValidationError');
+    assert.equal(e.message, 'One or more fields contain incorrect values:');
+    assert.equal(e.details.error.details[0].target, 'path');
+    assert.match(e.details.error.details[0].message, /Cannot create API 'orders-copy' with the same Path 'Orders' as API 'orders'  unless it's a part of the same version set/);
+    return true;
+  });
+  // Updating the API itself with its own path is fine.
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'orders', { displayName: 'Orders!', path: 'orders' });
+});
+
+test('operations: create with template parameters, list, update, delete', async () => {
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'users', { displayName: 'Users', path: 'users' });
+  const op = await apim.apiOperation.createOrUpdate(RG, SVC, 'users', 'get-user', {
+    displayName: 'Get user', method: 'GET', urlTemplate: '/users/{id}/orders?status={status}',
+    templateParameters: [{ name: 'id', type: 'string', required: true }, { name: 'status', type: 'string' }],
+    responses: [{ statusCode: 200, description: 'ok' }],
+  });
+  assert.equal(op.type, 'Microsoft.ApiManagement/service/apis/operations');
+  assert.equal(op.method, 'GET');
+  assert.equal(op.templateParameters!.length, 2);
+  await apim.apiOperation.createOrUpdate(RG, SVC, 'users', 'create-user', { displayName: 'Create', method: 'post', urlTemplate: '/users' });
+  const ops = await all(apim.apiOperation.listByApi(RG, SVC, 'users'));
+  assert.deepEqual(ops.map((o) => o.name).sort(), ['create-user', 'get-user']);
+  assert.equal(ops.find((o) => o.name === 'create-user')!.method, 'POST');
+  const patched = await apim.apiOperation.update(RG, SVC, 'users', 'create-user', '*', { displayName: 'Create user' });
+  assert.equal(patched.displayName, 'Create user');
+  assert.equal(patched.urlTemplate, '/users');
+  await apim.apiOperation.delete(RG, SVC, 'users', 'create-user', '*');
+  await assert.rejects(apim.apiOperation.get(RG, SVC, 'users', 'create-user'), (e: any) => e.statusCode === 404);
+  // An operation of an API that does not exist.
+  await assert.rejects(apim.apiOperation.createOrUpdate(RG, SVC, 'nope', 'x', { displayName: 'x', method: 'GET', urlTemplate: '/' }),
+    (e: any) => e.statusCode === 404 && /Api not found/.test(e.message));
+});
+
+test('operations: bad URL templates and template parameters are refused', async () => {
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'bad-ops', { displayName: 'Bad', path: 'bad-ops' });
+  const reject = async (body: any, target: string, pattern: RegExp) => {
+    await assert.rejects(apim.apiOperation.createOrUpdate(RG, SVC, 'bad-ops', 'op', body), (e: any) => {
+      assert.equal(e.statusCode, 400, e.message);
+      assert.equal(e.code, 'ValidationError');
+      assert.equal(e.details.error.details[0].target, target);
+      assert.match(e.details.error.details[0].message, pattern);
+      return true;
+    });
+  };
+  await reject({ displayName: 'x', method: 'GET', urlTemplate: '/users/{id' }, 'urlTemplate', /not closed/);
+  await reject({ displayName: 'x', method: 'GET', urlTemplate: '/users/{}' }, 'urlTemplate', /not a valid parameter/);
+  await reject({ displayName: 'x', method: 'GET', urlTemplate: '/users/{id}' }, 'templateParameters', /All template parameters used in the UriTemplate must be defined in the Operation/);
+  await reject({ displayName: 'x', method: 'GET', urlTemplate: '/users', templateParameters: [{ name: 'id', type: 'string' }] }, 'templateParameters', /vice-versa/);
+  await reject({ method: 'GET', urlTemplate: '/users' }, 'displayName', /required/);
+});
+
+test('bad input: unknown members, missing path, wrong types', async () => {
+  const unknown = await raw('PUT', '/apis/u1', { properties: { displayName: 'u', path: 'u1', colour: 'red' } });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.body.error.code, 'InvalidRequestContent');
+  assert.match(unknown.body.error.message, /Could not find member 'colour'/);
+  const noPath = await raw('PUT', '/apis/u2', { properties: { displayName: 'u' } });
+  assert.equal(noPath.status, 400);
+  assert.equal(noPath.body.error.code, 'ValidationError');
+  assert.equal(noPath.body.error.message, 'One or more fields contain incorrect values:');
+  assert.equal(noPath.body.error.details[0].target, 'path');
+  const badProto = await raw('PUT', '/apis/u3', { properties: { displayName: 'u', path: 'u3', protocols: ['ftp'] } });
+  assert.equal(badProto.status, 400);
+  assert.equal(badProto.body.error.details[0].target, 'protocols');
+  const badName = await raw('PUT', '/apis/a:b', { properties: { displayName: 'u', path: 'u4' } });
+  assert.equal(badName.status, 400);
+  // Children of an instance that does not exist.
+  const missing = await request(`${svcUrl()}-missing/apis?api-version=2024-05-01`, { token });
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body.error.code, 'ResourceNotFound');
+});
+
+const PETSTORE = {
+  openapi: '3.0.1',
+  info: { title: 'Swagger Petstore', description: 'Pets', version: '1.0.0' },
+  servers: [{ url: 'https://petstore.example.com/v1' }],
+  paths: {
+    '/pets': {
+      get: { operationId: 'listPets', summary: 'List all pets', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: { description: 'A page', content: { 'application/json': {} } } } },
+      post: { operationId: 'createPets', summary: 'Create a pet', responses: { 201: { description: 'Created' } } },
+    },
+    '/pets/{petId}': {
+      get: { operationId: 'showPetById', parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'A pet' } } },
+      delete: { parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }], responses: { 204: { description: 'Gone' } } },
+    },
+  },
+};
+
+test('OpenAPI import (JSON) creates the API and its operations', async () => {
+  const api = await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'petstore', { path: 'pets', format: 'openapi+json', value: JSON.stringify(PETSTORE) });
+  assert.equal(api.displayName, 'Swagger Petstore');
+  assert.equal(api.serviceUrl, 'https://petstore.example.com/v1');
+  assert.equal(api.description, 'Pets');
+  const ops = await all(apim.apiOperation.listByApi(RG, SVC, 'petstore'));
+  assert.deepEqual(ops.map((o) => o.name).sort(), ['createPets', 'delete-pets-petId', 'listPets', 'showPetById']);
+  const show = ops.find((o) => o.name === 'showPetById')!;
+  assert.equal(show.method, 'GET');
+  assert.equal(show.urlTemplate, '/pets/{petId}');
+  assert.deepEqual(show.templateParameters!.map((p) => [p.name, p.type, p.required]), [['petId', 'string', true]]);
+  const list = ops.find((o) => o.name === 'listPets')!;
+  assert.equal(list.displayName, 'List all pets');
+  assert.equal(list.request!.queryParameters![0].name, 'limit');
+  assert.equal(list.responses![0].statusCode, 200);
+
+  // Importing again replaces the operations.
+  const smaller = { ...PETSTORE, paths: { '/pets': PETSTORE.paths['/pets'] } };
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'petstore', { path: 'pets', format: 'openapi+json', value: JSON.stringify(smaller) });
+  assert.deepEqual((await all(apim.apiOperation.listByApi(RG, SVC, 'petstore'))).map((o) => o.name).sort(), ['createPets', 'listPets']);
+});
+
+test('OpenAPI import (YAML) and a broken document', async () => {
+  const yaml = [
+    'openapi: 3.0.0',
+    'info:',
+    '  title: Weather',
+    '  version: "1"',
+    'servers:',
+    '  - url: https://{region}.weather.example.com',
+    '    variables:',
+    '      region:',
+    '        default: eu',
+    'paths:',
+    '  /forecast/{city}:',
+    '    get:',
+    '      operationId: getForecast',
+    '      parameters:',
+    '        - name: city',
+    '          in: path',
+    '          required: true',
+    '          schema:',
+    '            type: string',
+    '      responses:',
+    "        '200':",
+    '          description: ok',
+  ].join('\n');
+  const api = await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'weather', { path: 'weather', format: 'openapi', value: yaml, displayName: 'My weather' });
+  assert.equal(api.displayName, 'My weather', 'a displayName given wins over the title');
+  assert.equal(api.serviceUrl, 'https://eu.weather.example.com');
+  const ops = await all(apim.apiOperation.listByApi(RG, SVC, 'weather'));
+  assert.deepEqual(ops.map((o) => [o.name, o.urlTemplate]), [['getForecast', '/forecast/{city}']]);
+
+  await assert.rejects(apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'broken', { path: 'broken', format: 'openapi+json', value: '{"openapi": "3.0.0", ' }),
+    (e: any) => e.statusCode === 400 && e.code === 'ValidationError');
+  await assert.rejects(apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'broken', { path: 'broken', format: 'wadl-xml', value: '<x/>' }),
+    (e: any) => e.statusCode === 400 && /not supported/.test(e.details.error.details[0].message));
+  await assert.rejects(apim.api.get(RG, SVC, 'broken'), (e: any) => e.statusCode === 404);
+});
+
+test('products: CRUD, list, link APIs', async () => {
+  const p = await apim.product.createOrUpdate(RG, SVC, 'gold', { displayName: 'Gold', subscriptionRequired: true, approvalRequired: false, state: 'published' });
+  assert.equal(p.type, 'Microsoft.ApiManagement/service/products');
+  assert.equal(p.state, 'published');
+  const tag = await apim.product.getEntityTag(RG, SVC, 'gold');
+  const upd = await apim.product.update(RG, SVC, 'gold', tag.eTag!, { description: 'The best' });
+  assert.equal(upd.description, 'The best');
+  assert.equal(upd.displayName, 'Gold');
+  await apim.product.createOrUpdate(RG, SVC, 'free', { displayName: 'Free', subscriptionRequired: false });
+  assert.deepEqual((await all(apim.product.listByService(RG, SVC))).map((x) => x.name).sort(), ['free', 'gold']);
+
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'linked', { displayName: 'Linked', path: 'linked' });
+  const linked = await apim.productApi.createOrUpdate(RG, SVC, 'gold', 'linked');
+  assert.equal(linked.name, 'linked');
+  assert.equal(linked.path, 'linked');
+  assert.equal((await apim.productApi.checkEntityExists(RG, SVC, 'gold', 'linked')).body, true);
+  assert.deepEqual((await all(apim.productApi.listByProduct(RG, SVC, 'gold'))).map((a) => a.name), ['linked']);
+  await assert.rejects(apim.productApi.createOrUpdate(RG, SVC, 'gold', 'no-such-api'), (e: any) => e.statusCode === 404);
+  await apim.productApi.delete(RG, SVC, 'gold', 'linked');
+  assert.deepEqual(await all(apim.productApi.listByProduct(RG, SVC, 'gold')), []);
+
+  // Deleting an API unlinks it.
+  await apim.productApi.createOrUpdate(RG, SVC, 'free', 'linked');
+  await apim.api.beginDeleteAndWait(RG, SVC, 'linked', '*');
+  assert.deepEqual(await all(apim.productApi.listByProduct(RG, SVC, 'free')), []);
+
+  await apim.product.delete(RG, SVC, 'free', '*');
+  await assert.rejects(apim.product.get(RG, SVC, 'free'), (e: any) => e.statusCode === 404);
+  const bad = await raw('PUT', '/products/bad', { properties: { displayName: 'Bad', state: 'open' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].target, 'state');
+});
+
+test('backends: CRUD and validation', async () => {
+  const b = await apim.backend.createOrUpdate(RG, SVC, 'orders-backend', { url: 'https://orders.example.com/api', protocol: 'http', description: 'Orders' });
+  assert.equal(b.type, 'Microsoft.ApiManagement/service/backends');
+  assert.equal(b.url, 'https://orders.example.com/api');
+  assert.equal(b.protocol, 'http');
+  const upd = await apim.backend.update(RG, SVC, 'orders-backend', '*', { description: 'Orders v2' });
+  assert.equal(upd.description, 'Orders v2');
+  assert.equal(upd.url, 'https://orders.example.com/api');
+  assert.deepEqual((await all(apim.backend.listByService(RG, SVC))).map((x) => x.name), ['orders-backend']);
+  await assert.rejects(apim.backend.createOrUpdate(RG, SVC, 'bad', { url: 'not a url', protocol: 'http' }), (e: any) => e.statusCode === 400 && e.code === 'ValidationError');
+  await assert.rejects(apim.backend.createOrUpdate(RG, SVC, 'bad', { url: 'https://x.example.com', protocol: 'grpc' as any }), (e: any) => e.statusCode === 400);
+  await apim.backend.delete(RG, SVC, 'orders-backend', '*');
+  assert.deepEqual(await all(apim.backend.listByService(RG, SVC)), []);
+});
+
+test('deleting the instance deletes its configuration', async () => {
+  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, 'cfg-gone', {
+    location: 'westeurope', sku: { name: 'Consumption', capacity: 0 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
+  });
+  await apim.api.beginCreateOrUpdateAndWait(RG, 'cfg-gone', 'a', { displayName: 'A', path: 'a' });
+  await apim.apiManagementService.beginDeleteAndWait(RG, 'cfg-gone');
+  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, 'cfg-gone', {
+    location: 'westeurope', sku: { name: 'Consumption', capacity: 0 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
+  });
+  assert.deepEqual(await all(apim.api.listByService(RG, 'cfg-gone')), []);
+});
