@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { Agent, Pool, fetch as undiciFetch } from 'undici';
 import { runLoad } from './lib/load.mjs';
 import { cleanup, onCleanup, makeTempDir, startApimLocal, spawnNode, processCpuMs } from './lib/processes.mjs';
 
@@ -146,6 +146,8 @@ async function waitFor(url) {
 /** ARM set-up of the gateway: instance with a system-assigned identity, named value, API, operation, policy. */
 async function setUpGateway(connection, backendPort) {
   const mgmt = connection.managementEndpoint;
+  const agent = new Agent({ connect: { ca: fs.readFileSync(connection.caCertificatePath, 'utf8') } });
+  const fetch = (url, init) => undiciFetch(url, { ...init, dispatcher: agent });
   const tokenRes = await fetch(`${mgmt}/${connection.tenantId}/oauth2/v2.0/token`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connection.clientId, client_secret: connection.clientSecret, scope: 'https://management.azure.com/.default' }),

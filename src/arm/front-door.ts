@@ -15,7 +15,7 @@ import type { AuthzPlane } from '../authz/index.js';
 import { TokenRejectedError, type TokenVerifier } from '../entra/index.js';
 import { ArmErrors } from './errors.js';
 import { parseArmPath, scopeAsSent, type ArmTarget } from './resource-id.js';
-import { defaultAction, type ArmCaller, type ArmHandler, type ArmResult, type ProviderRegistry } from './registry.js';
+import { callerName, defaultAction, type ArmCaller, type ArmHandler, type ArmResult, type ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
 
 export interface FrontDoorOptions {
@@ -43,7 +43,7 @@ export class ArmFrontDoor {
   async handle(ctx: RequestContext): Promise<void> {
     const common = { 'x-ms-request-id': ctx.requestId, 'x-ms-correlation-request-id': ctx.correlationId };
     try {
-      const target = parseArmPath(ctx.path, this.o.registry);                   // 1. route
+      const target = parseArmPath(ctx.path, this.o.registry, ctx.query.get('api-version') ?? ''); // 1. route
       const caller = await this.authenticate(ctx);                              // 2. authenticate
       const apiVersion = this.checkApiVersion(ctx, target);                     // 3. api-version
       await this.checkScope(target);                                            // 4. scope
@@ -128,8 +128,7 @@ export class ArmFrontDoor {
     const scope = target.kind === 'collection' ? (target.scope || '/') : target.id;
     if (!(await this.o.authz.isAllowed(caller.objectId, action, scope))) {
       // As Azure: the client is a user's UPN, else the object id; the scope as the request spelled it.
-      const client = typeof caller.claims.upn === 'string' ? caller.claims.upn : caller.objectId;
-      throw ArmErrors.authorizationFailed(client, caller.objectId, action, scopeAsSent(ctx.path, scope));
+      throw ArmErrors.authorizationFailed(callerName(caller), caller.objectId, action, scopeAsSent(ctx.path, scope));
     }
   }
 

@@ -12,6 +12,11 @@ export interface ArmCaller {
   claims: AccessTokenClaims;
 }
 
+/** How AuthorizationFailed names the caller: a user's UPN, else (applications, managed identities) the object id, as Azure. */
+export function callerName(caller: ArmCaller): string {
+  return typeof caller.claims.upn === 'string' ? caller.claims.upn : caller.objectId;
+}
+
 export interface ArmRequest {
   ctx: RequestContext;
   target: ArmTarget;

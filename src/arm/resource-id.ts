@@ -40,7 +40,8 @@ export function pathSegments(rawPath: string): string[] {
   });
 }
 
-export function parseArmPath(rawPath: string, registry: ProviderRegistry): ArmTarget {
+/** `apiVersion` is only quoted in InvalidResourceType, as ARM's message does. */
+export function parseArmPath(rawPath: string, registry: ProviderRegistry, apiVersion = ''): ArmTarget {
   const segs = pathSegments(rawPath);
   const lc = (i: number) => segs[i]?.toLowerCase();
   const n = segs.length;
@@ -114,7 +115,7 @@ export function parseArmPath(rawPath: string, registry: ProviderRegistry): ArmTa
     }
     const own = registry.type(fullType);
     if (types.length === names.length) {
-      if (!own) throw ArmErrors.invalidResourceType(types.join('/'), namespace, '');
+      if (!own) throw ArmErrors.invalidResourceType(types.join('/'), namespace, apiVersion);
       const id = `${scope}/providers/${canonicalPath(own.type, names)}`;
       return { kind: 'resource', registration: own, id, scope: names.length > 1 ? parentIdOf(scope, own.type, names) : scope, scopeKind: names.length > 1 ? 'resource' : scopeKind, names, name: names[names.length - 1], subscriptionId, resourceGroup };
     }
@@ -128,7 +129,7 @@ export function parseArmPath(rawPath: string, registry: ProviderRegistry): ArmTa
     const resourceReg = names.length > 0 ? registry.type(resourceType) : undefined;
     const action = types[types.length - 1];
     if (!resourceReg || !resourceReg.actions?.[action.toLowerCase()]) {
-      throw ArmErrors.invalidResourceType(types.join('/'), namespace, '');
+      throw ArmErrors.invalidResourceType(types.join('/'), namespace, apiVersion);
     }
     const id = `${scope}/providers/${canonicalPath(resourceReg.type, names)}`;
     return { kind: 'action', registration: resourceReg, id, scope: names.length > 1 ? parentIdOf(scope, resourceReg.type, names) : scope, scopeKind: names.length > 1 ? 'resource' : scopeKind, names, name: names[names.length - 1], action, subscriptionId, resourceGroup };

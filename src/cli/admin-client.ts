@@ -10,6 +10,14 @@ export interface DirectoryPrincipal {
   principalType: 'Application' | 'ManagedIdentity';
 }
 
+/** What POST /apim-local/identity-env answers: the managed identity environment of one resource. */
+export interface IdentityEnvironment {
+  resourceId: string;
+  IDENTITY_ENDPOINT: string;
+  IDENTITY_HEADER: string;
+  AZURE_POD_IDENTITY_AUTHORITY_HOST: string;
+}
+
 export interface ApplicationCredentials {
   appId: string;
   objectId: string;
@@ -43,6 +51,11 @@ export class AdminClient {
 
   async rotateKeys(): Promise<{ kid: string; keys: string[] }> {
     return (await this.server.call('POST', '/apim-local/keys/rotate')).json as { kid: string; keys: string[] };
+  }
+
+  /** The variables that let a local process get that resource's managed identity tokens. */
+  async identityEnv(resourceId: string): Promise<IdentityEnvironment> {
+    return (await this.server.call('POST', '/apim-local/identity-env', { resourceId })).json as IdentityEnvironment;
   }
 
   /**

@@ -9,6 +9,8 @@ export const API_VERSIONS = {
   resources: '2022-09-01',
   subscriptions: '2022-12-01',
   authorization: '2022-04-01',
+  apiManagement: '2022-08-01',
+  managedIdentity: '2023-01-31',
 } as const;
 
 /** Encodes each segment of a resource id or scope for a URL path (`/` stays a separator). */
@@ -47,6 +49,25 @@ export class ArmClient {
 
   async put<T = Record<string, unknown>>(path: string, apiVersion: string, body: unknown): Promise<T> {
     return (await this.server.call('PUT', withQuery(path, apiVersion), body)).json as T;
+  }
+
+  async patch<T = Record<string, unknown>>(path: string, apiVersion: string, body: unknown): Promise<T> {
+    return (await this.server.call('PATCH', withQuery(path, apiVersion), body)).json as T;
+  }
+
+  /**
+   * PUT or PATCH of a resource that may answer as a long-running operation (202 and a Location):
+   * unless `wait` is false, waits for it and returns the resource as it is then. With `wait` false,
+   * returns undefined (az prints nothing for --no-wait).
+   */
+  async write<T = Record<string, unknown>>(method: 'PUT' | 'PATCH', path: string, apiVersion: string, body: unknown, wait = true): Promise<T | undefined> {
+    const res = await this.server.call(method, withQuery(path, apiVersion), body);
+    if (!wait) return undefined;
+    if (res.status === 202) {
+      await this.waitForLocation(res);
+      return this.get<T>(path, apiVersion);
+    }
+    return res.json as T;
   }
 
   async delete(path: string, apiVersion: string): Promise<HttpResponse> {

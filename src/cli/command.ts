@@ -10,6 +10,7 @@ import { checkQuery, render, OUTPUT_FORMATS, type OutputFormat, type TableTransf
 
 export interface CommonOptions {
   dataDir?: string;
+  /** Always set, but for commands registered with `ownDefaultOutput`. */
   output: OutputFormat;
   query?: string;
   onlyShowErrors?: boolean;
@@ -32,15 +33,21 @@ export interface CliContext {
 export interface CommandResult {
   value: unknown;
   table?: TableTransformer;
+  /** Printed as is instead of the rendered value: a command's own default format (no --output given). */
+  text?: string;
 }
 
 export type Handler<O> = (ctx: CliContext, opts: O & CommonOptions) => Promise<CommandResult | void>;
 
-/** Adds az's global options to a leaf command. */
-export function withCommonOptions(cmd: Command): Command {
+/**
+ * Adds az's global options to a leaf command. `ownDefaultOutput`: --output has no default, so the
+ * handler sees whether it was given (and may print its own format when not); json otherwise.
+ */
+export function withCommonOptions(cmd: Command, { ownDefaultOutput = false } = {}): Command {
+  const output = new Option('-o, --output <format>', ownDefaultOutput ? 'output format (default: see above)' : 'output format').choices(OUTPUT_FORMATS);
   return cmd
     .option('--data-dir <dir>', 'data directory of the running server (default ./.apim-local; env APIM_LOCAL_DATA_DIR)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
+    .addOption(ownDefaultOutput ? output : output.default('json'))
     .option('--query <jmespath>', 'JMESPath query string, applied to the result before output')
     .option('--only-show-errors', 'only show errors, suppressing warnings');
 }
@@ -69,7 +76,7 @@ export function action<O>(handler: Handler<O>): (...args: unknown[]) => Promise<
         admin: new AdminClient(server),
       };
       const result = await handler(ctx, opts);
-      if (result) process.stdout.write(render(result.value, { output: opts.output, query: opts.query, tableTransformer: result.table }));
+      if (result) process.stdout.write(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
     } catch (e) {
       if (e instanceof CliError) {
         process.stderr.write(`ERROR: ${e.describe()}\n`);
@@ -108,4 +115,31 @@ export function parseTags(values: string[] | undefined): Record<string, string> 
     tags[key] = i === -1 ? '' : v.slice(i + 1);
   }
   return tags;
+}
+
+/**
+ * az's three-state flag (`--flag`, `--flag true`, `--flag false`): commander gives `true` for the bare
+ * flag and the string otherwise; undefined when absent.
+ */
+export function parseThreeState(flag: string, value: string | boolean | undefined): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const v = value.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new UsageError(`argument ${flag}: invalid choice: '${value}' (choose from 'false', 'true')`);
+}
+
+/** An integer argument, as argparse's type=int refuses anything else (exit 2). */
+export function parseIntArg(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(value.trim())) throw new UsageError(`argument ${flag}: invalid int value: '${value}'`);
+  return Number(value);
+}
+
+/** A value of an enumeration, matched case-insensitively (az's get_enum_type), in its canonical spelling. */
+export function parseChoice<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const found = choices.find((c) => c.toLowerCase() === value.toLowerCase());
+  if (!found) throw new UsageError(`argument ${flag}: invalid choice: '${value}' (choose from ${choices.map((c) => `'${c}'`).join(', ')})`);
+  return found;
 }

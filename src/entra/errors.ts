@@ -74,6 +74,8 @@ export const EntraErrors = {
     entraError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
   missingResource: () =>
     entraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: 'resource'.`),
+  invalidBasicCredentials: () =>
+    entraError(401, 'invalid_client', 7000218, `The client credentials in the 'Authorization: Basic' header are malformed or do not match the request's client_id.`),
   formBody: () =>
     entraError(400, 'invalid_request', 900144, `The request body must be application/x-www-form-urlencoded and contain the following parameter: 'grant_type'.`),
 };

@@ -13,7 +13,7 @@ import { SigningKeys } from './signing-keys.js';
 import { Directory } from './directory.js';
 import { TokenIssuer, TokenVerifier, type Issuers } from './tokens.js';
 import { discoveryDocument } from './discovery.js';
-import { handleTokenRequest } from './token-endpoint.js';
+import { handleTokenRequest, withBasicCredentials } from './token-endpoint.js';
 import { EntraErrors, entraErrorBody } from './errors.js';
 import { ManagedIdentities } from './managed-identities.js';
 import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
@@ -94,7 +94,7 @@ export class EntraPlane {
       if (ctx.method !== 'POST') return methodNotAllowed(ctx);
       const contentType = String(ctx.req.headers['content-type'] ?? '');
       if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) throw EntraErrors.formBody();
-      const form = new URLSearchParams((await readBody(ctx.req, 256 * 1024)).toString('utf8'));
+      const form = withBasicCredentials(new URLSearchParams((await readBody(ctx.req, 256 * 1024)).toString('utf8')), ctx.req.headers.authorization);
       const version = r === 'oauth2/v2.0/token' ? 2 : 1;
       const body = await handleTokenRequest(form, version, {
         tenantId: this.tenantId, directory: this.directory, issuer: this.issuer, clock: this.options.clock,

@@ -25,6 +25,28 @@ export function resourceFromScope(scope: string): string | undefined {
   return resource.length > 0 ? resource : undefined;
 }
 
+/**
+ * client_secret_basic (RFC 6749 2.3.1, advertised in discovery): `Authorization: Basic base64(id:secret)`,
+ * each part form-urlencoded, counts as client_id and client_secret in the form.
+ */
+export function withBasicCredentials(form: URLSearchParams, authorization: string | undefined): URLSearchParams {
+  const m = typeof authorization === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
+  if (!m) return form;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw EntraErrors.invalidBasicCredentials();
+  const decode = (v: string) => { try { return decodeURIComponent(v.replace(/\+/g, ' ')); } catch { throw EntraErrors.invalidBasicCredentials(); } };
+  const id = decode(decoded.slice(0, colon));
+  const secret = decode(decoded.slice(colon + 1));
+  const formId = form.get('client_id');
+  if (formId !== null && formId !== id) throw EntraErrors.invalidBasicCredentials();
+  if (form.get('client_secret') !== null || form.get('client_assertion') !== null) throw EntraErrors.bothCredentials();
+  const merged = new URLSearchParams(form);
+  merged.set('client_id', id);
+  merged.set('client_secret', secret);
+  return merged;
+}
+
 async function authenticateClient(form: URLSearchParams, deps: TokenEndpointDeps, version: 1 | 2): Promise<Principal> {
   const clientId = form.get('client_id') ?? undefined;
   const secret = form.get('client_secret');

@@ -167,12 +167,13 @@ test('policies at the four scopes: put, get (ETag, format), list, delete', async
 
   const rawGot = await raw('GET', '/apis/orders/policies/policy?format=rawxml');
   assert.equal(rawGot.body.properties.format, 'rawxml', rawGot.text);
-  // (The SDK's deserializer reports 'xml' whatever the answer says: its mapper has a default value.)
-  const got = await apim.apiPolicy.get(RG, SVC, 'orders', 'policy', { format: 'rawxml', onResponse: (r) => console.log('PARSED', r.status, r.headers.get('content-type'), JSON.stringify(r.parsedBody)) });
-  console.log('GOT', JSON.stringify(got));
-  assert.match(got.value!, /\{\{backend-host\}\}/);
+  // apiPolicy.get of the SDK reads its answer with its XML serializer (isXML in the operation spec), which
+  // finds no 'properties.value' in the JSON answer that Azure (and this) sends: check through the raw API.
+  assert.match(rawGot.body.properties.value, /\{\{backend-host\}\}/);
+  const global = await apim.policy.get(RG, SVC, 'policy');
+  assert.match(global.value!, /x-global/);
   assert.ok((await apim.apiPolicy.getEntityTag(RG, SVC, 'orders', 'policy')).eTag);
-  assert.equal((await apim.policy.listByService(RG, SVC)).value!.length, 1);
+  assert.equal((await all(apim.policy.listByService(RG, SVC))).length, 1);
   assert.equal((await apim.apiPolicy.listByApi(RG, SVC, 'orders')).value!.length, 1);
   assert.equal((await all(apim.productPolicy.listByProduct(RG, SVC, 'gold'))).length, 1);
   assert.equal((await apim.apiOperationPolicy.listByOperation(RG, SVC, 'orders', 'list')).value!.length, 1);
@@ -202,4 +203,21 @@ test('a named value a policy uses cannot be deleted until the policy stops using
   await apim.apiPolicy.createOrUpdate(RG, SVC, 'orders', 'policy', { value: policy(''), format: 'rawxml' });
   await apim.namedValue.delete(RG, SVC, 'used-nv', '*');
   await assert.rejects(apim.namedValue.get(RG, SVC, 'used-nv'), (e: any) => e.statusCode === 404);
+});
+
+test('policy PUT is validated by the gateway compiler: invalid XML, an unknown or misplaced policy name element and line', async () => {
+  const reject = async (value: string, element: RegExp) => {
+    const r = await raw('PUT', '/apis/orders/policies/policy', { properties: { format: 'rawxml', value } });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.body.error.code, 'ValidationError');
+    assert.match(r.body.error.details[0].target, element);
+    assert.match(r.body.error.details[0].message, /line \d+/);
+  };
+  await reject('<policies><inbound><base /></inbound', /.*/);
+  await reject(policy('<no-such-policy />'), /no-such-policy/);
+  await reject('<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /><authentication-managed-identity resource="api://x" /></outbound><on-error /></policies>', /authentication-managed-identity/);
+  // Nothing was stored by the refused PUTs.
+  const current = await raw('GET', '/apis/orders/policies/policy');
+  assert.ok(current.status === 200 || current.status === 404);
+  if (current.status === 200) assert.doesNotMatch(current.body.properties.value, /no-such-policy/);
 });

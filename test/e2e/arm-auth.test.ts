@@ -45,8 +45,11 @@ function assertChallenge(res: { headers: Headers }): void {
 }
 
 test('the real token is accepted (control)', async () => {
-  const res = await request(subUrl, { token: goodToken });
+  const correlation = crypto.randomUUID();
+  const res = await request(subUrl, { token: goodToken, headers: { 'x-ms-correlation-request-id': correlation } });
   assert.equal(res.status, 200, res.text);
+  assert.match(res.headers.get('x-ms-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers.get('x-ms-correlation-request-id'), correlation, 'the correlation id is echoed');
   assert.equal(res.body.subscriptionId, server.connection.subscriptionId);
   assert.equal(res.body.tenantId, server.connection.tenantId);
   // A token forged with the real key and unchanged claims passes too: the forging itself is sound.

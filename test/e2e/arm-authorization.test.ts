@@ -1,31 +1,31 @@
 // Role-based access with the unmodified @azure/arm-authorization and @azure/arm-resources: a principal
-// can do what its role assignments allow at their scope and below, and nothing more.
-//
-// A second application is a directory object, which Azure creates through Microsoft Graph (apim-local:
-// `ad sp create-for-rbac`). To stay independent of the command line, this file starts the real server
-// in its own process (src/main.ts startServer, same HTTPS listener) and creates the applications
-// through its Directory; everything else goes over HTTPS through the SDKs.
+// can do what its role assignments allow at their scope and below, and nothing more. The other
+// principals are applications made through apim-local's admin API (what `ad sp create-for-rbac` uses).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { request } from '../helpers/server.js';
-import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
+import { startTestServer, request, type TestServer } from '../helpers/server.js';
 
 const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
-let server: InProcessServer;
+let server: TestServer;
 let sub: string;
 let admin: { resources: ResourceManagementClient; authorization: AuthorizationManagementClient };
 type App = { clientId: string; objectId: string; secret: string; resources: ResourceManagementClient; authorization: AuthorizationManagementClient };
 let alice: App; // gets Contributor on rg-team
 let bob: App;   // gets Reader on rg-team
 
-async function newApp(name: string): Promise<App> {
-  const app = await server.createApplication(name);
+async function newApp(displayName: string): Promise<App> {
+  const token = (await server.credential().getToken('https://management.azure.com/.default')).token;
+  const res = await request(`${server.connection.managementEndpoint}/apim-local/applications`, {
+    method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName }),
+  });
+  assert.equal(res.status, 201, res.text);
+  const app = { clientId: res.body.appId as string, objectId: res.body.objectId as string, secret: res.body.password as string };
   const credential = server.credential(app.clientId, app.secret);
   return {
     ...app,
@@ -48,7 +48,7 @@ async function assertForbidden(p: Promise<unknown>, app: App, action: string, sc
 }
 
 before(async () => {
-  server = await startInProcessServer();
+  server = await startTestServer();
   sub = server.connection.subscriptionId;
   const credential = server.credential();
   admin = {
@@ -60,7 +60,7 @@ before(async () => {
   await admin.resources.resourceGroups.createOrUpdate('rg-team', { location: 'westeurope' });
   await admin.resources.resourceGroups.createOrUpdate('rg-other', { location: 'westeurope' });
 });
-after(async () => { await server?.close(); });
+after(async () => { await server?.stop(); });
 
 describe('a principal with no role assignment', () => {
   test('cannot read, create or list groups (403 AuthorizationFailed)', async () => {
@@ -71,6 +71,8 @@ describe('a principal with no role assignment', () => {
       'Microsoft.Resources/subscriptions/resourceGroups/write', `/subscriptions/${sub}/resourcegroups/rg-team`);
     await assertForbidden(alice.resources.resourceGroups.createOrUpdate('rg-alice', { location: 'westeurope' }), alice,
       'Microsoft.Resources/subscriptions/resourceGroups/write', `/subscriptions/${sub}/resourcegroups/rg-alice`);
+    await assertForbidden((async () => { for await (const _ of alice.resources.resourceGroups.list()) { /* none */ } })(), alice,
+      'Microsoft.Resources/subscriptions/resourceGroups/read', `/subscriptions/${sub}`);
     const g = await admin.resources.resourceGroups.get('rg-team');
     assert.equal(g.tags, undefined, 'the refused write changed nothing');
     assert.equal((await admin.resources.resourceGroups.checkExistence('rg-alice')).body, false);
@@ -102,6 +104,9 @@ describe('Contributor at a resource group', () => {
     assert.deepEqual(updated.tags, { by: 'alice' });
     const patched = await alice.resources.resourceGroups.update('rg-team', { tags: { by: 'alice', v: '2' } });
     assert.deepEqual(patched.tags, { by: 'alice', v: '2' });
+    const listed: string[] = [];
+    for await (const rg of alice.resources.resourceGroups.list()) listed.push(rg.name!);
+    assert.deepEqual(listed, ['rg-team'], 'the list shows only the groups the principal may read');
   });
 
   test('but not another group, nor a new group at subscription scope', async () => {
@@ -255,6 +260,21 @@ describe('role assignments: listing and errors', () => {
       assert.ok(e.message.startsWith(`Principal ${ghost.replace(/-/g, '')} does not exist in the directory ${server.connection.tenantId}.`), e.message);
       return true;
     });
+  });
+
+  test('at the scope of a resource that does not exist: 404 ResourceNotFound', async () => {
+    const scope = `${groupScope('rg-team')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nope`;
+    await assert.rejects(admin.authorization.roleAssignments.create(scope, crypto.randomUUID(), {
+      roleDefinitionId: roleId(READER), principalId: bob.objectId, principalType: 'ServicePrincipal',
+    }), (e: any) => {
+      assert.equal(e.statusCode, 404);
+      assert.equal(e.code, 'ResourceNotFound');
+      assert.equal(e.message, "The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/nope' under resource group 'rg-team' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+      return true;
+    });
+    await assert.rejects(admin.authorization.roleAssignments.create(groupScope('rg-none'), crypto.randomUUID(), {
+      roleDefinitionId: roleId(READER), principalId: bob.objectId, principalType: 'ServicePrincipal',
+    }), (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound' && e.message === "Resource group 'rg-none' could not be found.");
   });
 
   test('deleting an assignment that does not exist: 204, no body', async () => {

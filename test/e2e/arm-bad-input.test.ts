@@ -213,7 +213,7 @@ test('an invalid group name and an unknown type: Azure\'s errors', async () => {
   const res = await raw('PUT', rgPath('rg-bad-name.'), { headers: json, body: '{"location":"westeurope"}' });
   assertError(res, 400, 'InvalidResourceGroupName');
   const unknownType = await raw('GET', `/subscriptions/${sub}/resourceGroups/rg-existing/providers/Microsoft.Authorization/nothings/x?api-version=2022-04-01`);
-  assertError(unknownType, 404, 'InvalidResourceType');
+  assertError(unknownType, 404, 'InvalidResourceType', "The resource type 'nothings' could not be found in the namespace 'Microsoft.Authorization' for api version '2022-04-01'.");
   const unknownNs = await raw('GET', `/subscriptions/${sub}/resourceGroups/rg-existing/providers/Microsoft.Nope/things/x?api-version=2022-04-01`);
   assert.equal(unknownNs.status, 404);
   assert.equal((await client.resourceGroups.checkExistence('rg-bad-name.')).body, false);

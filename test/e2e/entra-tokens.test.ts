@@ -198,6 +198,23 @@ describe('token endpoint over HTTP', () => {
     assert.match(res.body.error_description, /'resource'/);
   });
 
+  test('client_secret_basic (advertised in discovery): credentials in an Authorization: Basic header', async () => {
+    const c = server.connection;
+    const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    let res = await request(`${base}/${tenant}/oauth2/v2.0/token`, {
+      ...form({ grant_type: 'client_credentials', scope: 'https://management.azure.com/.default' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.clientId, c.clientSecret) },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(decodeJwt(res.body.access_token).appid, c.clientId);
+    res = await request(`${base}/${tenant}/oauth2/v2.0/token`, {
+      ...form({ grant_type: 'client_credentials', scope: 'https://management.azure.com/.default' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.clientId, 'wrong') },
+    });
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.body.error_codes, [7000215]);
+  });
+
   test('a scope without /.default is invalid_scope; another grant type is unsupported_grant_type', async () => {
     const c = server.connection;
     let res = await request(`${base}/${tenant}/oauth2/v2.0/token`, form({ client_id: c.clientId, client_secret: c.clientSecret, grant_type: 'client_credentials', scope: 'https://management.azure.com/user_impersonation' }));
@@ -288,6 +305,31 @@ describe('client assertions (in-process server)', () => {
     assert.equal(res.status, 401);
     assert.equal(res.body.error, 'invalid_client');
     assert.equal(res.body.access_token, undefined);
+  });
+
+  test('app roles assigned to the client appear in the roles claim of tokens for that resource', async () => {
+    const roleId = crypto.randomUUID();
+    const api = await local.entra.directory.create({
+      displayName: 'orders-api', principalType: 'Application', identifierUris: ['api://orders'],
+      appRoles: [{ id: roleId, value: 'Orders.Read', allowedMemberTypes: ['Application'] }],
+    });
+    const client = await local.entra.directory.create({ displayName: 'orders-client', principalType: 'Application', appRoleAssignments: [{ resourceAppId: api.appId, appRoleId: roleId }] });
+    const { secret } = await local.entra.directory.addSecret(client.objectId);
+    const token = await local.credential(client.appId, secret).getToken('api://orders/.default');
+    assert.deepEqual(decodeJwt(token.token).roles, ['Orders.Read']);
+    const other = await local.credential(client.appId, secret).getToken('https://vault.azure.net/.default');
+    assert.equal(decodeJwt(other.token).roles, undefined, 'no roles for another resource');
+  });
+
+  test('the token lifetime is configurable', async () => {
+    const short = await startInProcessServer({ tokenLifetime: 900 });
+    try {
+      const token = await short.credential().getToken('https://management.azure.com/.default');
+      const claims = decodeJwt(token.token);
+      assert.equal(claims.exp! - claims.iat!, 900);
+    } finally {
+      await short.close();
+    }
   });
 
   test('an application with a v2 access token version gets v2 tokens that verify with the v2 issuer', async () => {

@@ -1,5 +1,5 @@
-// Test-only access to a server's insides, for what Azure does through services apim-local does not
-// emulate over HTTP in this issue (registering an application's certificate, forging tokens):
+// Test-only access to a server's insides, for what apim-local does not expose over HTTP (registering an
+// application's certificate, app roles, forging tokens):
 //   - startInProcessServer(): the real server (src/main.ts startServer) in the test's own process, so a
 //     test can reach its Directory. Its HTTP is the same HTTPS listener the CLI starts.
 //   - serverSigningKey(): the active token signing key of a server's data directory, read the way the

@@ -25,8 +25,8 @@ export async function startBackend(): Promise<Backend> {
     req.on('end', () => {
       const echo: Echo = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString(), bytes };
       requests.push(echo);
-      const status = /^\/status\/(\d+)/.exec(req.url!)?.[1];
-      const slow = /^\/slow\/(\d+)/.exec(req.url!)?.[1];
+      const status = /\/status\/(\d+)/.exec(req.url!)?.[1];
+      const slow = /\/slow\/(\d+)/.exec(req.url!)?.[1];
       const send = () => {
         const body = JSON.stringify(echo);
         res.writeHead(status ? Number(status) : 200, { 'content-type': 'application/json', 'x-backend': 'yes' });

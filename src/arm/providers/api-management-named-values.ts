@@ -172,7 +172,8 @@ export async function resolvedNamedValues(deps: ApimChildDeps, instanceId: strin
       try { value = openFor(deps, nv.id, 'value', sealed); } catch (e) { deps.logger.error(`named value ${nv.id} cannot be unsealed`, e); value = undefined; }
     }
     out.push({
-      name: nv.body.name, displayName: p.displayName, secret: !!p.secret, value,
+      // A Key Vault value is a secret whatever `secret` says (masked in traces).
+      name: nv.body.name, displayName: p.displayName, secret: !!p.secret || !!p.keyVault, value,
       ...(p.keyVault ? { keyVault: { secretIdentifier: p.keyVault.secretIdentifier, identityClientId: p.keyVault.identityClientId ?? null } } : {}),
     });
   }

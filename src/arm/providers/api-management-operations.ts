@@ -77,7 +77,7 @@ export function operationProperties(props: Record<string, unknown>, previous?: R
     ...(description !== undefined ? { description } : {}),
     request: merged.request ?? { queryParameters: [], headers: [], representations: [] },
     responses,
-    policies: merged.policies ?? null,
+    ...(merged.policies !== undefined && merged.policies !== null ? { policies: merged.policies } : {}),
   };
 }
 

@@ -75,16 +75,18 @@ export function subscriptionRegistration(deps: ApimChildDeps): ResourceTypeRegis
     const secondaryKey = keyOf(props, 'secondaryKey') ?? keys.secondaryKey;
     const nowIso = new Date(arm.clock.nowMs()).toISOString();
     const ownerId = str(props, 'ownerId') ?? prev.ownerId;
+    // As Azure answers: the dates and comment only once they have a value.
+    const optional = {
+      ownerId,
+      startDate: state === 'active' ? prev.startDate ?? nowIso.slice(0, 10) + 'T00:00:00Z' : prev.startDate,
+      expirationDate: props.expirationDate ?? prev.expirationDate,
+      endDate: prev.endDate,
+      notificationDate: prev.notificationDate,
+      stateComment: props.stateComment ?? prev.stateComment,
+    };
     const properties: Record<string, unknown> = {
-      ...(ownerId !== undefined ? { ownerId } : {}),
-      scope, displayName, state,
-      createdDate: prev.createdDate ?? nowIso,
-      startDate: state === 'active' ? prev.startDate ?? nowIso.slice(0, 10) + 'T00:00:00Z' : prev.startDate ?? null,
-      expirationDate: props.expirationDate ?? prev.expirationDate ?? null,
-      endDate: prev.endDate ?? null,
-      notificationDate: prev.notificationDate ?? null,
-      stateComment: props.stateComment ?? prev.stateComment ?? null,
-      allowTracing,
+      scope, displayName, state, createdDate: prev.createdDate ?? nowIso, allowTracing,
+      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined && v !== null)),
     };
     const doc = withKeys({ id, type: SUBSCRIPTION_TYPE, name: existing?.body.name ?? name, properties }, primaryKey, secondaryKey);
     const r = await storeChild(deps, req, doc, { ifMatch: merge ? undefined : (req.ctx.req.headers['if-match'] as string | undefined) });

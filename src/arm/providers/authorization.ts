@@ -90,7 +90,7 @@ export function authorizationProvider(arm: ArmContext): ResourceProviderModule {
       const principal = await arm.entra.directory.getByObjectId(principalId);
       if (!principal) throw AuthorizationErrors.principalNotFound(principalId, arm.tenantId);
       if (req.target.scope !== '' && req.target.scopeKind !== 'tenant' && !(await scopeExists(arm, req.target.scope))) {
-        throw ArmErrors.resourceNotFound('scope', req.target.scope, undefined);
+        throw scopeNotFound(req.target.scope);
       }
       const existing = await arm.authz.assignments.get(name);
       if (existing) {
@@ -138,6 +138,14 @@ export function authorizationProvider(arm: ArmContext): ResourceProviderModule {
   };
 
   return { namespace: 'Microsoft.Authorization', types: [roleDefinitions, roleAssignments] };
+}
+
+/** ARM's 404 for a scope that does not exist: ResourceNotFound naming `{namespace}/{type}/{name}` and its group. */
+function scopeNotFound(scope: string) {
+  const m = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/providers\/(.+)$/i.exec(scope);
+  if (!m) return ArmErrors.resourceNotFound('scope', scope, undefined);
+  const parts = m[2].split('/');
+  return ArmErrors.resourceNotFound(parts.slice(0, -1).join('/'), parts[parts.length - 1], m[1]);
 }
 
 async function scopeExists(arm: ArmContext, scope: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // Microsoft.Resources: subscriptions, resource groups, the generic resources list, the providers API
 // and the operation results of resource group deletion.
-import type { ArmResult, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
+import { callerName, type ArmResult, type ResourceProviderModule, type ResourceTypeRegistration } from '../registry.js';
+import { scopeAsSent } from '../resource-id.js';
 import type { ArmContext } from '../context.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, page, preconditions, rejectUnknown, validateTags } from '../envelope.js';
@@ -46,7 +47,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
   const resourceGroups: ResourceTypeRegistration = {
     ...common, type: 'Microsoft.Resources/resourceGroups', scopes: ['subscription'], listScopes: ['subscription'],
     actionFor: (method, target) => {
-      if (target.kind === 'collection') return 'Microsoft.Resources/subscriptions/resourceGroups/read';
+      if (target.kind === 'collection') return null; // list filters by what the caller may read
       return `Microsoft.Resources/subscriptions/resourceGroups/${method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
     },
     async get(req) {
@@ -107,7 +108,15 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
     },
     async list(req) {
       const groups = await arm.resources.list({ parent: req.target.scope, type: 'Microsoft.Resources/resourceGroups' });
-      let items = groups.map((g) => g.body);
+      // As ARM: a caller without read on the subscription sees the groups it may read, and a 403 if none.
+      const read = 'Microsoft.Resources/subscriptions/resourceGroups/read';
+      let visible = groups;
+      if (!(await arm.authz.isAllowed(req.caller.objectId, read, req.target.scope))) {
+        visible = [];
+        for (const g of groups) if (await arm.authz.isAllowed(req.caller.objectId, read, g.id)) visible.push(g);
+        if (visible.length === 0) throw ArmErrors.authorizationFailed(callerName(req.caller), req.caller.objectId, read, scopeAsSent(req.ctx.path, req.target.scope));
+      }
+      let items = visible.map((g) => g.body);
       const filter = req.ctx.query.get('$filter');
       if (filter) items = items.filter(tagFilter(filter));
       return page(req, items, arm.baseUrl);

@@ -61,8 +61,11 @@ const setQueryParameter: PolicyDefinition = {
       const has = q.has(name);
       if (action === 'delete') { q.delete(name); return; }
       if (action === 'skip' && has) return;
-      if (action !== 'append') q.delete(name);
-      for (const v of vals(ctx)) q.append(name, v);
+      const vs = vals(ctx);
+      if (action === 'append' || vs.length === 0) { for (const v of vs) q.append(name, v); return; }
+      // override (and skip of an absent one): in place, keeping the parameter's position.
+      q.set(name, vs[0]);
+      for (let i = 1; i < vs.length; i++) q.append(name, vs[i]);
     };
   },
 };

@@ -26,7 +26,7 @@ function tokenError(e: unknown, clientId: string | undefined): PolicyError {
  * The token getter of an authentication-managed-identity element: the token (synchronously when
  * cached), a promise of it, or undefined when it failed and ignore-error is true.
  */
-export function managedIdentityToken(node: XNode, c: CompileContext): (ctx: GatewayContext) => string | undefined | Promise<string | undefined> {
+export function managedIdentityToken(node: XNode, c: CompileContext, asHeader = false): (ctx: GatewayContext) => string | undefined | Promise<string | undefined> {
   const resource = c.attr(node, 'resource')!;
   const clientId = c.attr(node, 'client-id')?.constant || undefined;
   const ignoreError = (node.attrs['ignore-error'] ?? 'false').toLowerCase() === 'true';
@@ -34,7 +34,7 @@ export function managedIdentityToken(node: XNode, c: CompileContext): (ctx: Gate
   const fail = (e: unknown): undefined => { if (ignoreError) return undefined; throw tokenError(e, clientId); };
   return (ctx) => {
     let t: string | Promise<string>;
-    try { t = tokens.get(clientId, resource(ctx)); } catch (e) { return fail(e); }
+    try { t = asHeader ? tokens.header(clientId, resource(ctx)) : tokens.get(clientId, resource(ctx)); } catch (e) { return fail(e); }
     return typeof t === 'string' ? t : t.catch(fail);
   };
 }
@@ -44,11 +44,11 @@ const authenticationManagedIdentity: PolicyDefinition = {
   sections: ['inbound'],
   schema: managedIdentitySchema,
   compile(node, c): Run {
-    const get = managedIdentityToken(node, c);
     const variable = c.attr(node, 'output-token-variable-name')?.constant;
+    const get = managedIdentityToken(node, c, variable === undefined);
     const apply = variable !== undefined
       ? (ctx: GatewayContext, t: string | undefined) => { if (t !== undefined) ctx.variables.set(variable, t); }
-      : (ctx: GatewayContext, t: string | undefined) => { if (t !== undefined) ctx.headers.authorization = 'Bearer ' + t; };
+      : (ctx: GatewayContext, t: string | undefined) => { if (t !== undefined) ctx.headers.authorization = t; };
     return (ctx) => {
       const t = get(ctx);
       if (typeof t === 'string' || t === undefined) { apply(ctx, t); return; }

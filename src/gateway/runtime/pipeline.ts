@@ -129,7 +129,7 @@ function serialize(ctx: GatewayContext, traces: TraceStore): void {
   let traceLocation: string | undefined;
   if (ctx.trace !== undefined) {
     ctx.trace.add('response', { status: r.status, headers: r.headers });
-    traceLocation = `https://${ctx.req.headers.host ?? 'localhost'}${TRACE_PATH}${ctx.trace.id}`;
+    traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.id}`;
     if (!ctx.secure) traceLocation = 'http' + traceLocation.slice(5);
     traces.put(ctx.trace.id, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, lastError: ctx.lastError }));
   }

@@ -45,9 +45,17 @@ const REVALIDATE_MS = 30_000;
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 
 export class TokenCache {
-  private readonly cache = new Map<string, { token: string; revalidateAt: number; validUntil: number }>();
+  private readonly cache = new Map<string, { token: string; header: string; revalidateAt: number; validUntil: number }>();
   private readonly pending = new Map<string, Promise<string>>();
   constructor(private readonly instanceId: string, private readonly source: ManagedIdentityTokens | undefined) {}
+
+  /** `Bearer {token}`, synchronously when cached (one flat string, built once per token). */
+  header(clientId: string | undefined, resource: string): string | Promise<string> {
+    const t = this.get(clientId, resource);
+    const key = clientId === undefined ? resource : `${clientId}|${resource}`;
+    if (typeof t === 'string') return this.cache.get(key)?.header ?? `Bearer ${t}`;
+    return t.then((tok) => this.cache.get(key)?.header ?? `Bearer ${tok}`);
+  }
 
   /** The access token, synchronously when cached. */
   get(clientId: string | undefined, resource: string): string | Promise<string> {
@@ -70,7 +78,7 @@ export class TokenCache {
       if (!this.source) throw new Error('managed identities are not available to this gateway');
       const { token } = await this.source.tokenFor(this.instanceId, clientId ? { clientId } : {}, resource);
       const now = Date.now();
-      this.cache.set(key, { token: token.accessToken, revalidateAt: now + REVALIDATE_MS, validUntil: token.expiresOn * 1000 - EXPIRY_MARGIN_MS });
+      this.cache.set(key, { token: token.accessToken, header: flat(`Bearer ${token.accessToken}`), revalidateAt: now + REVALIDATE_MS, validUntil: token.expiresOn * 1000 - EXPIRY_MARGIN_MS });
       return token.accessToken;
     })().finally(() => this.pending.delete(key));
     this.pending.set(key, p);
@@ -78,6 +86,11 @@ export class TokenCache {
   }
 
   clear(): void { this.cache.clear(); }
+}
+
+/** A sequential (flat) copy of a string: written to sockets without flattening a rope each time. */
+function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 export interface InstanceServices {

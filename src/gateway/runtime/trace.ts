@@ -8,6 +8,7 @@ import type { Step } from '../policy/types.js';
 
 export const TRACE_PATH = '/__apim-local/traces/';
 const MASK = '***';
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 interface Entry { section: string; source: string; timestamp: string; elapsedMs: number; data: unknown }
 
@@ -16,9 +17,12 @@ export class TraceRecorder {
   private readonly entries: Entry[] = [];
   private readonly t0 = performance.now();
   readonly secrets: string[];
+  /** The Host the client called (before the request's headers are edited for the backend). */
+  readonly host: string;
 
   constructor(readonly ctx: GatewayContext, secrets: string[]) {
     this.secrets = [...secrets];
+    this.host = ctx.req.headers.host ?? 'localhost';
   }
 
   add(source: string, data: unknown): void {
@@ -48,7 +52,15 @@ export class TraceRecorder {
   finish(extra: Record<string, unknown>): string {
     const auth = this.ctx.headers.authorization;
     const tokens = typeof auth === 'string' ? [auth.replace(/^bearer\s+/i, '')] : [];
-    const doc = { traceId: this.id, ...extra, entries: this.entries };
+    const variables: Record<string, unknown> = {};
+    if (this.ctx.hasVariables()) {
+      for (const [k, v] of this.ctx.variables) {
+        // Tokens (output-token-variable-name) are secrets too.
+        if (typeof v === 'string' && JWT.test(v)) tokens.push(v);
+        variables[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : `[${typeof v}]`;
+      }
+    }
+    const doc = { traceId: this.id, ...extra, variables, entries: this.entries };
     let text = JSON.stringify(doc, null, 2);
     for (const s of [...this.secrets, ...tokens].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
       text = text.split(JSON.stringify(s).slice(1, -1)).join(MASK);
