@@ -7,6 +7,9 @@ import { registerRole } from './commands/role.js';
 import { registerAd } from './commands/ad.js';
 import { registerAccount } from './commands/account.js';
 import { registerKeys } from './commands/keys.js';
+import { registerApim } from './commands/apim.js';
+import { registerIdentity } from './commands/identity.js';
+import { registerKeyVault } from './commands/keyvault.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('apim-local')
@@ -20,6 +23,9 @@ export async function main(argv: string[]): Promise<void> {
   registerAd(program);
   registerAccount(program);
   registerKeys(program);
+  registerApim(program);
+  registerIdentity(program);
+  registerKeyVault(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

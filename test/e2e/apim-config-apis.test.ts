@@ -2,9 +2,11 @@
 // import (JSON and YAML), products and their APIs, backends, and bad input with Azure's codes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
-import { startTestServer, request, type TestServer } from '../helpers/server.js';
+import { startTestServer, request, postgresStoreUrl, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let apim: ApiManagementClient;
@@ -19,7 +21,8 @@ const raw = (method: string, path: string, body?: unknown, headers: Record<strin
 });
 
 before(async () => {
-  server = await startTestServer();
+  // On PostgreSQL when APIM_LOCAL_TEST_PG names a database (CI), else SQLite.
+  server = await startTestServer({ store: postgresStoreUrl() });
   const cred = server.credential();
   const sub = server.connection.subscriptionId;
   await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
@@ -277,4 +280,29 @@ test('deleting the instance deletes its configuration', async () => {
     location: 'westeurope', sku: { name: 'Consumption', capacity: 0 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
   });
   assert.deepEqual(await all(apim.api.listByService(RG, 'cfg-gone')), []);
+});
+
+test('import by link (openapi+json-link) and a policy by link (rawxml-link)', async () => {
+  const docs: Record<string, string> = {
+    '/petstore.json': JSON.stringify(PETSTORE),
+    '/policy.xml': '<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+  };
+  const host = http.createServer((req, res) => {
+    const body = docs[req.url ?? ''];
+    res.writeHead(body ? 200 : 404).end(body ?? '');
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  try {
+    const api = await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'linked-pets', { path: 'linked-pets', format: 'openapi+json-link', value: `${base}/petstore.json` });
+    assert.equal(api.displayName, 'Swagger Petstore');
+    assert.equal((await all(apim.apiOperation.listByApi(RG, SVC, 'linked-pets'))).length, 4);
+    await assert.rejects(apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'linked-missing', { path: 'linked-missing', format: 'openapi+json-link', value: `${base}/nothing.json` }),
+      (e: any) => e.statusCode === 400 && /Unable to download/.test(e.details.error.details[0].message));
+    const p = await apim.apiPolicy.createOrUpdate(RG, SVC, 'linked-pets', 'policy', { format: 'rawxml-link', value: `${base}/policy.xml` });
+    assert.equal(p.format, 'rawxml');
+    assert.match(p.value!, /<policies>/);
+  } finally {
+    host.close();
+  }
 });

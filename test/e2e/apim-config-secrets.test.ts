@@ -180,7 +180,13 @@ test('policies at the four scopes: put, get (ETag, format), list, delete', async
 
   // A policy naming a named value that does not exist is refused (Azure's text).
   await assert.rejects(apim.apiPolicy.createOrUpdate(RG, SVC, 'orders', 'policy', { value: policy('<set-header name="a"><value>{{nope}}</value></set-header>') }),
-    (e: any) => e.statusCode === 400 && e.code === 'ValidationError' && fieldError(e).message === "Cannot find a property 'nope'");
+    (e: any) => {
+      assert.equal(e.statusCode, 400);
+      assert.equal(e.code, 'ValidationError');
+      assert.equal(fieldError(e).target, 'set-header');
+      assert.equal(fieldError(e).message, "Error in element 'set-header' on line 1, column 28: Cannot find a property 'nope'");
+      return true;
+    });
   const badFormat = await raw('PUT', '/policies/policy', { properties: { value: policy(''), format: 'json' } });
   assert.equal(badFormat.status, 400);
   const notPolicy = await raw('GET', '/policies/other');
@@ -200,6 +206,9 @@ test('a named value a policy uses cannot be deleted until the policy stops using
     assert.equal(e.code, 'ValidationError');
     return true;
   });
+  // Nor renamed: the policy names it by its display name.
+  await assert.rejects(apim.namedValue.beginUpdateAndWait(RG, SVC, 'used-nv', '*', { displayName: 'renamed' }),
+    (e: any) => e.statusCode === 400 && fieldError(e)?.target === 'displayName');
   await apim.apiPolicy.createOrUpdate(RG, SVC, 'orders', 'policy', { value: policy(''), format: 'rawxml' });
   await apim.namedValue.delete(RG, SVC, 'used-nv', '*');
   await assert.rejects(apim.namedValue.get(RG, SVC, 'used-nv'), (e: any) => e.statusCode === 404);

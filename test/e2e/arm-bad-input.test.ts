@@ -26,13 +26,16 @@ after(async () => { await server?.stop(); });
 
 interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: any; text: string }
 
-/** One request on its own connection, the path sent byte for byte. */
+const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+after(() => agent.destroy());
+
+/** One request, the path sent byte for byte, on a kept-alive connection (which a refused request must leave usable). */
 function raw(method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; auth?: boolean } = {}): Promise<Raw> {
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(opts.auth === false ? {} : { authorization: `Bearer ${token}` }), ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const req = https.request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
+    const req = https.request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

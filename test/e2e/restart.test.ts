@@ -38,9 +38,13 @@ test('SIGTERM stops cleanly; a second start keeps tenant, subscription, credenti
 
   const code = await first.stop('SIGTERM');
   assert.equal(code, 0, first.output());
-  const listenerLines = first.output().split('\n').filter((l) => /\blistener\b/i.test(l));
-  assert.equal(listenerLines.length, 1, `one line per listener:\n${first.output()}`);
-  assert.ok(listenerLines[0].includes(c1.managementEndpoint), listenerLines[0]);
+  // One line per listener: the management listener once, with its URL; no listener twice.
+  const listenerLines = first.output().split('\n').filter((l) => /\blistener\b/i.test(l)).map((l) => l.replace(/^\S+ /, ''));
+  const management = listenerLines.filter((l) => /management listener/i.test(l));
+  assert.equal(management.length, 1, `one line for the management listener:\n${first.output()}`);
+  assert.ok(management[0].includes(c1.managementEndpoint), management[0]);
+  assert.equal(new Set(listenerLines).size, listenerLines.length, `no listener logged twice:\n${first.output()}`);
+  assert.match(first.output(), /SIGTERM/, 'the stop is logged');
 
   // Same port, so the issuer is the same and a token from before the restart still verifies.
   const second = await start(dataDir, ['--port', port]);

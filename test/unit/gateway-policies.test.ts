@@ -408,7 +408,7 @@ test('trace: Ocp-Apim-Trace with a tracing subscription; steps listed, secrets m
   assert.ok(!t.text.includes('hunter2-secret'), 'secret named value masked');
   assert.ok(!t.text.includes('trace-key-123'), 'subscription key masked');
   const auth = t.json.entries.find((e: any) => e.source === 'backend-request').data.headers.authorization;
-  assert.equal(auth, '***');
+  assert.equal(auth, 'Bearer ***');
   const untraced = await call(`${gw.url}/echo/x`, { headers: { 'ocp-apim-subscription-key': 'no-trace-key', 'ocp-apim-trace': 'true' } });
   assert.equal(untraced.headers.get('ocp-apim-trace-location'), null);
 });

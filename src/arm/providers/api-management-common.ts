@@ -125,9 +125,13 @@ export async function getChild(deps: ApimChildDeps, req: ArmRequest, entity: str
 /** A page of children of `parent` of `type`, `{value, count, nextLink}` as API Management's collections. */
 export async function listChildren(deps: ApimChildDeps, req: ArmRequest, type: string, map: (b: ResourceBody) => unknown = publicBody): Promise<ArmResult> {
   await requireInstance(deps, req);
-  const items = await deps.arm.resources.list({ parent: req.target.scope, type });
+  const all = await deps.arm.resources.list({ parent: req.target.scope, type });
+  // API Management's `$skip` (the SDK's `skip` option) before the page; `$filter` is not applied.
+  const skipParam = req.ctx.query.get('$skip');
+  const skip = skipParam !== null && /^\d+$/.test(skipParam) ? Number(skipParam) : 0;
+  const items = all.slice(skip);
   const result = page(req, items.map((i) => map(i.body)), deps.arm.baseUrl);
-  (result.body as Record<string, unknown>).count = items.length;
+  (result.body as Record<string, unknown>).count = all.length;
   return result;
 }
 

@@ -47,7 +47,8 @@ export async function importDocument(format: string, value: string): Promise<Imp
   return translate(d, isOpenApi3);
 }
 
-async function fetchLink(url: string): Promise<string> {
+/** Downloads a document given by link (imports, policy documents `xml-link` / `rawxml-link`). */
+export async function fetchLink(url: string): Promise<string> {
   if (!/^https?:\/\//i.test(url)) throw validationError('value', `'${url}' is not an absolute http(s) URL.`);
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(LINK_TIMEOUT_MS) });

@@ -26,6 +26,7 @@ export const NamedValueErrors = {
     message: `Managed Service Identity (http://aka.ms/apimmsi) is not enabled on the service, which is required to access KeyVault ${secretIdentifier}`,
   }),
   inUse: (name: string, policies: string[]) => validationError('namedValue', `Named value '${name}' cannot be deleted because it is referenced in ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}. Remove it from the policies first.`),
+  renameInUse: (displayName: string, policies: string[]) => validationError('displayName', `The display name '${displayName}' cannot be changed because ${policies.length} polic${policies.length === 1 ? 'y uses' : 'ies use'} it as {{${displayName}}}.`),
   notKeyVault: (name: string) => validationError('keyVault', `Named value '${name}' is not a Key Vault named value.`),
   noValueYet: (message: string) => new AzureError({ status: 400, code: 'ValidationError', message: `The secret could not be read from Key Vault: ${message}` }),
 };
@@ -79,6 +80,11 @@ export function namedValueRegistration(deps: ApimChildDeps, refresher: KeyVaultR
     const siblings = await arm.resources.list({ parent: svc.id, type: NAMED_VALUE_TYPE });
     if (siblings.some((s) => s.id.toLowerCase() !== id.toLowerCase() && s.body.properties.displayName.toLowerCase() === displayName.toLowerCase())) {
       throw NamedValueErrors.displayNameTaken(displayName);
+    }
+    // Policies name a named value by its display name: renaming one in use would break them.
+    if (existing && prev.displayName !== displayName) {
+      const users = await policiesUsing(deps, svc.id, prev.displayName);
+      if (users.length > 0) throw NamedValueErrors.renameInUse(prev.displayName, users);
     }
     const tags = props.tags ?? (merge ? prev.tags : undefined) ?? [];
     if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) throw validationError('tags', "'tags' must be an array of strings.");

@@ -11,8 +11,11 @@ import {
   storeChild, str, validationError, type ApimChildDeps,
 } from './api-management-common.js';
 import { NAMED_VALUE_TYPE } from './api-management-keyvault-refresh.js';
+import { fetchLink } from './api-management-import.js';
 
 export const POLICY_FORMATS = ['xml', 'rawxml'] as const;
+/** Formats whose value is a URL: the document is downloaded at PUT and stored as xml / rawxml. */
+const LINK_FORMATS: Record<string, string> = { 'xml-link': 'xml', 'rawxml-link': 'rawxml' };
 
 interface Scope {
   /** Type under service/: 'policies', 'products/policies', ... */
@@ -58,7 +61,14 @@ export function policyRegistrations(deps: ApimChildDeps): ResourceTypeRegistrati
     }
     const instanceId = instanceIdOf(req.target.id);
     const known = new Set((await arm.resources.list({ parent: instanceId, type: NAMED_VALUE_TYPE })).map((n) => String(n.body.properties.displayName)));
-    for (const n of used) if (!known.has(n)) throw validationError('value', `Cannot find a property '${n}'`);
+    for (const n of used) {
+      if (known.has(n)) continue;
+      // As Azure: "Error in element 'set-header' on line 3, column 10: Cannot find a property 'x'".
+      const at = locateReference(xml, n);
+      throw at
+        ? validationError(at.element, `Error in element '${at.element}' on line ${at.line}, column ${at.column}: Cannot find a property '${n}'`)
+        : validationError('value', `Cannot find a property '${n}'`);
+    }
     return used;
   }
 
@@ -81,10 +91,14 @@ export function policyRegistrations(deps: ApimChildDeps): ResourceTypeRegistrati
       async put(req) {
         await parent(req, scope);
         const props = propertiesOf(req, 'PolicyContract', ['value', 'format']);
-        const value = str(props, 'value', { required: true })!;
-        const format = (str(props, 'format') ?? 'xml').toLowerCase();
+        let value = str(props, 'value', { required: true })!;
+        let format = (str(props, 'format') ?? 'xml').toLowerCase();
+        if (LINK_FORMATS[format]) {
+          value = await fetchLink(value);
+          format = LINK_FORMATS[format];
+        }
         if (!(POLICY_FORMATS as readonly string[]).includes(format)) {
-          throw validationError('format', `Policy format '${format}' is not supported here. Supported formats: ${POLICY_FORMATS.join(', ')}.`);
+          throw validationError('format', `Policy format '${format}' is not supported. Supported formats: ${[...POLICY_FORMATS, ...Object.keys(LINK_FORMATS)].join(', ')}.`);
         }
         const namedValues = await validate(req, value, scope);
         const doc = { id: req.target.id, type: fullType, name: 'policy', properties: { format, value }, [PRIVATE]: { namedValues } };
@@ -103,6 +117,26 @@ export function policyRegistrations(deps: ApimChildDeps): ResourceTypeRegistrati
       },
     });
   });
+}
+
+/**
+ * The policy element around the first `{{name}}` (the innermost open element other than a `<value>`),
+ * with the 1-based line and column of its '<'.
+ */
+export function locateReference(xml: string, name: string): { element: string; line: number; column: number } | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ref = new RegExp(`\\{\\{\\s*${escaped}\\s*\\}\\}`).exec(xml);
+  if (!ref) return undefined;
+  const stack: { name: string; index: number }[] = [];
+  const tag = /<(\/?)([A-Za-z_][\w.:-]*)[^>]*?(\/?)>/g;
+  for (let m = tag.exec(xml); m && m.index < ref.index; m = tag.exec(xml)) {
+    if (m.index + m[0].length > ref.index) { stack.push({ name: m[2], index: m.index }); break; } // inside this tag's attributes
+    if (m[1]) { const k = stack.map((e) => e.name).lastIndexOf(m[2]); if (k >= 0) stack.length = k; } else if (!m[3]) stack.push({ name: m[2], index: m.index });
+  }
+  const el = [...stack].reverse().find((e) => e.name !== 'value') ?? stack[stack.length - 1];
+  if (!el) return undefined;
+  const before = xml.slice(0, el.index).split('\n');
+  return { element: el.name, line: before.length, column: before[before.length - 1].length + 1 };
 }
 
 /** Policies (any scope) of an instance that use the named value with this display name. */

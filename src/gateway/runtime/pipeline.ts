@@ -23,7 +23,7 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
   // 1. Route: the API by the longest path prefix (and its protocols), the operation by method and template.
   const api = inst.findApi(path.toLowerCase());
   if (api === undefined || !(ctx.secure ? api.https : api.http)) return notFound(ctx);
-  const rest = path.slice(api.prefix.length + 1);
+  const rest = api.prefix === '' ? path : path.slice(api.prefix.length + 1);
   const ops = api.byMethod.get(ctx.method);
   let params: Record<string, string> | undefined | null = null;
   let op;
