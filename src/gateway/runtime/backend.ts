@@ -24,12 +24,13 @@ export class BackendStream {
   private sink: ServerResponse | undefined;
   private discarding = false;
   private gotHeaders = false;
-  private resolve!: () => void;
+  private resolve!: (s: BackendStream) => void;
   private reject!: (e: Error) => void;
-  readonly headersReceived: Promise<void>;
+  /** The stream once the backend's status and headers arrived; a failure before that as context.LastError. */
+  readonly headersReceived: Promise<BackendStream>;
 
   constructor() {
-    this.headersReceived = new Promise<void>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
+    this.headersReceived = new Promise<BackendStream>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
   }
 
   // ---- undici's dispatch handler ----
@@ -42,7 +43,7 @@ export class BackendStream {
     this.rawHeaders = raw;
     this.resumeFn = resume;
     this.gotHeaders = true;
-    this.resolve();
+    this.resolve(this);
     return true;
   }
 
@@ -67,7 +68,7 @@ export class BackendStream {
   }
 
   onError(err: Error): void {
-    if (!this.gotHeaders) { this.reject(err); return; }
+    if (!this.gotHeaders) { this.reject(backendError(err)); return; }
     this.failed = err;
     // The client already has (or will get) the status line: all that is left is to cut the answer short.
     if (this.sink) this.sink.destroy(err);
@@ -156,7 +157,7 @@ export class BackendClient {
       path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
     }, stream);
-    return stream.headersReceived.then(() => stream, (e: Error & { code?: string }) => { throw backendError(e); });
+    return stream.headersReceived;
   }
 
   async close(): Promise<void> {

@@ -51,8 +51,13 @@ export class TokenCache {
 
   /** `Bearer {token}`, synchronously when cached (one flat string, built once per token). */
   header(clientId: string | undefined, resource: string): string | Promise<string> {
-    const t = this.get(clientId, resource);
     const key = clientId === undefined ? resource : `${clientId}|${resource}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      const now = Date.now();
+      if (hit.validUntil > now && hit.revalidateAt > now) return hit.header;
+    }
+    const t = this.get(clientId, resource);
     if (typeof t === 'string') return this.cache.get(key)?.header ?? `Bearer ${t}`;
     return t.then((tok) => this.cache.get(key)?.header ?? `Bearer ${tok}`);
   }
