@@ -2,7 +2,7 @@
 // Throughput and latency through the API Management gateway, against reverse proxies measured in the
 // same run with the same load tool and the same backend: the ratios are the result.
 //
-//   npm run build && node bench/gateway.mjs [--duration 10] [--warmup 2] [--connections 50] [--tls] [--json]
+//   npm run build && node bench/gateway.mjs [--duration 10] [--warmup 2] [--connections 50] [--rounds 3] [--tls] [--json]
 //                                            [--cpu-prof <dir>]  (V8 CPU profile of the gateway's process)
 //
 // Phases, each after a warm-up, all on 127.0.0.1, plain HTTP (the gateway serves http and https on one
@@ -13,6 +13,9 @@
 //   fastify    fastify 5 + @fastify/http-proxy
 //   gateway    apim-local's gateway: API policy with authentication-managed-identity (token cached) +
 //              set-header with a {{named value}}; set up through the ARM API as a user would
+// The phases run --rounds times, interleaved (direct, nginx, minimal, fastify, gateway, direct, ...), and
+// each figure is the median over rounds: on a shared machine, drift hits every path alike.
+// nginx's CPU column is its master process only (the worker does the work): shown as '-'.
 // Load: wrk (-t1, --latency) when installed, else an undici loop in this process (noisier: it shares the
 // CPUs). `apt-get install -y nginx wrk` installs both on Debian/Ubuntu.
 // The backend, the minimal proxy and fastify run as child processes of this script (--role ...).
@@ -32,7 +35,7 @@ const { values: opts } = parseArgs({
   options: {
     role: { type: 'string' }, target: { type: 'string' },
     duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '50' }, tls: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '50' }, concurrency: { type: 'string' }, rounds: { type: 'string', default: '3' }, tls: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -196,14 +199,16 @@ async function loadWithWrk(url, connections, seconds) {
   const ms = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
   const pct = (p) => { const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out); return m ? ms(m[1], m[2]) : NaN; };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? /Socket errors: (.*)/.exec(out)?.[1];
-  return { rps, p50Ms: pct(50), p99Ms: pct(99), errors: errors ?? 0 };
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const timeouts = Number(/Socket errors:.*timeout (\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p50Ms: pct(50), p99Ms: pct(99), errors: non2xx + timeouts };
 }
 
 async function main() {
   if (opts.help) { process.stdout.write(fs.readFileSync(SELF, 'utf8').split('\n').slice(1, 19).join('\n') + '\n'); return 0; }
   const durationS = num('duration', 1, 120);
   const warmupS = num('warmup', 0, 30);
+  if (opts.concurrency !== undefined) opts.connections = opts.concurrency; // bench/run-all.mjs passes the same flags to every script
   const connections = Math.round(num('connections', 1, 1000));
   const tls = opts.tls;
   const tmp = makeTempDir('apim-local-bench-gw-');
@@ -248,10 +253,25 @@ async function main() {
   await checkPool.close();
   if (probe.statusCode !== 200) throw new Error(`the gateway answered ${probe.statusCode}`);
 
-  const results = {};
-  for (const p of phases) {
-    log(`${p.label}: ${warmupS} s warm-up, ${durationS} s measured, ${connections} connections`);
-    const cpu0 = processCpuMs(p.pid);
+  const rounds = Math.round(num('rounds', 1, 20));
+  const samples = Object.fromEntries(phases.map((p) => [p.key, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const p of phases) {
+      log(`round ${round}/${rounds}: ${p.label}: ${warmupS} s warm-up, ${durationS} s measured, ${connections} connections`);
+      samples[p.key].push(await measure(p));
+    }
+  }
+  const median = (xs) => { const v = xs.filter((x) => x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b); return v.length ? v[Math.floor((v.length - 1) / 2)] : undefined; };
+  const results = Object.fromEntries(phases.map((p) => {
+    const xs = samples[p.key];
+    return [p.key, {
+      rps: median(xs.map((x) => x.rps)), p50Ms: median(xs.map((x) => x.p50Ms)), p99Ms: median(xs.map((x) => x.p99Ms)),
+      cpuUsPerReq: p.key === 'nginx' ? undefined : median(xs.map((x) => x.cpuUsPerReq)),
+      errors: xs.reduce((a, x) => a + Number(x.errors || 0), 0), rounds: xs.map((x) => Math.round(x.rps)),
+    }];
+  }));
+
+  async function measure(p) {
     let r;
     if (useWrk && !p.url.startsWith('https')) {
       if (warmupS > 0) await loadWithWrk(p.url, connections, warmupS);
@@ -270,20 +290,19 @@ async function main() {
       await pool.close();
       r = { rps: l.rps, p50Ms: l.p50Ms, p99Ms: l.p99Ms, errors: l.errors, cpuUsPerReq: c0 === undefined ? undefined : ((c1 - c0) * 1000) / (l.completed + l.errors) };
     }
-    void cpu0;
-    results[p.key] = r;
+    return r;
   }
 
   const f = (v, d) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
-  const rows = phases.map((p) => [p.label, f(results[p.key].rps, 0), f(results[p.key].p50Ms, 2), f(results[p.key].p99Ms, 2), f(results[p.key].cpuUsPerReq, 1), String(results[p.key].errors)]);
-  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'];
+  const rows = phases.map((p) => [p.label, f(results[p.key].rps, 0), f(results[p.key].p50Ms, 2), f(results[p.key].p99Ms, 2), f(results[p.key].cpuUsPerReq, 1), String(results[p.key].errors), results[p.key].rounds.join(' ')]);
+  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'req/s per round'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const g = results.gateway?.rps;
   const cpus = os.cpus();
   process.stdout.write([
     '',
-    `gateway: node ${process.version}, ${cpus.length} CPU(s) ${cpus[0]?.model?.trim() ?? ''}, ${connections} connections, ${durationS} s per phase after ${warmupS} s warm-up, load: ${useWrk ? 'wrk -t1' : 'undici loop'}${tls ? ', TLS to the Node proxies' : ''}`,
+    `gateway: node ${process.version}, ${cpus.length} CPU(s) ${cpus[0]?.model?.trim() ?? ''}, load average ${os.loadavg()[0].toFixed(1)}, ${connections} connections, median of ${rounds} rounds of ${durationS} s per phase after ${warmupS} s warm-up, load: ${useWrk ? 'wrk -t1' : 'undici loop'}${tls ? ', TLS to the Node proxies' : ''}`,
     '',
     line(head), ...rows.map(line),
     '',
@@ -294,8 +313,8 @@ async function main() {
     ] : []),
     '',
   ].join('\n') + '\n');
-  if (opts.json) process.stdout.write(JSON.stringify({ bench: 'gateway', node: process.version, cpus: cpus.length, connections, durationS, tls, results }, null, 2) + '\n');
+  if (opts.json) process.stdout.write(JSON.stringify({ bench: 'gateway', node: process.version, cpus: cpus.length, connections, durationS, rounds, tls, results }, null, 2) + '\n');
   await cleanup();
   if (cpuProfDir) log(`gateway CPU profile in ${cpuProfDir}`);
-  return Object.values(results).some((r) => r.errors && r.errors !== 0 && r.errors !== '0') ? 1 : 0;
+  return Object.values(results).some((r) => r.errors > 0) ? 1 : 0;
 }

@@ -227,6 +227,12 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'send-request mode="copy": method, headers and body of the current request',
+    policies: [api({ inbound: `<send-request mode="copy" response-variable-name="c"><set-url>BACKEND/copied</set-url></send-request><return-response response-variable-name="c" />` })],
+    init: { method: 'POST', body: 'payload', headers: { 'x-a': '1' } },
+    response: (r) => { assert.equal(r.json.method, 'POST'); assert.equal(r.json.body, 'payload'); assert.equal(r.json.headers['x-a'], '1'); assert.equal(r.json.url, '/copied'); },
+  },
+  {
     name: 'send-request with authentication-managed-identity inside',
     policies: [api({ inbound: `<send-request mode="new" response-variable-name="side"><set-url>BACKEND/side</set-url><authentication-managed-identity resource="api://side" /></send-request>
       <return-response response-variable-name="side" />` })],
@@ -411,4 +417,20 @@ test('trace: Ocp-Apim-Trace with a tracing subscription; steps listed, secrets m
   assert.equal(auth, 'Bearer ***');
   const untraced = await call(`${gw.url}/echo/x`, { headers: { 'ocp-apim-subscription-key': 'no-trace-key', 'ocp-apim-trace': 'true' } });
   assert.equal(untraced.headers.get('ocp-apim-trace-location'), null);
+});
+
+test('authentication-managed-identity: the token is cached (Entra asked once for many calls)', async () => {
+  let asked = 0;
+  const mi = server.entra.managedIdentities;
+  const counting = await startGateway({ tokenFor: (...args: Parameters<typeof mi.tokenFor>) => { asked++; return mi.tokenFor(...args); } });
+  try {
+    await counting.load({ ...echoApi(be.url), policies: [api({ inbound: `<authentication-managed-identity resource="api://cached" />` })] });
+    const tokens = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await call(`${counting.url}/echo/x`)).status, 200);
+      tokens.add(String(be.requests.at(-1)!.headers.authorization));
+    }
+    assert.equal(asked, 1);
+    assert.equal(tokens.size, 1);
+  } finally { await counting.close(); }
 });

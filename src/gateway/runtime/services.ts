@@ -17,11 +17,15 @@ export interface CounterStore {
 }
 export interface CounterResult { allowed: boolean; remaining: number; retryAfterMs: number }
 
+const MAX_KEYS = 100_000;
+const MAX_WINDOW_MS = 300_000;
+
 /** Exact sliding log per key (bounded by the limit), in this process. */
 export class MemoryCounterStore implements CounterStore {
   private readonly logs = new Map<string, number[]>();
   hit(key: string, limit: number, windowMs: number, count: number): CounterResult {
     const now = Date.now();
+    if (this.logs.size > MAX_KEYS) this.sweep(now, windowMs);
     let log = this.logs.get(key);
     if (!log) { log = []; this.logs.set(key, log); }
     let drop = 0;
@@ -33,6 +37,11 @@ export class MemoryCounterStore implements CounterStore {
     }
     for (let i = 0; i < count; i++) log.push(now);
     return { allowed: true, remaining: limit - log.length, retryAfterMs: 0 };
+  }
+
+  /** Drops keys with no call in the last window (rate-limit-by-key on client addresses makes many). */
+  private sweep(now: number, windowMs: number): void {
+    for (const [k, log] of this.logs) if (log.length === 0 || log[log.length - 1] <= now - Math.max(windowMs, MAX_WINDOW_MS)) this.logs.delete(k);
   }
 }
 
