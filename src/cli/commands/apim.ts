@@ -10,6 +10,12 @@ import {
   groupLocation, hasSystemAssigned, hasUserAssigned, identityType, resourcePath, serviceIdentityView, userAssignedIdentityId,
   type Resource,
 } from '../managed-identity.js';
+import { registerApimApi } from './apim-api.js';
+import { registerApimPolicy } from './apim-policy.js';
+import { registerApimNv } from './apim-nv.js';
+import { registerApimProduct } from './apim-product.js';
+import { registerApimSubscription } from './apim-subscription.js';
+import { registerApimBackend } from './apim-backend.js';
 
 const V = API_VERSIONS.apiManagement;
 const SERVICE_TYPE = 'Microsoft.ApiManagement/service';
@@ -227,4 +233,12 @@ export function registerApim(program: Command): void {
 
   withCommonOptions(instanceOptions(identity.command('show').description("Show the instance's managed identities.")))
     .action(action<InstanceOptions>(async (ctx, o) => ({ value: serviceIdentityView((await ctx.arm.get<Resource>(servicePath(ctx, o), V)).identity) })));
+
+  // The instance's configuration: APIs and operations, policies, named values, products, subscriptions, backends.
+  registerApimApi(apim);
+  registerApimPolicy(apim);
+  registerApimNv(apim);
+  registerApimProduct(apim);
+  registerApimSubscription(apim);
+  registerApimBackend(apim);
 }

@@ -79,16 +79,19 @@ export async function bufferRequestBody(ctx: GatewayContext): Promise<Buffer> {
 }
 
 function forwardRun(services: InstanceServices, timeoutMs: number, buffer: boolean, failOnErrorStatus: boolean): Run {
-  const send = (ctx: GatewayContext) => services.client.forward(ctx, timeoutMs).then((stream) => {
+  // Runs in undici's onHeaders: context.Response is the backend's, its body still streaming in.
+  const ready = (ctx: GatewayContext) => (stream: BackendStream) => {
     if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
     const r = new GatewayResponse(stream.status, undefined, stream.rawHeaders);
-    r.reason = stream.statusText;
+    r.reason = stream.statusText || undefined;
     r.body = stream;
     ctx.response = r;
     if (failOnErrorStatus && stream.status >= 400) {
       throw new PolicyError('BackendErrorStatusCode', `The backend answered ${stream.status}.`);
     }
-  });
+  };
+  // One promise per call: the backend's headers.
+  const send = (ctx: GatewayContext) => services.client.forward(ctx, timeoutMs, ready(ctx)) as Promise<unknown> as Promise<void>;
   if (!buffer) return send;
   return (ctx) => bufferRequestBody(ctx).then(() => send(ctx));
 }

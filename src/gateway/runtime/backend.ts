@@ -29,7 +29,8 @@ export class BackendStream {
   /** The stream once the backend's status and headers arrived; a failure before that as context.LastError. */
   readonly headersReceived: Promise<BackendStream>;
 
-  constructor() {
+  /** Runs when the headers arrive, before headersReceived resolves (sets context.Response); may throw. */
+  constructor(private readonly ready?: (s: BackendStream) => void) {
     this.headersReceived = new Promise<BackendStream>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
   }
 
@@ -43,6 +44,9 @@ export class BackendStream {
     this.rawHeaders = raw;
     this.resumeFn = resume;
     this.gotHeaders = true;
+    if (this.ready !== undefined) {
+      try { this.ready(this); } catch (e) { this.discard(); this.reject(e as Error); return true; }
+    }
     this.resolve(this);
     return true;
   }
@@ -88,6 +92,8 @@ export class BackendStream {
     const q = this.queue;
     if (q) {
       this.queue = undefined;
+      // A small answer that is all here: head and body in one write.
+      if (this.complete && q.length === 1) { res.end(q[0]); return; }
       for (let i = 0; i < q.length; i++) res.write(q[i]);
     }
     if (this.complete) { res.end(); return; }
@@ -125,7 +131,7 @@ export class BackendClient {
   }
 
   /** forward-request: sends the context's backend request; resolves when the backend's headers arrived. */
-  forward(ctx: GatewayContext, timeoutMs: number): Promise<BackendStream> {
+  forward(ctx: GatewayContext, timeoutMs: number, ready?: (s: BackendStream) => void): Promise<BackendStream> {
     const h = ctx.headers;
     const bodyPresent = hasBody(ctx);
     // Hop-by-hop headers stay on this hop. Fast check first: a typical request has host and nothing else.
@@ -152,7 +158,7 @@ export class BackendClient {
     }
     const qs = ctx.queryString();
     const path = ctx.backendBasePath + ctx.path + (qs === '' ? '' : '?' + qs);
-    const stream = new BackendStream();
+    const stream = new BackendStream(ready);
     this.pool(ctx.backendOrigin).dispatch({
       path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,

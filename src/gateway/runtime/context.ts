@@ -49,7 +49,6 @@ export class GatewayResponse {
 }
 
 export class GatewayContext {
-  readonly startMs = Date.now();
   requestId = '';
   api!: CompiledApi;
   operation!: CompiledOperation;
@@ -67,7 +66,6 @@ export class GatewayContext {
   /** The backend base URL: origin plus path prefix (serviceUrl, or set by set-backend-service). */
   backendOrigin = '';
   backendBasePath = '';
-  backendTimeoutMs = 300_000;
   /** A request body that replaced or buffered the client's (set-body, buffer-request-body). */
   requestBody: Buffer | undefined = undefined;
   /** The client's body was read (buffered) or must be dropped (replaced). */

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
-import { runSteps } from './steps.js';
+import { locate } from './steps.js';
 import { INVALID_KEY, MISSING_KEY, NOT_FOUND, internalError, sendAnswer } from './answers.js';
 import { TRACE_PATH, TraceRecorder, type TraceStore } from './trace.js';
 import type { CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
-import { PolicyError } from '../policy/types.js';
+import { PolicyError, type Step } from '../policy/types.js';
 import type { Pipeline } from '../policy/compile.js';
 
 export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, traces: TraceStore): void {
@@ -67,53 +67,89 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
     ctx.trace.add('request', { method: ctx.method, url: req.url, keyFromQuery, headers: { ...ctx.headers }, api: api.name, operation: op.name, product: ctx.productName || undefined });
   }
 
-  // 3-6. inbound → backend → outbound, or on-error.
-  let r: void | Promise<void>;
-  try { r = run(ctx, pipeline); } catch (e) { return fail(ctx, e); }
-  // 7. Serialize the answer.
-  if (r === undefined) serialize(ctx, traces);
-  else r.then(() => serialize(ctx, traces), (e) => fail(ctx, e));
+  // 3-6. inbound → backend → outbound (or on-error after an error), then 7. serialize: see drive().
+  drive(new Run(ctx, pipeline, traces));
 }
 
-function run(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
-  try {
-    ctx.section = 'inbound';
-    const r = runSteps(p.inbound, ctx);
-    const next = r === undefined ? afterInbound(ctx, p) : r.then(() => afterInbound(ctx, p));
-    if (next !== undefined) return next.catch((e) => onError(ctx, p, e));
-  } catch (e) {
-    return onError(ctx, p, e);
+const INBOUND = 0;
+const BACKEND = 1;
+const OUTBOUND = 2;
+const ON_ERROR = 3;
+const SECTION_NAMES = ['inbound', 'backend', 'outbound', 'on-error'] as const;
+
+/** Where a request is in its pipeline: section and step, so a step that waits resumes here. */
+class Run {
+  phase = INBOUND;
+  index = 0;
+  steps: readonly Step[];
+  readonly resume = (): void => drive(this);
+  readonly failed = (e: unknown): void => {
+    try { this.error(e); } catch (x) { fail(this.ctx, x); return; }
+    drive(this);
+  };
+  constructor(readonly ctx: GatewayContext, readonly p: Pipeline, readonly traces: TraceStore) {
+    this.steps = p.inbound;
+  }
+
+  /** An error: context.LastError, the error's own answer (or APIM's 500), then the on-error section. */
+  error(e: unknown): void {
+    const ctx = this.ctx;
+    if (this.phase === ON_ERROR) throw e; // an error in on-error itself: APIM's 500 (fail())
+    const s = this.steps[this.index - 1];
+    const err = s !== undefined ? locate(e, s) : e instanceof PolicyError ? e : new PolicyError('InternalError', String(e));
+    ctx.lastError = {
+      source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
+    };
+    ctx.trace?.add('error', ctx.lastError);
+    if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
+    const d = err.response;
+    const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
+    r.body = d?.body ?? internalError(activityId(ctx));
+    ctx.response = r;
+    ctx.stopped = false;
+    this.enter(ON_ERROR);
+  }
+
+  enter(phase: number): void {
+    this.phase = phase;
+    this.index = 0;
+    this.ctx.section = SECTION_NAMES[phase];
+    const p = this.p;
+    this.steps = phase === INBOUND ? p.inbound : phase === BACKEND ? p.backend : phase === OUTBOUND ? p.outbound : p.onError;
   }
 }
 
-function afterInbound(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
-  if (ctx.stopped) return;
-  ctx.section = 'backend';
-  const r = runSteps(p.backend, ctx);
-  return r === undefined ? afterBackend(ctx, p) : r.then(() => afterBackend(ctx, p));
-}
-
-function afterBackend(ctx: GatewayContext, p: Pipeline): void | Promise<void> {
-  if (ctx.stopped) return;
-  ctx.section = 'outbound';
-  return runSteps(p.outbound, ctx);
-}
-
-/** An error: context.LastError, the error's own answer (or APIM's 500), then the on-error section. */
-function onError(ctx: GatewayContext, p: Pipeline, e: unknown): void | Promise<void> {
-  const err = e instanceof PolicyError ? e : new PolicyError('InternalError', e instanceof Error ? e.message : String(e));
-  ctx.lastError = {
-    source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
-  };
-  ctx.trace?.add('error', ctx.lastError);
-  if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
-  const d = err.response;
-  const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
-  r.body = d?.body ?? internalError(activityId(ctx));
-  ctx.response = r;
-  ctx.stopped = false;
-  ctx.section = 'on-error';
-  return runSteps(p.onError, ctx);
+/**
+ * Runs steps in order, synchronously while they finish synchronously; a step that returns a promise
+ * suspends the run, which resumes here when it settles (one promise per waiting step, nothing else).
+ */
+function drive(run: Run): void {
+  const ctx = run.ctx;
+  try {
+    for (;;) {
+      const steps = run.steps;
+      while (run.index < steps.length && !ctx.stopped) {
+        const s = steps[run.index++];
+        let r: void | Promise<void>;
+        try {
+          r = ctx.trace === undefined ? s.run(ctx) : ctx.trace.step(s, ctx);
+        } catch (e) {
+          run.error(e);
+          break;
+        }
+        if (r !== undefined) { r.then(run.resume, run.failed); return; }
+      }
+      if (run.index < run.steps.length && !ctx.stopped) continue; // entered on-error: run it
+      // A section ended (or a policy answered: return-response, mock-response, a failed check).
+      if (ctx.stopped || run.phase >= OUTBOUND) break;
+      run.enter(run.phase + 1);
+    }
+  } catch (e) {
+    fail(ctx, e);
+    return;
+  }
+  // 7. Serialize the answer.
+  try { serialize(ctx, run.traces); } catch (e) { fail(ctx, e); }
 }
 
 function activityId(ctx: GatewayContext): string {
