@@ -33,6 +33,7 @@ export interface FrontDoorOptions {
 export class ArmFrontDoor {
   private readonly audiences: string[];
   private readonly authorizationUri: string;
+  private readonly knownSubscriptions = new Set<string>();
 
   constructor(private readonly o: FrontDoorOptions) {
     // Azure's order, as its InvalidAuthenticationTokenAudience message lists them.
@@ -92,8 +93,13 @@ export class ArmFrontDoor {
 
   private async checkScope(target: ArmTarget): Promise<void> {
     const isSubscriptionItself = target.registration.type === 'Microsoft.Resources/subscriptions';
-    if (target.subscriptionId && !isSubscriptionItself && !(await this.o.resources.exists(`/subscriptions/${target.subscriptionId}`))) {
-      throw ArmErrors.subscriptionNotFound(target.subscriptionId);
+    if (target.subscriptionId && !isSubscriptionItself) {
+      // Subscriptions are never deleted here, so one that was found once is remembered.
+      const key = target.subscriptionId.toLowerCase();
+      if (!this.knownSubscriptions.has(key)) {
+        if (!(await this.o.resources.exists(`/subscriptions/${target.subscriptionId}`))) throw ArmErrors.subscriptionNotFound(target.subscriptionId);
+        this.knownSubscriptions.add(key);
+      }
     }
     const isGroupItself = target.registration.type === 'Microsoft.Resources/resourceGroups' && target.kind === 'resource';
     if (target.resourceGroup && !isGroupItself

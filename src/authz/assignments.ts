@@ -34,7 +34,15 @@ export function scopeWithin(scope: string, ancestor: string): boolean {
   return a === '/' || s === a || s.startsWith(a + '/');
 }
 
+/**
+ * How long a principal's assignments are served from memory. Writes in this process clear the cache at
+ * once; another process sharing the PostgreSQL store is followed within this time.
+ */
+const CACHE_TTL_MS = 1000;
+
 export class RoleAssignments {
+  private readonly byPrincipal = new Map<string, { atMs: number; list: RoleAssignment[] }>();
+
   constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
 
   async get(name: string): Promise<RoleAssignment | undefined> {
@@ -71,6 +79,7 @@ export class RoleAssignments {
       }).execute();
       await recordChange(tx, 'authz', input.name.toLowerCase(), 'put', now);
     });
+    this.byPrincipal.clear();
     return assignment;
   }
 
@@ -82,13 +91,21 @@ export class RoleAssignments {
       await tx.deleteFrom('authz_role_assignments').where('name', '=', name.toLowerCase()).execute();
       await recordChange(tx, 'authz', name.toLowerCase(), 'delete', now);
     });
+    this.byPrincipal.clear();
     return existing;
   }
 
-  /** Assignments of one principal (all scopes). */
+  /** Assignments of one principal (all scopes): the access check's hot path, cached briefly. */
   async forPrincipal(principalId: string): Promise<RoleAssignment[]> {
-    const rows = await this.db.selectFrom('authz_role_assignments').select('body').where('principal_id', '=', principalId.toLowerCase()).execute();
-    return rows.map((r) => JSON.parse(r.body) as RoleAssignment);
+    const key = principalId.toLowerCase();
+    const now = this.clock.nowMs();
+    const hit = this.byPrincipal.get(key);
+    if (hit && now - hit.atMs < CACHE_TTL_MS) return hit.list;
+    const rows = await this.db.selectFrom('authz_role_assignments').select('body').where('principal_id', '=', key).execute();
+    const list = rows.map((r) => JSON.parse(r.body) as RoleAssignment);
+    if (this.byPrincipal.size > 10_000) this.byPrincipal.clear();
+    this.byPrincipal.set(key, { atMs: now, list });
+    return list;
   }
 
   /** Every assignment, oldest first (list filters are applied by the caller). */
@@ -105,5 +122,6 @@ export class RoleAssignments {
     await this.db.deleteFrom('authz_role_assignments')
       .where((eb) => eb.or([eb('scope_key', '=', key), sql<boolean>`${eb.ref('scope_key')} like ${pattern} escape '\\'`]))
       .execute();
+    this.byPrincipal.clear();
   }
 }

@@ -51,6 +51,7 @@ export function certificateThumbprints(certPem: string): { x5t: string; x5tS256:
 }
 
 export class Directory {
+  private uriIndex?: { atMs: number; map: Map<string, string> };
   constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
 
   async create(input: { displayName: string; principalType: PrincipalType; appId?: string; objectId?: string } & PrincipalData): Promise<Principal> {
@@ -63,6 +64,7 @@ export class Directory {
       }).execute();
       await recordChange(tx, 'entra', objectId, 'put', now);
     });
+    this.uriIndex = undefined;
     return { ...data, objectId, appId, displayName, principalType, createdMs: now };
   }
 
@@ -72,6 +74,7 @@ export class Directory {
     const { objectId: _o, appId: _a, displayName: _d, principalType: _t, createdMs: _c, ...old } = current;
     const merged = { ...old, ...data };
     await this.db.updateTable('entra_principals').set({ data: JSON.stringify(merged) }).where('object_id', '=', objectId).execute();
+    this.uriIndex = undefined;
     return { ...current, ...merged };
   }
 
@@ -98,13 +101,25 @@ export class Directory {
       const p = await this.getByAppId(byAppId[2]);
       if (p) return p;
     }
-    // Identifier URIs are few; a scan of applications keeps the schema simple.
+    const objectId = (await this.identifierUriIndex()).get(normalized);
+    return objectId ? this.getByObjectId(objectId) : undefined;
+  }
+
+  /**
+   * Identifier URI → object id of its application. Every token request looks a resource up here, so the
+   * map is built once and rebuilt after a directory write in this process, or after a second (another
+   * process may share a PostgreSQL store).
+   */
+  private async identifierUriIndex(): Promise<Map<string, string>> {
+    const now = this.clock.nowMs();
+    if (this.uriIndex && now - this.uriIndex.atMs < 1000) return this.uriIndex.map;
     const rows = await this.db.selectFrom('entra_principals').selectAll().where('principal_type', '=', 'Application').execute();
+    const map = new Map<string, string>();
     for (const row of rows) {
-      const p = toPrincipal(row);
-      if (p.identifierUris?.some((u) => u.replace(/\/+$/, '').toLowerCase() === normalized)) return p;
+      for (const u of toPrincipal(row).identifierUris ?? []) map.set(u.replace(/\/+$/, '').toLowerCase(), row.object_id);
     }
-    return undefined;
+    this.uriIndex = { atMs: now, map };
+    return map;
   }
 
   async delete(objectId: string): Promise<boolean> {
@@ -113,6 +128,7 @@ export class Directory {
       await tx.deleteFrom('entra_credentials').where('object_id', '=', objectId).execute();
       const r = await tx.deleteFrom('entra_principals').where('object_id', '=', objectId).executeTakeFirst();
       await recordChange(tx, 'entra', objectId, 'delete', now);
+      this.uriIndex = undefined;
       return Number(r.numDeletedRows) > 0;
     });
   }

@@ -80,15 +80,46 @@ export class TokenRejectedError extends Error {
   constructor(readonly rejection: TokenRejection) { super(rejection.reason); }
 }
 
+/** Tokens whose signature and issuer were verified, so a bearer token reused on many calls is checked once. */
+const VERIFIED_CACHE_MAX = 10_000;
+const CLOCK_TOLERANCE_S = 300;
+
 export class TokenVerifier {
+  private readonly verified = new Map<string, JWTPayload>();
+
   constructor(private readonly keys: SigningKeys, private readonly clock: Clock, private readonly issuers: Issuers) {}
 
   /**
    * Verifies a bearer token of this server for one of `audiences` (compared without a trailing slash).
    * Throws TokenRejectedError with the reason, so each plane can answer in its own words.
+   * The signature is checked once per token; expiry, not-before and audience on every call.
    */
   async verify(token: string, audiences: readonly string[]): Promise<AccessTokenClaims> {
     const now = Math.floor(this.clock.nowMs() / 1000);
+    const cached = this.verified.get(token);
+    if (cached) {
+      const exp = cached.exp as number;
+      if (exp + CLOCK_TOLERANCE_S <= now) { this.verified.delete(token); throw new TokenRejectedError({ reason: 'expired', expiredAt: exp, now }); }
+      if (typeof cached.nbf === 'number' && cached.nbf - CLOCK_TOLERANCE_S > now) throw new TokenRejectedError({ reason: 'notYetValid', notBefore: cached.nbf });
+      return this.checkAudience(cached, audiences);
+    }
+    const payload = await this.verifySignature(token, now);
+    if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, payload);
+    return this.checkAudience(payload, audiences);
+  }
+
+  private checkAudience(payload: JWTPayload, audiences: readonly string[]): AccessTokenClaims {
+    const aud = typeof payload.aud === 'string' ? payload.aud : '';
+    const trimmed = aud.replace(/\/+$/, '').toLowerCase();
+    if (!audiences.some((a) => a.replace(/\/+$/, '').toLowerCase() === trimmed)) {
+      throw new TokenRejectedError({ reason: 'audience', audience: aud });
+    }
+    return payload as AccessTokenClaims;
+  }
+
+  /** Signature (RS256 by a published kid), exp/nbf, issuer and the claims every plane relies on. */
+  private async verifySignature(token: string, now: number): Promise<JWTPayload> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, async (header) => {
@@ -96,7 +127,7 @@ export class TokenVerifier {
         const key = header.kid ? await this.keys.publicKey(header.kid) : undefined;
         if (!key) throw new TokenRejectedError({ reason: 'signature', detail: 'the signing key is not known' });
         return key;
-      }, { algorithms: ['RS256'], currentDate: new Date(now * 1000), clockTolerance: 300 }));
+      }, { algorithms: ['RS256'], currentDate: new Date(now * 1000), clockTolerance: CLOCK_TOLERANCE_S }));
     } catch (e) {
       if (e instanceof TokenRejectedError) throw e;
       if (e instanceof joseErrors.JWTExpired) {
@@ -113,14 +144,9 @@ export class TokenVerifier {
       throw new TokenRejectedError({ reason: 'issuer', detail: `issuer '${String(payload.iss)}' is not this server's` });
     }
     if (typeof payload.exp !== 'number') throw new TokenRejectedError({ reason: 'malformed', detail: 'exp is missing' });
-    const aud = typeof payload.aud === 'string' ? payload.aud : '';
-    const trimmed = aud.replace(/\/+$/, '').toLowerCase();
-    if (!audiences.some((a) => a.replace(/\/+$/, '').toLowerCase() === trimmed)) {
-      throw new TokenRejectedError({ reason: 'audience', audience: aud });
-    }
     if (typeof payload.oid !== 'string' || typeof payload.tid !== 'string') {
       throw new TokenRejectedError({ reason: 'malformed', detail: 'oid or tid is missing' });
     }
-    return payload as AccessTokenClaims;
+    return payload;
   }
 }

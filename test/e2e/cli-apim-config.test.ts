@@ -305,8 +305,9 @@ describe('apim policy', () => {
     const asJson = (await apim(['policy', 'show', '--api-id', 'echo', '-o', 'json'])).json();
     assert.deepEqual(asJson, set, 'the scope follows from --api-id');
     assert.equal((await apim(['policy', 'show', '--api-id', 'echo', '--query', 'format', '-o', 'tsv'])).stdout, 'rawxml\n');
-    const got = await sdk.apiPolicy.get(RG, SVC, 'echo', 'policy', { format: 'rawxml' });
-    assert.equal(got.value, POLICY_XML);
+    // (apiPolicy.get of the SDK reads its answer as XML and finds no value: see apim-config-secrets.test.ts.)
+    const got = await sdk.apiPolicy.listByApi(RG, SVC, 'echo');
+    assert.equal(got.value![0].value, POLICY_XML);
   });
 
   test('global, product and operation scopes; --xml-value; delete', async () => {
