@@ -135,4 +135,16 @@ test('the gateway serves a Key Vault named value in a header, and the new value 
   let seen = await call();
   for (let i = 0; i < 20 && seen !== 'served-2'; i++) { await sleep(100); seen = await call(); }
   assert.equal(seen, 'served-2');
+
+  // Access removed: the refresh fails with Key Vault's 403 and the gateway keeps serving the last good value.
+  await setPolicies();
+  try {
+    await secrets.setSecret('served', 'served-3');
+    const failed = await apim.namedValue.beginRefreshSecretAndWait(RG, SVC, 'served');
+    assert.equal(failed.keyVault!.lastStatus!.code, 'Forbidden');
+    await sleep(300);
+    assert.equal(await call(), 'served-2');
+  } finally {
+    await setPolicies(svc.identity!.principalId!);
+  }
 });

@@ -227,6 +227,26 @@ describe('apim api', () => {
     await apim(['api', 'delete', '--api-id', api.name, '--yes']);
   });
 
+  test('import --specification-url: the server downloads the document (openapi-link)', async () => {
+    const http = await import('node:http');
+    const host = http.createServer((req, res) => {
+      if (req.url === '/petstore.yaml') { res.writeHead(200, { 'content-type': 'application/yaml' }); res.end(PETSTORE_YAML); return; }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(host.address() as { port: number }).port}/petstore.yaml`;
+      const api = (await apim(['api', 'import', '--path', 'pets-by-url', '--specification-format', 'OpenApi', '--specification-url', url, '--api-id', 'pets-by-url'])).json();
+      assert.equal(api.displayName, 'Swagger Petstore');
+      assert.equal((await apim(['api', 'operation', 'list', '--api-id', 'pets-by-url', '--query', 'length(@)'])).json(), 3);
+      assert.match(await fails(['api', 'import', '--path', 'gone', '--specification-format', 'OpenApi', '--specification-url', url.replace('petstore', 'gone')], 1),
+        /Unable to download the document from/);
+    } finally {
+      host.close();
+    }
+    await apim(['api', 'delete', '--api-id', 'pets-by-url', '--yes']);
+  });
+
   test('import: a broken document is the server\'s ValidationError; file and flag mistakes are the command line\'s', async () => {
     const bad = file('bad.yaml', 'swagger: "2.0"\ninfo: {title: x}\npaths: {}\n');
     assert.match(await fails(['api', 'import', '--path', 'bad', '--specification-format', 'OpenApi', '--specification-path', bad], 1),
@@ -305,6 +325,7 @@ describe('apim policy', () => {
     const asJson = (await apim(['policy', 'show', '--api-id', 'echo', '-o', 'json'])).json();
     assert.deepEqual(asJson, set, 'the scope follows from --api-id');
     assert.equal((await apim(['policy', 'show', '--api-id', 'echo', '--query', 'format', '-o', 'tsv'])).stdout, 'rawxml\n');
+    assert.equal((await apim(['policy', 'show', '--api-id', 'echo', '--query', 'name'])).json(), 'policy', '--query alone: json');
     // (apiPolicy.get of the SDK reads its answer as XML and finds no value: see apim-config-secrets.test.ts.)
     const got = await sdk.apiPolicy.listByApi(RG, SVC, 'echo');
     assert.equal(got.value![0].value, POLICY_XML);

@@ -65,11 +65,11 @@ export function registerApimPolicy(apim: Command): void {
       return { value: policyView(await write(ctx, 'PUT', path, { properties: { format, value } })) };
     }));
 
-  withCommonOptions(scopeOptions(policy.command('show').description('Show the policy document of a scope: the XML as stored (with --output, the policy contract).')), { ownDefaultOutput: true })
+  withCommonOptions(scopeOptions(policy.command('show').description('Show the policy document of a scope: the XML as stored (with --output or --query, the policy contract).')), { ownDefaultOutput: true })
     .action(action<PolicyOptions>(async (ctx, o) => {
       const p = await get(ctx, policyPath(ctx, o), { format: 'rawxml' });
       const view = policyView(p);
-      if (o.output !== undefined) return { value: view };
+      if (o.output !== undefined || o.query !== undefined) return { value: view };
       const xml = String(view.value ?? '');
       return { value: view, text: xml.endsWith('\n') ? xml : `${xml}\n` };
     }));
