@@ -181,7 +181,7 @@ describe('apim api', () => {
     assert.match(notFound, /^ERROR: \(ResourceNotFound\) Api not found\.\nCode: ResourceNotFound\nMessage: Api not found\.\n$/);
   });
 
-  test('usage errors exit 2: a required flag missing, a protocol az does not know, --subscription-required maybe', async () => {
+  test('usage errors exit 2: a required flag missing, a protocol az does not know, a --subscription-required that is not true or false', async () => {
     assert.match(await fails(['api', 'create', '--api-id', 'x', '--display-name', 'X'], 2), /required option '--path <path>' not specified/);
     assert.match(await fails(['api', 'create', '--api-id', 'x', '--path', 'x', '--display-name', 'X', '--protocols', 'ftp'], 2), /argument --protocols: invalid choice: 'ftp'/);
     assert.match(await fails(['api', 'create', '--api-id', 'x', '--path', 'x', '--display-name', 'X', '--subscription-required', 'maybe'], 2), /invalid choice: 'maybe'/);
