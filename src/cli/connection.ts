@@ -4,17 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { CliError, errorFromResponse } from './errors.js';
+import type { ConnectionInfo as ServerConnectionInfo } from '../main.js';
 
 /** What `apim-local start` writes to `{dataDir}/connection.json` (the fields the command line uses). */
-export interface ConnectionInfo {
-  managementEndpoint: string;
-  authorityHost: string;
-  tenantId: string;
-  subscriptionId: string;
-  clientId: string;
-  clientSecret: string;
-  caCertificatePath: string;
-}
+export type ConnectionInfo = Pick<ServerConnectionInfo,
+  'managementEndpoint' | 'authorityHost' | 'tenantId' | 'subscriptionId' | 'clientId' | 'clientSecret' | 'caCertificatePath'>;
 
 const REQUIRED: (keyof ConnectionInfo)[] = ['managementEndpoint', 'authorityHost', 'tenantId', 'subscriptionId', 'clientId', 'clientSecret', 'caCertificatePath'];
 

@@ -8,22 +8,13 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientSecretCredential } from '@azure/identity';
+import type { ConnectionInfo } from '../../src/main.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/apim-local.js');
 
-export interface Connection {
-  managementEndpoint: string;
-  authorityHost: string;
-  tenantId: string;
-  subscriptionId: string;
-  clientId: string;
-  clientSecret: string;
-  objectId: string;
-  caCertificatePath: string;
-  dataDir: string;
-  pid: number;
-}
+/** connection.json, as src/main.ts writes it. */
+export type Connection = ConnectionInfo;
 
 export interface TestServer {
   connection: Connection;

@@ -4,8 +4,9 @@ import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } fro
 import type { ArmContext } from '../context.js';
 import { AzureError } from '../../common/errors.js';
 import { ArmErrors } from '../errors.js';
-import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
+import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
 import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type IdentityProperty, type IdentityRemovalCheck } from '../identity-property.js';
+import { trackedResourceHandlers } from '../tracked-resource.js';
 
 export const APIM_API_VERSIONS = ['2021-01-01-preview', '2021-04-01-preview', '2021-08-01', '2021-12-01-preview', '2022-04-01-preview',
   '2022-08-01', '2022-09-01-preview', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview', '2024-05-01',
@@ -152,17 +153,7 @@ export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { iden
     },
     put: (req) => write(req, false),
     patch: (req) => write(req, true),
-    async delete(req) {
-      const existing = await arm.resources.get(req.target.id);
-      if (!existing) return { status: 204 };
-      await arm.resources.deleteTree(existing.id);
-      return { status: 200 };
-    },
-    async list(req) {
-      const items = await arm.resources.list(req.target.resourceGroup
-        ? { group: req.target.scope, type: SERVICE_TYPE } : { subscriptionId: req.target.subscriptionId!, type: SERVICE_TYPE });
-      return page(req, items.map((i) => i.body), arm.baseUrl);
-    },
+    ...trackedResourceHandlers(arm, SERVICE_TYPE),
   };
   // Deleting an instance (or its group) deletes its system-assigned principal and stops its gateway.
   arm.resources.onDelete(SERVICE_TYPE, async (deleted) => {

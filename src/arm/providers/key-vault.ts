@@ -7,6 +7,7 @@ import type { StoredResource } from '../resource-store.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
 import { KvArmErrors as E, parseVaultProperties, toSettings, VAULT_NAME, type VaultProps } from './key-vault-properties.js';
+import { trackedResourceHandlers } from '../tracked-resource.js';
 
 export const KEYVAULT_API_VERSIONS = ['2018-02-14', '2019-09-01', '2020-04-01-preview', '2021-04-01-preview', '2021-06-01-preview',
   '2021-10-01', '2021-11-01-preview', '2022-02-01-preview', '2022-07-01', '2022-11-01', '2023-02-01', '2023-07-01',
@@ -121,17 +122,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
     },
     put: (req) => write(req, false),
     patch: (req) => write(req, true),
-    async delete(req) {
-      const existing = await arm.resources.get(req.target.id);
-      if (!existing) return { status: 204 };
-      await arm.resources.deleteTree(existing.id);
-      return { status: 200 };
-    },
-    async list(req) {
-      const items = await arm.resources.list(req.target.resourceGroup
-        ? { group: req.target.scope, type: VAULT_TYPE } : { subscriptionId: req.target.subscriptionId!, type: VAULT_TYPE });
-      return page(req, items.map((i) => i.body), arm.baseUrl);
-    },
+    ...trackedResourceHandlers(arm, VAULT_TYPE),
   };
 
   // PUT .../vaults/{name}/accessPolicies/{add|replace|remove}: the seed's template form.

@@ -4,7 +4,8 @@ import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } fro
 import type { ArmContext } from '../context.js';
 import { AzureError } from '../../common/errors.js';
 import { ArmErrors } from '../errors.js';
-import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
+import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
+import { trackedResourceHandlers } from '../tracked-resource.js';
 
 export const MSI_API_VERSIONS = ['2015-08-31-preview', '2018-11-30', '2021-09-30-preview', '2022-01-31-preview', '2023-01-31',
   '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'] as const;
@@ -76,17 +77,7 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
       const r = await arm.resources.put({ id: existing.id, parent: req.target.scope, body: doc, ...preconditions(req) });
       return { status: 200, body: r.resource.body };
     },
-    async delete(req) {
-      const existing = await arm.resources.get(req.target.id);
-      if (!existing) return { status: 204 };
-      await arm.resources.deleteTree(existing.id);
-      return { status: 200 };
-    },
-    async list(req) {
-      const items = await arm.resources.list(req.target.resourceGroup
-        ? { group: req.target.scope, type: TYPE } : { subscriptionId: req.target.subscriptionId!, type: TYPE });
-      return page(req, items.map((i) => i.body), arm.baseUrl);
-    },
+    ...trackedResourceHandlers(arm, TYPE),
   };
   // The principal goes with the identity, also when its group is deleted.
   arm.resources.onDelete(TYPE, async (deleted) => {
