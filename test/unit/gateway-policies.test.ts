@@ -362,6 +362,21 @@ test('rate-limit (per subscription) and rate-limit-by-key: 429 with Retry-After 
   assert.equal((await call(`${gw.url}/echo/x`)).status, 200, 'the window slides');
 });
 
+test('rate-limit with nested <api> and <operation> limits: each counts only the calls it names', async () => {
+  const subs = [{ name: 'n1', scope: '/apis', primaryKey: 'nested-1', secondaryKey: 'nested-1b', state: 'active', allowTracing: false }];
+  await gw.load({
+    ...echoApi(be.url, { subscriptions: subs }, { subscriptionRequired: true }),
+    policies: [api({ inbound: `<rate-limit calls="100" renewal-period="60"><api name="Echo" calls="3" renewal-period="60"><operation name="GET" calls="1" renewal-period="60" /></api></rate-limit>` })],
+  });
+  const hit = (method: string) => call(`${gw.url}/echo/x`, { method, headers: { 'ocp-apim-subscription-key': 'nested-1' } });
+  assert.equal((await hit('GET')).status, 200);
+  assert.equal((await hit('GET')).status, 429, 'the operation limit (1) is reached');
+  assert.equal((await hit('DELETE')).status, 200, 'other operations count only against the API limit');
+  const third = await hit('DELETE');
+  assert.equal(third.status, 429, 'the API limit (3) has counted GET, GET and DELETE, and refuses the fourth call');
+  assert.match(third.json.message, /^Rate limit is exceeded/);
+});
+
 test('<base/> inheritance across global → product → API → operation, and placement', async () => {
   const add = (v: string) => `<set-header name="x-order" exists-action="append"><value>${v}</value></set-header>`;
   const product = { name: 'gold', displayName: 'Gold', subscriptionRequired: true, state: 'published' as const, apiNames: ['echo'] };

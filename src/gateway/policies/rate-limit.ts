@@ -62,17 +62,55 @@ const rateLimit: PolicyDefinition = {
   schema: {
     attrs: common,
     children: {
-      api: { attrs: { name: {}, id: {}, calls: { type: 'int' }, 'renewal-period': { type: 'int' } }, children: { operation: { attrs: { name: {}, id: {}, calls: { type: 'int' }, 'renewal-period': { type: 'int' } } } } },
+      api: {
+        attrs: { name: {}, id: {}, calls: { required: true, type: 'int' }, 'renewal-period': { required: true, type: 'int' } },
+        children: { operation: { attrs: { name: {}, id: {}, calls: { required: true, type: 'int' }, 'renewal-period': { required: true, type: 'int' } } } },
+      },
     },
   },
   check: checkPeriod,
   compile(node, c): Run {
-    const limit = limiter(node, c, 1);
     const prefix = `rate-limit|${c.scopeKey}|${c.path}|`;
+    // The policy's own limit, then nested <api> and <operation> limits for the calls they name.
+    const limits: { applies: (ctx: GatewayContext) => boolean; key: string; limit: ReturnType<typeof limiter> }[] = [
+      { applies: () => true, key: '', limit: limiter(node, c, 1) },
+    ];
+    node.children.filter((a) => a.name === 'api').forEach((apiNode, i) => {
+      const api = matcher(apiNode);
+      limits.push({ applies: (ctx) => api(ctx.api.name, ctx.api.config.displayName), key: `api${i}|`, limit: limiter(apiNode, c, 1) });
+      apiNode.children.filter((o) => o.name === 'operation').forEach((opNode, j) => {
+        const op = matcher(opNode);
+        limits.push({
+          applies: (ctx) => api(ctx.api.name, ctx.api.config.displayName) && op(ctx.operation.name, ctx.operation.config.displayName),
+          key: `api${i}|op${j}|`, limit: limiter(opNode, c, 1),
+        });
+      });
+    });
     // Applies to calls made with a subscription key, one counter per subscription and policy definition.
-    return (ctx) => (ctx.subscription ? limit(ctx, prefix + ctx.subscription.name) : undefined);
+    return (ctx) => {
+      if (!ctx.subscription) return;
+      const sub = ctx.subscription.name;
+      const next = (k: number): void | Promise<void> => {
+        for (; k < limits.length; k++) {
+          const l = limits[k];
+          if (!l.applies(ctx)) continue;
+          const r = l.limit(ctx, prefix + l.key + sub);
+          if (r instanceof Promise) return r.then(() => next(k + 1));
+        }
+      };
+      return next(0);
+    };
   },
 };
+
+/** `<api name|id>` / `<operation name|id>`: `id` is the resource name, `name` its display name (or name). */
+function matcher(node: XNode): (name: string, displayName: string) => boolean {
+  const id = node.attrs.id?.toLowerCase();
+  const display = node.attrs.name?.toLowerCase();
+  return (name, displayName) =>
+    (id === undefined || id === name.toLowerCase())
+    && (display === undefined || display === displayName.toLowerCase() || display === name.toLowerCase());
+}
 
 const rateLimitByKey: PolicyDefinition = {
   name: 'rate-limit-by-key',
