@@ -17,12 +17,13 @@ export async function listen(host: string, port: number, tls: { cert: string; ke
   const options = { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 };
   const secure = https.createServer({ ...options, cert: tls.cert, key: tls.key }, (req, res) => handler(req, res, true));
   const plain = http.createServer(options, (req, res) => handler(req, res, false));
-  const waiting = new Set<net.Socket>();
+  // Every raw connection, so close() can end keep-alive connections at once: the http and https servers
+  // here never listen themselves, so their own connection tracking (closeAllConnections) is not set up.
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    waiting.add(socket);
-    socket.once('close', () => waiting.delete(socket));
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     socket.once('data', (first: Buffer) => {
-      waiting.delete(socket);
       socket.pause();
       socket.unshift(first);
       (first[0] === 0x16 ? secure : plain).emit('connection', socket);
@@ -38,9 +39,7 @@ export async function listen(host: string, port: number, tls: { cert: string; ke
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
-      for (const s of waiting) s.destroy();
-      secure.closeAllConnections();
-      plain.closeAllConnections();
+      for (const s of sockets) s.destroy();
     }),
   };
 }
