@@ -4,9 +4,8 @@
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody } from '../resource-store.js';
 import {
-  ApimChildErrors, bool, checkEntityName, checkIfMatch, childType, deleteChild, getChild, instanceIdOf, listChildren,
-  propertiesOf, reloadGateway, requireInstance, storeChild, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  ApimChildErrors, bool, childType, deleteChild, getChild, instanceIdOf, listChildren,
+  propertiesOf, reloadGateway, requireInstance, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 import { OPERATION_TYPE, operationDocument, operationProperties } from './api-management-operations.js';
 import { importDocument } from './api-management-import.js';
 
@@ -85,12 +84,7 @@ export function apiRegistration(deps: ApimChildDeps): ResourceTypeRegistration {
   async function write(req: ArmRequest, merge: boolean) {
     await requireInstance(deps, req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('Api');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'Api', merge);
     const props = propertiesOf(req, merge ? 'ApiUpdateContract' : 'ApiCreateOrUpdateParameter', [...WRITABLE, ...READ_ONLY, ...(merge ? [] : IMPORT_ONLY)]);
     const merged: Record<string, any> = { ...(existing?.body.properties ?? {}) };
     for (const k of WRITABLE) if (props[k] !== undefined) merged[k] = props[k];

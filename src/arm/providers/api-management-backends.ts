@@ -3,9 +3,8 @@
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody } from '../resource-store.js';
 import {
-  ApimChildErrors, checkEntityName, checkIfMatch, childType, deleteChild, getChild, listChildren, propertiesOf, requireInstance,
-  storeChild, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  childType, deleteChild, getChild, listChildren, propertiesOf, requireInstance,
+  storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 
 export const BACKEND_TYPE = 'Microsoft.ApiManagement/service/backends';
 
@@ -35,12 +34,7 @@ export function backendRegistration(deps: ApimChildDeps): ResourceTypeRegistrati
   async function write(req: ArmRequest, merge: boolean) {
     await requireInstance(deps, req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('Backend');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'Backend', merge);
     const props = propertiesOf(req, merge ? 'BackendUpdateParameters' : 'BackendContract', WRITABLE);
     const merged: Record<string, any> = { ...(merge ? existing!.body.properties : {}) };
     for (const k of WRITABLE) if (props[k] !== undefined) merged[k] = props[k];

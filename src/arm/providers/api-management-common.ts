@@ -90,6 +90,20 @@ export function checkIfMatch(req: ArmRequest, current: StoredResource | undefine
 }
 
 /** Stores a child and tells the gateway: PUT's 201 (created) or 200, body without private fields, ETag header. */
+/**
+ * What every child write starts with, after its parent is checked: a valid name, the entity as stored,
+ * and for PATCH that it exists and matches If-Match.
+ */
+export async function existingForWrite(deps: ApimChildDeps, req: ArmRequest, entity: string, merge: boolean): Promise<StoredResource | undefined> {
+  checkEntityName(req.target.name!);
+  const existing = await deps.arm.resources.get(req.target.id);
+  if (merge) {
+    if (!existing) throw ApimChildErrors.notFound(entity);
+    checkIfMatch(req, existing);
+  }
+  return existing;
+}
+
 export async function storeChild(deps: ApimChildDeps, req: ArmRequest, body: ResourceBody, opts: { parent?: string; ifMatch?: string } = {}): Promise<ArmResult> {
   const r = await deps.arm.resources.put({ id: body.id, parent: opts.parent ?? req.target.scope, body, ifMatch: opts.ifMatch });
   await reloadGateway(deps, instanceIdOf(body.id));

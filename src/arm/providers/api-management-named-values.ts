@@ -5,9 +5,8 @@ import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody, StoredResource } from '../resource-store.js';
 import { AzureError } from '../../common/errors.js';
 import {
-  ApimChildErrors, PRIVATE, bool, checkEntityName, checkIfMatch, childType, deleteChild, getChild, instanceIdOf, listChildren,
-  openFor, propertiesOf, publicBody, requireInstance, reloadGateway, sealFor, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  ApimChildErrors, PRIVATE, bool, checkIfMatch, childType, deleteChild, getChild, instanceIdOf, listChildren,
+  openFor, propertiesOf, publicBody, requireInstance, reloadGateway, sealFor, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 import { NAMED_VALUE_TYPE, type KeyVaultRefresher } from './api-management-keyvault-refresh.js';
 import { policiesUsing } from './api-management-policies.js';
 
@@ -65,12 +64,7 @@ export function namedValueRegistration(deps: ApimChildDeps, refresher: KeyVaultR
   async function write(req: ArmRequest, merge: boolean) {
     const svc = await requireInstance(deps, req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('NamedValue');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'NamedValue', merge);
     const props = propertiesOf(req, merge ? 'NamedValueUpdateParameters' : 'NamedValueCreateContract', [...WRITABLE, 'provisioningState']);
     const prev = existing?.body.properties ?? {};
     const id = existing?.id ?? req.target.id;

@@ -3,9 +3,8 @@
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody } from '../resource-store.js';
 import {
-  ApimChildErrors, checkEntityName, checkIfMatch, childType, deleteChild, getChild, listChildren, propertiesOf,
-  requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  ApimChildErrors, childType, deleteChild, getChild, listChildren, propertiesOf,
+  requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 
 export const OPERATION_TYPE = 'Microsoft.ApiManagement/service/apis/operations';
 
@@ -94,12 +93,7 @@ export function operationRegistration(deps: ApimChildDeps): ResourceTypeRegistra
   async function write(req: ArmRequest, merge: boolean) {
     const parent = await api(req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('Operation');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'Operation', merge);
     const props = propertiesOf(req, merge ? 'OperationUpdateContract' : 'OperationContract', WRITABLE);
     const properties = operationProperties(props, merge ? existing!.body.properties : undefined);
     const doc = operationDocument(parent.id, existing?.body.name ?? name, properties);

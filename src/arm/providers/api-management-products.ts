@@ -7,9 +7,8 @@
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody } from '../resource-store.js';
 import {
-  ApimChildErrors, bool, checkEntityName, checkIfMatch, childType, deleteChild, getChild, instanceIdOf, listChildren, propertiesOf,
-  publicBody, reloadGateway, requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  ApimChildErrors, bool, childType, deleteChild, getChild, instanceIdOf, listChildren, propertiesOf,
+  publicBody, reloadGateway, requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 import { API_TYPE, PRODUCT_API_TYPE } from './api-management-apis.js';
 import { SUBSCRIPTION_TYPE } from './api-management-subscriptions.js';
 
@@ -49,12 +48,7 @@ export function productRegistrations(deps: ApimChildDeps): ResourceTypeRegistrat
   async function write(req: ArmRequest, merge: boolean) {
     await requireInstance(deps, req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('Product');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'Product', merge);
     const props = propertiesOf(req, merge ? 'ProductUpdateParameters' : 'ProductContract', WRITABLE);
     const merged: Record<string, any> = { ...(merge ? existing!.body.properties : {}) };
     for (const k of WRITABLE) if (props[k] !== undefined) merged[k] = props[k];

@@ -6,9 +6,8 @@ import crypto from 'node:crypto';
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody, StoredResource } from '../resource-store.js';
 import {
-  ApimChildErrors, PRIVATE, bool, checkEntityName, checkIfMatch, childType, deleteChild, getChild, instanceIdOf, listChildren,
-  openFor, propertiesOf, publicBody, reloadGateway, requireInstance, sealFor, storeChild, str, validationError, type ApimChildDeps,
-} from './api-management-common.js';
+  ApimChildErrors, PRIVATE, bool, childType, deleteChild, getChild, instanceIdOf, listChildren,
+  openFor, propertiesOf, publicBody, reloadGateway, requireInstance, sealFor, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 
 export const SUBSCRIPTION_TYPE = 'Microsoft.ApiManagement/service/subscriptions';
 
@@ -53,12 +52,7 @@ export function subscriptionRegistration(deps: ApimChildDeps): ResourceTypeRegis
   async function write(req: ArmRequest, merge: boolean) {
     const svc = await requireInstance(deps, req);
     const name = req.target.name!;
-    checkEntityName(name);
-    const existing = await arm.resources.get(req.target.id);
-    if (merge) {
-      if (!existing) throw ApimChildErrors.notFound('Subscription');
-      checkIfMatch(req, existing);
-    }
+    const existing = await existingForWrite(deps, req, 'Subscription', merge);
     const props = propertiesOf(req, merge ? 'SubscriptionUpdateParameters' : 'SubscriptionCreateParameters', merge ? UPDATE : CREATE);
     const prev = existing?.body.properties ?? {};
     const id = existing?.id ?? req.target.id;
