@@ -15,35 +15,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { runLoad } from './lib/load.mjs';
+import { parseBenchArgs } from './lib/args.mjs';
 import { ROOT, cleanup, onCleanup, makeTempDir, startApimLocal, startBaseline, processCpuMs } from './lib/processes.mjs';
 
-const { values: opts } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '6' },
-    warmup: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '16' },
-    json: { type: 'boolean', default: false },
-    'cpu-prof': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  allowPositionals: false,
-});
-if (opts.help) {
-  process.stdout.write('usage: node bench/tokens-and-arm.mjs [--duration s] [--warmup s] [--concurrency n] [--json] [--cpu-prof dir]\n');
-  process.exit(0);
-}
-const num = (name, min, max) => {
-  const v = Number(opts[name]);
-  if (!Number.isFinite(v) || v < min || v > max) { process.stderr.write(`--${name}: '${opts[name]}' is not between ${min} and ${max}\n`); process.exit(2); }
-  return v;
-};
-const durationMs = num('duration', 0.5, 60) * 1000;
-const warmupMs = num('warmup', 0, 30) * 1000;
-const concurrency = Math.round(num('concurrency', 1, 256));
+const { opts, durationMs, warmupMs, concurrency } = parseBenchArgs('tokens-and-arm.mjs');
 
 const API_VERSION = '2025-04-01';
 const RESOURCE_GROUP = 'bench-rg';

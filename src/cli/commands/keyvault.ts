@@ -219,14 +219,7 @@ export function registerKeyVault(program: Command): void {
       };
       if (purgeProtection !== undefined) properties.enablePurgeProtection = purgeProtection;
       if (publicNetworkAccess) properties.publicNetworkAccess = publicNetworkAccess;
-      for (const [k, flag, v] of [
-        ['enabledForDeployment', '--enabled-for-deployment', o.enabledForDeployment],
-        ['enabledForDiskEncryption', '--enabled-for-disk-encryption', o.enabledForDiskEncryption],
-        ['enabledForTemplateDeployment', '--enabled-for-template-deployment', o.enabledForTemplateDeployment],
-      ] as const) {
-        const b = parseThreeState(flag, v);
-        if (b !== undefined) properties[k] = b;
-      }
+      applyEnabledFor(o, properties);
       const created = await ctx.arm.write<Resource>('PUT', path, V, { location, ...(tags ? { tags } : {}), properties }, o.wait);
       return created ? { value: vaultView(created) } : undefined;
     }));
@@ -323,14 +316,7 @@ export function registerKeyVault(program: Command): void {
       if (purge !== undefined) p.enablePurgeProtection = purge;
       if (retention !== undefined) p.softDeleteRetentionInDays = retention;
       if (publicNetworkAccess) p.publicNetworkAccess = publicNetworkAccess;
-      for (const [k, flag, v] of [
-        ['enabledForDeployment', '--enabled-for-deployment', o.enabledForDeployment],
-        ['enabledForDiskEncryption', '--enabled-for-disk-encryption', o.enabledForDiskEncryption],
-        ['enabledForTemplateDeployment', '--enabled-for-template-deployment', o.enabledForTemplateDeployment],
-      ] as const) {
-        const b = parseThreeState(flag, v);
-        if (b !== undefined) p[k] = b;
-      }
+      applyEnabledFor(o, p);
       if (bypass || defaultAction) {
         p.networkAcls = p.networkAcls
           ? { ...p.networkAcls, ...(bypass ? { bypass } : {}), ...(defaultAction ? { defaultAction } : {}) }
@@ -459,4 +445,16 @@ function registerNetworkRule(kv: Command): void {
 
   withCommonOptions(vaultOptions(rule.command('list').description("List a vault's firewall rules.")))
     .action(action<VaultOptions>(async (ctx, o) => ({ value: networkAclsView((await getVault(ctx, o.name, o.resourceGroup)).vault.properties?.networkAcls) })));
+}
+
+/** --enabled-for-deployment / -disk-encryption / -template-deployment, shared by create and update. */
+function applyEnabledFor(o: Record<string, any>, target: Record<string, any>): void {
+  for (const [k, flag, v] of [
+    ['enabledForDeployment', '--enabled-for-deployment', o.enabledForDeployment],
+    ['enabledForDiskEncryption', '--enabled-for-disk-encryption', o.enabledForDiskEncryption],
+    ['enabledForTemplateDeployment', '--enabled-for-template-deployment', o.enabledForTemplateDeployment],
+  ] as const) {
+    const b = parseThreeState(flag, v);
+    if (b !== undefined) target[k] = b;
+  }
 }
