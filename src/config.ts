@@ -21,6 +21,11 @@ export interface Config {
   quiet: boolean;
   /** How often Key Vault named values are read again, in milliseconds (Azure: within 4 hours). */
   keyVaultRefreshIntervalMs: number;
+  /**
+   * Processes serving the gateway listeners: this one plus n-1 forked workers (like nginx's
+   * worker_processes; a Node process is bound by its one thread). Default 1.
+   */
+  gatewayWorkers: number;
 }
 
 export interface ConfigFlags {
@@ -32,9 +37,12 @@ export interface ConfigFlags {
   tokenLifetime?: string | number;
   quiet?: boolean;
   keyVaultRefreshInterval?: string;
+  gatewayWorkers?: string | number;
 }
 
 export class ConfigError extends Error {}
+
+const MAX_GATEWAY_WORKERS = 64;
 
 /** An integer written in decimal digits (Number() would also take '', '0x50' and '1e3'). */
 function parseInteger(value: string | number): number {
@@ -91,8 +99,11 @@ export function parseConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process
   const masterKey = env.APIM_LOCAL_MASTER_KEY || undefined;
   const refreshArg = pick(flags.keyVaultRefreshInterval, '--key-vault-refresh-interval', env, 'APIM_LOCAL_KEY_VAULT_REFRESH_INTERVAL');
   const keyVaultRefreshIntervalMs = refreshArg ? parseDuration(refreshArg.value, refreshArg.source) : 4 * 3_600_000;
+  const workersArg = pick(flags.gatewayWorkers, '--gateway-workers', env, 'APIM_LOCAL_GATEWAY_WORKERS');
+  const gatewayWorkers = workersArg ? parsePositive(workersArg.value, workersArg.source) : 1;
+  if (gatewayWorkers > MAX_GATEWAY_WORKERS) throw new ConfigError(`${workersArg!.source}: at most ${MAX_GATEWAY_WORKERS}`);
   return {
-    dataDir, port, host, store, tokenLifetimeSeconds, masterKey,
+    dataDir, port, host, store, tokenLifetimeSeconds, masterKey, gatewayWorkers,
     maxBodyBytes: 4 * 1024 * 1024,
     quiet: flags.quiet ?? env.APIM_LOCAL_QUIET === '1',
     keyVaultRefreshIntervalMs,

@@ -60,7 +60,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     const entra = new EntraPlane({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
     await entra.init();
     const authz = new AuthzPlane(store.db, clock);
-    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger, managedIdentities: entra.managedIdentities });
+    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger, managedIdentities: entra.managedIdentities,
+      workers: config.gatewayWorkers, quiet: config.quiet });
     const keyVault = new KeyVaultPlane({
       db: store.db, box, clock, logger, host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem,
       verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,

@@ -11,6 +11,7 @@ export function registerStart(program: Command): void {
     .option('--in-memory', 'keep the store in memory (sqlite only)')
     .option('--token-lifetime <seconds>', 'access token lifetime (default 3600)')
     .option('--key-vault-refresh-interval <duration>', 'how often Key Vault named values are read again, e.g. 5s, 10m, 4h (default 4h)')
+    .option('--gateway-workers <n>', 'processes serving the gateways: this one and n-1 forked workers, 1-64 (default 1)')
     .option('--quiet', 'no log lines but errors')
     .action(async (opts) => {
       // Loaded here, not at the top: the other commands should not pay for the server's modules.

@@ -2,17 +2,16 @@
 // (https://localhost:{port}, stable across restarts; plain http on the same port for APIs that allow
 // it). Configuration comes from a ConfigSource (Resource Manager) and is compiled off the request path
 // on every reload; requests run the compiled pipeline (runtime/pipeline.ts).
+import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
 import { listen, type Listener } from './listener.js';
 import { validatePolicyDocument } from './policy/validate.js';
-import { GatewayContext } from './runtime/context.js';
+import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
-import { CompiledInstance } from './runtime/instance.js';
-import { handleRequest, serveTrace } from './runtime/pipeline.js';
-import { NOT_FOUND, sendAnswer } from './runtime/answers.js';
 import { TraceStore } from './runtime/trace.js';
-import { MemoryCounterStore, TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
+import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } from './runtime/services.js';
+import { WorkerPool } from './workers/pool.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
 
@@ -23,7 +22,8 @@ export interface GatewayInstances {
   removeInstance(resourceId: string): Promise<void>;
   /**
    * The instance's configuration changed (an API, operation, policy, product, subscription, backend or
-   * named value): the gateway reloads it from its ConfigSource and recompiles it, off the request path.
+   * named value): the gateway reloads it from its ConfigSource and recompiles it, off the request path,
+   * in every gateway process, before this resolves.
    */
   reload(resourceId: string): Promise<void>;
   /**
@@ -42,13 +42,16 @@ export interface GatewayOptions {
   managedIdentities?: ManagedIdentityTokens;
   /** Rate-limit counters shared by instances' policies (default: in memory). */
   counters?: CounterStore;
+  /** Processes serving gateway connections: this one and workers-1 forked ones (default 1). */
+  workers?: number;
+  /** Workers' log level (errors only). */
+  quiet?: boolean;
 }
 
 interface InstanceState {
-  resourceId: string;
+  key: string;
   listener: Listener;
-  services: InstanceServices;
-  compiled: CompiledInstance | undefined;
+  server: InstanceServer;
   /** Reloads of one instance run one after the other. */
   reloading: Promise<void>;
 }
@@ -56,14 +59,25 @@ interface InstanceState {
 export class GatewayPlane implements GatewayInstances {
   private readonly instances = new Map<string, InstanceState>();
   private readonly client = new BackendClient();
-  private readonly traces = new TraceStore();
+  private readonly traces: TraceStore;
   private readonly counters: CounterStore;
+  private readonly pool: WorkerPool | undefined;
+  private poolStarted: Promise<void> | undefined;
 
   /** Where instances' configuration is read from (Resource Manager's ApimConfigSource), set at start-up. */
   configSource: ConfigSource | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     this.counters = o.counters ?? new MemoryCounterStore();
+    const workers = o.workers ?? 1;
+    // With workers, a trace may be fetched before the worker that recorded it has sent it here.
+    this.traces = new TraceStore(workers > 1 ? 2000 : 0);
+    if (workers > 1) {
+      this.pool = new WorkerPool({
+        count: workers - 1, tls: { cert: o.certPem, key: o.keyPem }, quiet: o.quiet ?? false, logger: o.logger,
+        tokens: o.managedIdentities, counters: this.counters, traces: this.traces,
+      });
+    }
   }
 
   setConfigSource(source: ConfigSource): void {
@@ -74,23 +88,21 @@ export class GatewayPlane implements GatewayInstances {
     const key = resourceId.toLowerCase();
     const existing = this.instances.get(key);
     if (existing) return existing.listener.port;
-    const services: InstanceServices = {
-      instanceId: resourceId, tokens: new TokenCache(resourceId, this.o.managedIdentities), backends: new Map(),
-      counters: this.counters, client: this.client, logger: this.o.logger,
-    };
-    const state: InstanceState = { resourceId, services, compiled: undefined, reloading: Promise.resolve(), listener: undefined! };
-    state.listener = await listen(this.o.host, port, { cert: this.o.certPem, key: this.o.keyPem }, (req, res, secure) => {
-      const ctx = new GatewayContext(req, res, secure);
-      if (serveTrace(ctx, this.traces)) return;
-      const compiled = state.compiled;
-      // No configuration yet: API Management answers every call with its 404.
-      if (compiled === undefined) { req.resume(); sendAnswer(res, 404, NOT_FOUND); return; }
-      handleRequest(compiled, ctx, this.traces);
+    if (this.pool) await (this.poolStarted ??= this.pool.start());
+    const again = this.instances.get(key);
+    if (again) return again.listener.port;
+    const server = new InstanceServer(resourceId, {
+      tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
+      counters: this.counters, client: this.client, traces: this.traces,
     });
+    const pool = this.pool;
+    const local = (socket: Socket) => server.serve(socket);
+    const listener = await listen(this.o.host, port, pool ? (socket) => pool.dispatch(key, socket, local) : local);
+    const state: InstanceState = { key, server, listener, reloading: Promise.resolve() };
     this.instances.set(key, state);
-    this.o.logger.info(`gateway listener for ${resourceId} on https://localhost:${state.listener.port}`);
+    this.o.logger.info(`gateway listener for ${resourceId} on https://localhost:${listener.port}`);
     if (this.configSource) await this.reload(resourceId).catch((e) => this.o.logger.error(`gateway: loading ${resourceId} failed`, e));
-    return state.listener.port;
+    return listener.port;
   }
 
   async reload(resourceId: string): Promise<void> {
@@ -98,8 +110,8 @@ export class GatewayPlane implements GatewayInstances {
     if (!state || !this.configSource) return;
     const source = this.configSource;
     const next = state.reloading.catch(() => undefined).then(async () => {
-      const config = await source.load(state.resourceId);
-      if (config) this.apply(state, config);
+      const config = await source.load(state.server.resourceId);
+      if (config) await this.apply(state, config);
     });
     state.reloading = next;
     return next;
@@ -109,20 +121,21 @@ export class GatewayPlane implements GatewayInstances {
   async load(config: InstanceConfig): Promise<void> {
     const state = this.instances.get(config.instanceId.toLowerCase());
     if (!state) throw new Error(`no gateway listener for ${config.instanceId}`);
-    this.apply(state, config);
+    await this.apply(state, config);
   }
 
   /** Problems found compiling an instance's configuration (unknown named values, bad URLs). */
   problems(resourceId: string): string[] {
-    return this.instances.get(resourceId.toLowerCase())?.compiled?.problems ?? [];
+    return this.instances.get(resourceId.toLowerCase())?.server.problems ?? [];
   }
 
-  private apply(state: InstanceState, config: InstanceConfig): void {
-    state.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
-    state.services.tokens.clear();
-    const compiled = new CompiledInstance(config, state.services);
-    for (const p of compiled.problems) this.o.logger.error(`gateway ${config.name}: ${p}`);
-    state.compiled = compiled;
+  /** Gateway worker process ids (empty with one process). */
+  workerPids(): number[] { return this.pool?.pids() ?? []; }
+
+  private async apply(state: InstanceState, config: InstanceConfig): Promise<void> {
+    const problems = state.server.apply(config);
+    for (const p of problems) this.o.logger.error(`gateway ${config.name}: ${p}`);
+    await this.pool?.apply(state.key, config);
   }
 
   validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] } {
@@ -134,12 +147,17 @@ export class GatewayPlane implements GatewayInstances {
     const state = this.instances.get(key);
     if (!state) return;
     this.instances.delete(key);
-    await state.listener.close();
+    this.pool?.remove(key);
+    // The listener's close() waits for the connections this process serves: end them first.
+    const closed = state.listener.close();
+    state.server.close();
+    await closed;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.instances.values()].map((s) => s.listener.close()));
+    await Promise.all([...this.instances.values()].map(async (s) => { const closed = s.listener.close(); s.server.close(); await closed; }));
     this.instances.clear();
+    await this.pool?.close();
     await this.client.close();
   }
 }

@@ -7,13 +7,13 @@ import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
 import { locate } from './steps.js';
 import { INVALID_KEY, MISSING_KEY, NOT_FOUND, internalError, sendAnswer } from './answers.js';
-import { TRACE_PATH, TraceRecorder, type TraceStore } from './trace.js';
+import { TRACE_PATH, TraceRecorder, type TraceSink } from './trace.js';
 import type { CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
 import { PolicyError, type Step } from '../policy/types.js';
 import type { Pipeline } from '../policy/compile.js';
 
-export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, traces: TraceStore): void {
+export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, traces: TraceSink): void {
   const req = ctx.req;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -87,7 +87,7 @@ class Run {
     try { this.error(e); } catch (x) { fail(this.ctx, x); return; }
     drive(this);
   };
-  constructor(readonly ctx: GatewayContext, readonly p: Pipeline, readonly traces: TraceStore) {
+  constructor(readonly ctx: GatewayContext, readonly p: Pipeline, readonly traces: TraceSink) {
     this.steps = p.inbound;
   }
 
@@ -158,7 +158,7 @@ function activityId(ctx: GatewayContext): string {
 }
 
 /** Writes the answer: the backend's streamed body, or a body a policy set. */
-function serialize(ctx: GatewayContext, traces: TraceStore): void {
+function serialize(ctx: GatewayContext, traces: TraceSink): void {
   const res = ctx.res;
   const r = ctx.response ?? new GatewayResponse(200, {});
   const extra = ctx.extraHeaders;
@@ -167,7 +167,7 @@ function serialize(ctx: GatewayContext, traces: TraceStore): void {
     ctx.trace.add('response', { status: r.status, headers: r.headers });
     traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.id}`;
     if (!ctx.secure) traceLocation = 'http' + traceLocation.slice(5);
-    traces.put(ctx.trace.id, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, lastError: ctx.lastError }));
+    traces.put(ctx.trace.id, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, gatewayWorker: traces.gatewayWorker, lastError: ctx.lastError }));
   }
   const body = r.body;
   if (body instanceof BackendStream) {
@@ -216,11 +216,15 @@ function fail(ctx: GatewayContext, e: unknown): void {
 }
 
 /** Serves a finished trace (GET {TRACE_PATH}{id}); true when the path was a trace path. */
-export function serveTrace(ctx: GatewayContext, traces: TraceStore): boolean {
+export function serveTrace(ctx: GatewayContext, traces: TraceSink): boolean {
   const url = ctx.req.url ?? '';
   if (!url.startsWith(TRACE_PATH)) return false;
+  const answerWith = (json: string | undefined) => {
+    if (json === undefined) sendAnswer(ctx.res, 404, NOT_FOUND);
+    else sendAnswer(ctx.res, 200, json);
+  };
   const json = traces.get(url.slice(TRACE_PATH.length).split('?')[0]);
-  if (json === undefined) sendAnswer(ctx.res, 404, NOT_FOUND);
-  else sendAnswer(ctx.res, 200, json);
+  if (json instanceof Promise) json.then(answerWith, () => answerWith(undefined));
+  else answerWith(json);
   return true;
 }

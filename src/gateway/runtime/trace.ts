@@ -75,20 +75,54 @@ const backendUrl = (ctx: GatewayContext) => {
   return ctx.backendOrigin + ctx.backendBasePath + ctx.path + (qs ? `?${qs}` : '');
 };
 
-/** Finished traces by id, at most MAX, each kept for TTL_MS. */
-export class TraceStore {
+/**
+ * Where finished traces go and are served from. `gatewayWorker` names the process recording them
+ * (0: the server, 1..n-1: gateway workers), written into each trace.
+ */
+export interface TraceSink {
+  readonly gatewayWorker: number;
+  put(id: string, json: string): void;
+  get(id: string): string | undefined | Promise<string | undefined>;
+}
+
+/** Finished traces by id, at most MAX, each kept for TTL_MS (the server process's store). */
+export class TraceStore implements TraceSink {
   private static readonly MAX = 500;
   private static readonly TTL_MS = 3600_000;
   private readonly traces = new Map<string, { json: string; at: number }>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+  readonly gatewayWorker = 0;
+
+  /** waitMs: how long get() waits for a trace not here yet (a worker's put may still be on its way). */
+  constructor(private readonly waitMs = 0) {}
 
   put(id: string, json: string): void {
     this.traces.set(id, { json, at: Date.now() });
     if (this.traces.size > TraceStore.MAX) this.traces.delete(this.traces.keys().next().value!);
+    const w = this.waiting.get(id);
+    if (w) { this.waiting.delete(id); for (const f of w) f(); }
   }
 
-  get(id: string): string | undefined {
+  get(id: string): string | undefined | Promise<string | undefined> {
+    const now = this.find(id);
+    if (now !== undefined || this.waitMs === 0 || !TRACE_ID.test(id) || this.waiting.size > TraceStore.MAX) return now;
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); resolve(this.find(id)); };
+      const timer = setTimeout(() => {
+        const list = this.waiting.get(id)?.filter((f) => f !== done);
+        if (list?.length) this.waiting.set(id, list); else this.waiting.delete(id);
+        resolve(undefined);
+      }, this.waitMs);
+      const list = this.waiting.get(id);
+      if (list) list.push(done); else this.waiting.set(id, [done]);
+    });
+  }
+
+  private find(id: string): string | undefined {
     const t = this.traces.get(id);
     if (!t || Date.now() - t.at > TraceStore.TTL_MS) return undefined;
     return t.json;
   }
 }
+
+const TRACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,0 +1,200 @@
+// The server side of gateway workers (--gateway-workers n): n-1 forked processes that serve gateway
+// connections beside the server process. The server accepts every connection and hands it, unread, to
+// the next process in turn (round-robin, as node:cluster does), itself included; a worker gets an
+// instance's connections only once it has compiled that instance's current configuration. A worker that
+// dies is forked again and given every configuration.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../common/log.js';
+import type { InstanceConfig } from '../config.js';
+import type { CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { TraceStore } from '../runtime/trace.js';
+import type { Calls, FromWorker, ToWorker } from './protocol.js';
+
+export interface WorkerPoolOptions {
+  /** Worker processes to fork (the server process is one more). */
+  count: number;
+  tls: { cert: string; key: string };
+  quiet: boolean;
+  logger: Logger;
+  tokens: ManagedIdentityTokens | undefined;
+  counters: CounterStore;
+  traces: TraceStore;
+}
+
+/** The worker module next to this one (.js when built, .ts under tsx). */
+const WORKER_FILE = (() => {
+  const self = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(self), `worker${path.extname(self)}`);
+})();
+/** How long a worker may take to compile a configuration before the write that changed it fails. */
+const APPLY_TIMEOUT_MS = 10_000;
+/** A worker that keeps dying is forked again at most this often. */
+const RESTART_DELAY_MS = 1000;
+
+class Worker {
+  readonly child: ChildProcess;
+  /** Instances whose current configuration this worker compiled (it may serve their connections). */
+  readonly current = new Set<string>();
+  readonly acks = new Map<number, { key: string; done: () => void }>();
+  readonly ready: Promise<void>;
+  exited = false;
+
+  constructor(readonly index: number, o: WorkerPoolOptions, onMessage: (w: Worker, m: FromWorker) => void) {
+    this.child = fork(WORKER_FILE, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    this.ready = new Promise((resolve, reject) => {
+      const onReady = (m: FromWorker) => { if (m.t === 'ready') { this.child.off('message', onReady); resolve(); } };
+      this.child.on('message', onReady);
+      this.child.once('exit', (code) => reject(new Error(`gateway worker ${index} exited (${code}) while starting`)));
+    });
+    this.ready.catch(() => undefined);
+    this.child.on('message', (m: FromWorker) => onMessage(this, m));
+    this.child.once('exit', () => {
+      this.exited = true;
+      for (const a of this.acks.values()) a.done();
+      this.acks.clear();
+    });
+    this.send({ t: 'init', index, tls: o.tls, quiet: o.quiet });
+  }
+
+  send(m: ToWorker, handle?: net.Socket): boolean {
+    if (this.exited || !this.child.connected) return false;
+    try {
+      // A connection lost on its way (the worker died meanwhile) is closed, not left hanging.
+      if (handle) this.child.send(m, handle, (err) => { if (err) handle.destroy(); });
+      else this.child.send(m);
+      return true;
+    } catch { return false; }
+  }
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly configs = new Map<string, InstanceConfig>();
+  private seq = 0;
+  private next = 0;
+  private closing = false;
+
+  constructor(private readonly o: WorkerPoolOptions) {}
+
+  async start(): Promise<void> {
+    for (let i = 1; i <= this.o.count; i++) this.workers.push(this.spawn(i));
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  /** Sends an instance's configuration to every worker; resolves when all compiled it. */
+  async apply(key: string, config: InstanceConfig): Promise<void> {
+    this.configs.set(key, config);
+    await Promise.all(this.workers.map((w) => this.push(w, key, config)));
+  }
+
+  remove(key: string): void {
+    this.configs.delete(key);
+    for (const w of this.workers) { w.current.delete(key); w.send({ t: 'remove', key }); }
+  }
+
+  /** Hands a new connection to the next process in turn that can serve it; `local` serves it here. */
+  dispatch(key: string, socket: net.Socket, local: (s: net.Socket) => void): void {
+    const n = this.workers.length + 1;
+    for (let tries = 0; tries < n; tries++) {
+      const i = this.next;
+      this.next = (this.next + 1) % n;
+      if (i === 0) { local(socket); return; }
+      const w = this.workers[i - 1];
+      if (!w.current.has(key)) continue;
+      // keepOpen false: the socket is closed here once the worker has it.
+      if (w.send({ t: 'socket', key }, socket)) return;
+    }
+    local(socket);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
+      if (w.exited) { resolve(); return; }
+      const kill = setTimeout(() => w.child.kill('SIGKILL'), 3000);
+      w.child.once('exit', () => { clearTimeout(kill); resolve(); });
+      if (!w.send({ t: 'close' })) w.child.kill('SIGTERM');
+    })));
+  }
+
+  /** Worker process ids (tests, diagnostics). */
+  pids(): number[] { return this.workers.map((w) => w.child.pid!).filter((p) => p !== undefined); }
+
+  private spawn(index: number): Worker {
+    const w = new Worker(index, this.o, (from, m) => this.onMessage(from, m));
+    w.child.once('exit', (code, signal) => {
+      if (this.closing) return;
+      this.o.logger.error(`gateway worker ${index} (pid ${w.child.pid}) exited (${signal ?? code}): starting another`);
+      setTimeout(() => {
+        if (this.closing) return;
+        const again = this.spawn(index);
+        this.workers[index - 1] = again;
+        again.ready.then(() => { for (const [key, config] of this.configs) void this.push(again, key, config); }, () => undefined);
+      }, RESTART_DELAY_MS).unref();
+    });
+    return w;
+  }
+
+  private push(w: Worker, key: string, config: InstanceConfig): Promise<void> {
+    const seq = ++this.seq;
+    w.current.delete(key);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        w.acks.delete(seq);
+        this.o.logger.error(`gateway worker ${w.index} did not apply the configuration of ${key} in ${APPLY_TIMEOUT_MS} ms: it serves none of its calls`);
+        resolve();
+      }, APPLY_TIMEOUT_MS);
+      w.acks.set(seq, { key, done: () => { clearTimeout(timer); resolve(); } });
+      if (!w.send({ t: 'config', seq, key, config })) { clearTimeout(timer); w.acks.delete(seq); resolve(); }
+    });
+  }
+
+  private onMessage(w: Worker, m: FromWorker): void {
+    switch (m.t) {
+      case 'ack': {
+        const a = w.acks.get(m.seq);
+        if (!a) return;
+        w.acks.delete(m.seq);
+        // Only the newest configuration counts: an older push's ack must not open the door.
+        if (this.configs.has(a.key) && ![...w.acks.values()].some((x) => x.key === a.key)) w.current.add(a.key);
+        a.done();
+        return;
+      }
+      case 'trace': this.o.traces.put(m.id, m.json); return;
+      case 'call': this.answer(w, m.id, m.op, m.args).catch(() => undefined); return;
+      default: return;
+    }
+  }
+
+  private async answer(w: Worker, id: number, op: keyof Calls, args: unknown): Promise<void> {
+    try {
+      const value = await this.call(op, args);
+      w.send({ t: 'result', id, value });
+    } catch (e) {
+      w.send({ t: 'result', id, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async call(op: keyof Calls, args: unknown): Promise<unknown> {
+    switch (op) {
+      case 'token': {
+        const a = args as Calls['token']['args'];
+        if (!this.o.tokens) throw new Error('managed identities are not available to this gateway');
+        const { token } = await this.o.tokens.tokenFor(a.instanceId, a.clientId ? { clientId: a.clientId } : {}, a.resource);
+        return { accessToken: token.accessToken, expiresOn: token.expiresOn } satisfies Calls['token']['result'];
+      }
+      case 'hit': {
+        const a = args as Calls['hit']['args'];
+        return await this.o.counters.hit(a.key, a.limit, a.windowMs, a.count);
+      }
+      case 'trace-get': {
+        const a = args as Calls['trace-get']['args'];
+        return (await this.o.traces.get(a.id)) ?? null;
+      }
+      default: throw new Error(`unknown call ${String(op)}`);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// Messages between the server process and its gateway workers (child_process IPC, JSON). The server
+// owns everything shared: configuration (it pushes it), managed identity tokens, rate-limit counters and
+// traces (workers ask for them). Workers only serve connections the server accepted and handed over.
+import type { InstanceConfig } from '../config.js';
+import type { CounterResult } from '../runtime/services.js';
+
+/** Server → worker. A 'socket' message carries the connection as its handle. */
+export type ToWorker =
+  | { t: 'init'; index: number; tls: { cert: string; key: string }; quiet: boolean }
+  | { t: 'config'; seq: number; key: string; config: InstanceConfig }
+  | { t: 'remove'; key: string }
+  | { t: 'socket'; key: string }
+  | { t: 'result'; id: number; value?: unknown; error?: string }
+  | { t: 'close' };
+
+/** The calls a worker makes to the server, with their answers. */
+export interface Calls {
+  token: { args: { instanceId: string; clientId?: string; resource: string }; result: { accessToken: string; expiresOn: number } };
+  hit: { args: { key: string; limit: number; windowMs: number; count: number }; result: CounterResult };
+  'trace-get': { args: { id: string }; result: string | null };
+}
+
+/** Worker → server. */
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'ack'; seq: number }
+  | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
+  | { t: 'trace'; id: string; json: string };
