@@ -73,3 +73,14 @@ test('bad ports and lifetimes are refused, naming where they came from', () => {
 test('a bad store from the environment names the variable', () => {
   assert.throws(() => parseConfig({}, { APIM_LOCAL_STORE: 'redis://x' }, cwd), (e) => e instanceof ConfigError && e.message.startsWith("APIM_LOCAL_STORE: 'redis://x'"));
 });
+
+test('gateway workers: default 1, flag over environment, 1-64, bad values name their source', () => {
+  assert.equal(parseConfig({}, {}, cwd).gatewayWorkers, 1);
+  assert.equal(parseConfig({}, { APIM_LOCAL_GATEWAY_WORKERS: '4' }, cwd).gatewayWorkers, 4);
+  assert.equal(parseConfig({ gatewayWorkers: '2' }, { APIM_LOCAL_GATEWAY_WORKERS: '4' }, cwd).gatewayWorkers, 2);
+  assert.equal(parseConfig({ gatewayWorkers: '64' }, {}, cwd).gatewayWorkers, 64);
+  for (const v of ['0', '65', 'two', '1.5', '-1']) {
+    assert.throws(() => parseConfig({ gatewayWorkers: v }, {}, cwd), (e) => e instanceof ConfigError && e.message.startsWith('--gateway-workers:'), v);
+  }
+  assert.throws(() => parseConfig({}, { APIM_LOCAL_GATEWAY_WORKERS: 'many' }, cwd), (e) => e instanceof ConfigError && e.message.startsWith('APIM_LOCAL_GATEWAY_WORKERS:'));
+});
