@@ -2,23 +2,38 @@
 // Throughput and latency through the API Management gateway, against reverse proxies measured in the
 // same run with the same load tool and the same backend: the ratios are the result.
 //
-//   npm run build && node bench/gateway.mjs [--duration 10] [--warmup 2] [--connections 50] [--rounds 3] [--tls] [--json]
-//                                            [--cpu-prof <dir>]  (V8 CPU profile of the gateway's process)
+//   npm run build && node bench/gateway.mjs [--duration 10] [--warmup 2] [--connections 50] [--rounds 3]
+//                    [--gateway-workers 2] [--only <phase>,...] [--tls] [--json]
+//                    [--cpu-prof <dir>]  (V8 CPU profiles of the gateways' processes)
 //
-// Phases, each after a warm-up, all on 127.0.0.1, plain HTTP (the gateway serves http and https on one
-// port; --tls measures the gateway and the minimal proxy over HTTPS instead):
-//   direct     the backend itself (node:http, a 114-byte JSON answer)
-//   nginx      nginx, 1 worker, upstream keep-alive          (skipped when nginx is not installed)
-//   minimal    node:http + undici Pool.dispatch(), no policies: the ceiling of a Node data plane
-//   fastify    fastify 5 + @fastify/http-proxy
-//   gateway    apim-local's gateway: API policy with authentication-managed-identity (token cached) +
-//              set-header with a {{named value}}; set up through the ARM API as a user would
-// The phases run --rounds times, interleaved (direct, nginx, minimal, fastify, gateway, direct, ...), and
-// each figure is the median over rounds: on a shared machine, drift hits every path alike.
-// nginx's CPU column is its master process only (the worker does the work): shown as '-'.
+// Phases (their keys are what --only takes; minimal always runs), each after a warm-up, all on 127.0.0.1,
+// plain HTTP (the gateway serves http and https on one port; --tls measures the gateways and the minimal
+// proxies over HTTPS instead):
+//   direct           the backend itself (node:http, a 114-byte JSON answer)
+//   nginx            nginx, 1 worker, upstream keep-alive           (skipped when nginx is not installed)
+//   minimal          node:http + undici Pool.dispatch(), no policies: the ceiling of a Node data plane
+//   minimal-headers  the same, adding the request headers the gateway sends the backend and the minimal
+//                    proxy does not (authorization: Bearer with the gateway's own token, x-bench,
+//                    x-forwarded-for): the cost of the bytes the policies add, without running policies
+//   minimal-cluster  the minimal proxy in n node:cluster workers (the primary accepts and hands connections
+//                    out round-robin): the ceiling of n Node processes        (n = --gateway-workers; n > 1)
+//   fastify          fastify 5 + @fastify/http-proxy
+//   gateway          apim-local's gateway, one process (`start --gateway-workers 1`): API policy with
+//                    authentication-managed-identity (token cached) + set-header with a {{named value}};
+//                    set up through the ARM API as a user would
+//   gateway-workers  the same on a second server started with `--gateway-workers n`: the server and n-1
+//                    forked workers                                                             (n > 1)
+// The phases run --rounds times, interleaved (direct, nginx, minimal, ..., gateway-workers, direct, ...),
+// and each figure is the median over rounds: on a shared machine, drift hits every path alike.
+// CPU µs/req is the CPU time of the process and all its descendants (/proc/<pid>/stat) per request: the
+// gateway server and its workers, the cluster primary and its workers, nginx's master and worker;
+// 'procs' says how many processes that was.
+// Ratio lines, each of req/s and of CPU per request: gateway (n) ÷ minimal (target ≥ 0.90), ÷ fastify
+// (target ≥ 1.5), ÷ minimal-cluster (same number of processes); gateway (1) ÷ minimal, ÷ minimal-headers
+// (the policy runtime's own cost), ÷ nginx (1 worker).
 // Load: wrk (-t1, --latency) when installed, else an undici loop in this process (noisier: it shares the
-// CPUs). `apt-get install -y nginx wrk` installs both on Debian/Ubuntu.
-// The backend, the minimal proxy and fastify run as child processes of this script (--role ...).
+// CPUs; HTTPS always uses it). `apt-get install -y nginx wrk` installs both on Debian/Ubuntu.
+// The backend and the Node proxies run as child processes of this script (--role ...).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -28,62 +43,46 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Agent, Pool, fetch as undiciFetch } from 'undici';
 import { runLoad } from './lib/load.mjs';
-import { cleanup, onCleanup, makeTempDir, startApimLocal, spawnNode, processCpuMs } from './lib/processes.mjs';
+import { runMinimalProxy } from './lib/minimal-proxy.mjs';
+import { cleanup, onCleanup, makeTempDir, startApimLocal, spawnNode, childPids, processTreeCpuMs, treeCpuDelta } from './lib/processes.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({
   options: {
-    role: { type: 'string' }, target: { type: 'string' },
+    role: { type: 'string' }, target: { type: 'string' }, headers: { type: 'string' }, 'cluster-workers': { type: 'string' },
     duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' }, concurrency: { type: 'string' }, rounds: { type: 'string', default: '3' }, tls: { type: 'boolean', default: false },
+    'gateway-workers': { type: 'string', default: '2' },
     json: { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
+/** The phases' keys (what --only takes), in the order they run in each round. */
+const PHASE_KEYS = ['direct', 'nginx', 'minimal', 'minimal-headers', 'minimal-cluster', 'fastify', 'gateway', 'gateway-workers'];
+
 // ---------- child roles ----------
 const BODY = JSON.stringify({ id: 'bench', name: 'bench', type: 'Microsoft.Bench/echo', location: 'westeurope', properties: { state: 'ok' } });
 if (opts.role === 'backend') {
+  let last; // the last request's headers, for the checks: asked for over IPC ({ type: 'last-request' })
   const server = http.createServer((req, res) => {
+    last = req.headers;
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
     res.end(BODY);
   });
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('message', (m) => { if (m?.type === 'last-request') process.send({ type: 'last-request', headers: last }); });
   process.on('disconnect', () => process.exit(0));
 } else if (opts.role === 'minimal') {
-  // The minimal Node proxy: node:http server, undici Pool.dispatch() with a raw handler.
-  const pool = new Pool(opts.target, { connections: 256, keepAliveTimeout: 30_000 });
-  const handler = (req, res) => {
-    const headers = req.headers;
-    delete headers.host; delete headers.connection;
-    pool.dispatch({ path: req.url, method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? null : req }, {
-      onConnect() {}, onError(err) { if (!res.headersSent) { res.writeHead(502); res.end(); } else res.destroy(err); },
-      onHeaders(status, raw, resume) {
-        const h = [];
-        for (let i = 0; i < raw.length; i += 2) {
-          const k = raw[i].toString('latin1');
-          if (k.length === 10 && /^(connection|keep-alive)$/i.test(k)) continue;
-          if (k.length === 17 && /^transfer-encoding$/i.test(k)) continue;
-          h.push(k, raw[i + 1].toString('latin1'));
-        }
-        res.writeHead(status, h);
-        this.resume = resume;
-        return true;
-      },
-      onData(chunk) { if (res.write(chunk)) return true; res.once('drain', this.resume); return false; },
-      onComplete() { res.end(); },
-    });
-  };
-  let server;
-  if (opts.tls) {
-    const { default: https } = await import('node:https');
-    server = https.createServer({ cert: fs.readFileSync(process.env.BENCH_CERT), key: fs.readFileSync(process.env.BENCH_KEY) }, handler);
-  } else server = http.createServer(handler);
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-  process.on('disconnect', () => process.exit(0));
+  // minimal, minimal-headers (--headers <json>) and minimal-cluster (--cluster-workers <n>): bench/lib/minimal-proxy.mjs.
+  runMinimalProxy({
+    target: opts.target,
+    addHeaders: opts.headers ? JSON.parse(opts.headers) : undefined,
+    tls: opts.tls ? { cert: fs.readFileSync(process.env.BENCH_CERT), key: fs.readFileSync(process.env.BENCH_KEY) } : undefined,
+    workers: opts['cluster-workers'] ? Number(opts['cluster-workers']) : 0,
+  });
 } else if (opts.role === 'fastify') {
   const { default: Fastify } = await import('fastify');
   const { default: proxy } = await import('@fastify/http-proxy');
@@ -204,13 +203,52 @@ async function loadWithWrk(url, connections, seconds) {
   return { rps, p50Ms: pct(50), p99Ms: pct(99), errors: non2xx + timeouts };
 }
 
+/** Sends one GET through `origin` and returns the headers the backend received. */
+async function probe(origin, ca, backend) {
+  const pool = new Pool(origin, { connect: { ca, servername: 'localhost' } });
+  try {
+    const r = await pool.request({ path: '/bench/x', method: 'GET' });
+    await r.body.arrayBuffer();
+    if (r.statusCode !== 200) throw new Error(`${origin} answered ${r.statusCode}`);
+  } finally { await pool.close(); }
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { backend.proc.child.off('message', on); reject(new Error('the backend did not report its last request')); }, 5000);
+    const on = (m) => { if (m?.type === 'last-request') { clearTimeout(t); backend.proc.child.off('message', on); resolve(m.headers); } };
+    backend.proc.child.on('message', on);
+    backend.proc.child.send({ type: 'last-request' });
+  });
+}
+
+/** The request headers `b` has and `a` has not, or with another value (both as the backend saw them). */
+function addedHeaders(a, b) {
+  return Object.fromEntries(Object.entries(b).filter(([k, v]) => a[k] !== v));
+}
+
+/** Throws unless the gateway sent the backend its managed-identity token and the named value. */
+function checkGatewayHeaders(added, name) {
+  if (!/^Bearer \S{20,}$/.test(added.authorization ?? '')) throw new Error(`${name} did not send a bearer token to the backend: ${JSON.stringify(added)}`);
+  if (added['x-bench'] !== 'from-named-value') throw new Error(`${name} did not send the named value to the backend: ${JSON.stringify(added)}`);
+}
+
 async function main() {
-  if (opts.help) { process.stdout.write(fs.readFileSync(SELF, 'utf8').split('\n').slice(1, 19).join('\n') + '\n'); return 0; }
+  if (opts.help) {
+    const lines = fs.readFileSync(SELF, 'utf8').split('\n');
+    process.stdout.write(lines.slice(1, lines.findIndex((l) => l.startsWith('import '))).join('\n') + '\n');
+    return 0;
+  }
   const durationS = num('duration', 1, 120);
   const warmupS = num('warmup', 0, 30);
   if (opts.concurrency !== undefined) opts.connections = opts.concurrency; // bench/run-all.mjs passes the same flags to every script
   const connections = Math.round(num('connections', 1, 1000));
+  const rounds = Math.round(num('rounds', 1, 20));
+  const n = num('gateway-workers', 1, 64);
+  if (!Number.isInteger(n)) { process.stderr.write(`--gateway-workers: '${opts['gateway-workers']}' is not an integer\n`); return 2; }
+  const only = opts.only?.split(',').map((k) => k.trim()).filter(Boolean);
+  const unknown = only?.filter((k) => !PHASE_KEYS.includes(k));
+  if (unknown?.length) { process.stderr.write(`--only: unknown phase ${unknown.join(', ')} (phases: ${PHASE_KEYS.join(', ')})\n`); return 2; }
+  const wanted = (key) => (!only || only.includes(key) || key === 'minimal') && (n > 1 || (key !== 'minimal-cluster' && key !== 'gateway-workers'));
   const tls = opts.tls;
+  const scheme = tls ? 'https' : 'http';
   const tmp = makeTempDir('apim-local-bench-gw-');
   const useWrk = wrkAvailable();
   if (!useWrk) log('wrk is not installed (apt-get install -y wrk): using the undici load loop in this process');
@@ -219,41 +257,69 @@ async function main() {
   const target = `http://127.0.0.1:${backend.port}`;
   const cpuProfDir = opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
   if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
-  log('starting apim-local');
-  const { server, connection, dataDir } = await startApimLocal(tmp, { nodeArgs: cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [] });
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  // Two servers set up alike: one process, and n. The first also issues the certificates for --tls, and
+  // its token is what minimal-headers sends, so it always runs.
+  const startGateway = async (workers) => {
+    log(`starting apim-local --gateway-workers ${workers}`);
+    const s = await startApimLocal(path.join(tmp, `gateway-workers-${workers}`), { nodeArgs, extraArgs: ['--gateway-workers', String(workers)], name: `apim-local --gateway-workers ${workers}` });
+    const port = await setUpGateway(s.connection, backend.port);
+    return { ...s, port, pid: s.server.child.pid, ca: fs.readFileSync(s.connection.caCertificatePath, 'utf8') };
+  };
+  const gw1 = await startGateway(1);
+  const gwN = wanted('gateway-workers') ? await startGateway(n) : undefined;
   let certEnv = {};
   if (tls) {
     const { loadOrCreateCa } = await import(path.join(path.dirname(SELF), '../dist/tls/ca.js'));
-    const issued = await (await loadOrCreateCa(dataDir)).issueServerCertificate(['localhost', '127.0.0.1']);
+    const issued = await (await loadOrCreateCa(gw1.dataDir)).issueServerCertificate(['localhost', '127.0.0.1']);
     fs.writeFileSync(path.join(tmp, 'cert.pem'), issued.certPem);
     fs.writeFileSync(path.join(tmp, 'key.pem'), issued.keyPem);
     certEnv = { BENCH_CERT: path.join(tmp, 'cert.pem'), BENCH_KEY: path.join(tmp, 'key.pem') };
   }
-  const minimal = await child('minimal proxy', ['--role', 'minimal', '--target', target, ...(tls ? ['--tls'] : [])], certEnv);
-  const fastify = await child('fastify', ['--role', 'fastify', '--target', target]);
-  const nginx = startNginx(tmp, backend.port);
-  if (!nginx) log('nginx is not installed (apt-get install -y nginx): skipping it');
-  const gatewayPort = await setUpGateway(connection, backend.port);
-  const scheme = tls ? 'https' : 'http';
-  const ca = fs.readFileSync(connection.caCertificatePath, 'utf8');
+  const proxyArgs = ['--role', 'minimal', '--target', target, ...(tls ? ['--tls'] : [])];
+  const minimal = await child('minimal proxy', proxyArgs, certEnv);
 
+  // What the gateway sends the backend that the minimal proxy does not, for the same client request:
+  // minimal-headers adds exactly that.
+  const viaMinimal = await probe(`${scheme}://127.0.0.1:${minimal.port}`, gw1.ca, backend);
+  const viaGateway = await probe(`${scheme}://127.0.0.1:${gw1.port}`, gw1.ca, backend);
+  const added = addedHeaders(viaMinimal, viaGateway);
+  checkGatewayHeaders(added, 'the gateway');
+  const dropped = Object.keys(viaMinimal).filter((k) => !(k in viaGateway));
+  const addedBytes = Object.entries(added).reduce((a, [k, v]) => a + k.length + v.length + 4, 0);
+  log(`the gateway adds ${Object.keys(added).join(', ')} (${addedBytes} bytes) to the backend request${dropped.length ? `; drops ${dropped.join(', ')}` : ''}`);
+  if (gwN) {
+    // One new connection per probe: connections go round-robin to the n processes.
+    for (let i = 0; i < n; i++) checkGatewayHeaders(addedHeaders(viaMinimal, await probe(`${scheme}://127.0.0.1:${gwN.port}`, gwN.ca, backend)), `the gateway with ${n} processes`);
+    const workers = childPids(gwN.pid).length;
+    if (workers < n - 1) log(`warning: apim-local --gateway-workers ${n} has ${workers} child process(es), not ${n - 1} workers`);
+  }
+
+  const minimalHeaders = wanted('minimal-headers') ? await child('minimal proxy + headers', [...proxyArgs, '--headers', JSON.stringify(added)], certEnv) : undefined;
+  if (minimalHeaders) {
+    const seen = await probe(`${scheme}://127.0.0.1:${minimalHeaders.port}`, gw1.ca, backend);
+    const expected = { ...viaMinimal, ...added };
+    const diff = [...Object.keys(addedHeaders(seen, expected)), ...Object.keys(addedHeaders(expected, seen))];
+    if (diff.length) throw new Error(`minimal-headers does not send what the gateway sends: ${diff.join(', ')}`);
+  }
+  const minimalCluster = wanted('minimal-cluster') ? await child(`minimal proxy cluster ×${n}`, [...proxyArgs, '--cluster-workers', String(n)], certEnv) : undefined;
+  const fastify = wanted('fastify') ? await child('fastify', ['--role', 'fastify', '--target', target]) : undefined;
+  const nginx = wanted('nginx') ? startNginx(tmp, backend.port) : undefined;
+  if (wanted('nginx') && !nginx) log('nginx is not installed (apt-get install -y nginx): skipping it');
+
+  const viaTls = tls ? ', TLS' : '';
   const phases = [
-    { key: 'direct', label: 'backend directly', url: `${target}/bench/x`, pid: backend.pid },
-    ...(nginx ? [{ key: 'nginx', label: 'nginx (1 worker, upstream keep-alive)', url: `http://127.0.0.1:${nginx.port}/bench/x`, pid: nginx.pid }] : []),
-    { key: 'minimal', label: `minimal Node proxy (http + undici dispatch)${tls ? ', TLS' : ''}`, url: `${scheme}://127.0.0.1:${minimal.port}/bench/x`, pid: minimal.pid },
-    { key: 'fastify', label: 'fastify + @fastify/http-proxy', url: `http://127.0.0.1:${fastify.port}/bench/x`, pid: fastify.pid },
-    { key: 'gateway', label: `apim-local gateway (MI token + set-header {{nv}})${tls ? ', TLS' : ''}`, url: `${scheme}://127.0.0.1:${gatewayPort}/bench/x`, pid: server.child.pid },
-  ].filter((p) => !opts.only || opts.only.split(',').includes(p.key) || p.key === 'minimal');
-
-  // Check every path answers 200, and the gateway really sends the token and the named value.
+    wanted('direct') && { key: 'direct', name: 'backend', label: 'backend directly', url: `${target}/bench/x`, pid: backend.pid },
+    nginx && { key: 'nginx', name: 'nginx', label: 'nginx (1 worker, upstream keep-alive)', url: `http://127.0.0.1:${nginx.port}/bench/x`, pid: nginx.pid },
+    { key: 'minimal', name: 'minimal', label: `minimal Node proxy (http + undici dispatch)${viaTls}`, url: `${scheme}://127.0.0.1:${minimal.port}/bench/x`, pid: minimal.pid, ca: gw1.ca },
+    minimalHeaders && { key: 'minimal-headers', name: 'minimal + headers', label: `minimal + the gateway's request headers${viaTls}`, url: `${scheme}://127.0.0.1:${minimalHeaders.port}/bench/x`, pid: minimalHeaders.pid, ca: gw1.ca },
+    minimalCluster && { key: 'minimal-cluster', name: `minimal cluster ×${n}`, label: `minimal, node:cluster ${n} workers${viaTls}`, url: `${scheme}://127.0.0.1:${minimalCluster.port}/bench/x`, pid: minimalCluster.pid, ca: gw1.ca },
+    fastify && { key: 'fastify', name: 'fastify', label: 'fastify + @fastify/http-proxy', url: `http://127.0.0.1:${fastify.port}/bench/x`, pid: fastify.pid },
+    wanted('gateway') && { key: 'gateway', name: 'gateway ×1', label: `apim-local gateway, 1 process (MI token + set-header {{nv}})${viaTls}`, url: `${scheme}://127.0.0.1:${gw1.port}/bench/x`, pid: gw1.pid, ca: gw1.ca },
+    gwN && { key: 'gateway-workers', name: `gateway ×${n}`, label: `apim-local gateway, ${n} processes (--gateway-workers ${n})${viaTls}`, url: `${scheme}://127.0.0.1:${gwN.port}/bench/x`, pid: gwN.pid, ca: gwN.ca },
+  ].filter(Boolean);
   for (const p of phases) if (!p.url.startsWith('https')) await waitFor(p.url);
-  const checkPool = new Pool(`${scheme}://127.0.0.1:${gatewayPort}`, { connect: { ca, servername: 'localhost' } });
-  const probe = await checkPool.request({ path: '/bench/x', method: 'GET' });
-  await probe.body.arrayBuffer();
-  await checkPool.close();
-  if (probe.statusCode !== 200) throw new Error(`the gateway answered ${probe.statusCode}`);
 
-  const rounds = Math.round(num('rounds', 1, 20));
   const samples = Object.fromEntries(phases.map((p) => [p.key, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const p of phases) {
@@ -265,56 +331,77 @@ async function main() {
   const results = Object.fromEntries(phases.map((p) => {
     const xs = samples[p.key];
     return [p.key, {
+      label: p.label,
       rps: median(xs.map((x) => x.rps)), p50Ms: median(xs.map((x) => x.p50Ms)), p99Ms: median(xs.map((x) => x.p99Ms)),
-      cpuUsPerReq: p.key === 'nginx' ? undefined : median(xs.map((x) => x.cpuUsPerReq)),
+      cpuUsPerReq: median(xs.map((x) => x.cpuUsPerReq)), processes: Math.max(...xs.map((x) => x.processes ?? 0)) || undefined,
       errors: xs.reduce((a, x) => a + Number(x.errors || 0), 0), rounds: xs.map((x) => Math.round(x.rps)),
     }];
   }));
 
   async function measure(p) {
     let r;
+    let requests;
+    let cpu0;
     if (useWrk && !p.url.startsWith('https')) {
       if (warmupS > 0) await loadWithWrk(p.url, connections, warmupS);
-      const c0 = processCpuMs(p.pid);
+      cpu0 = processTreeCpuMs(p.pid);
       r = await loadWithWrk(p.url, connections, durationS);
-      const c1 = processCpuMs(p.pid);
-      r.cpuUsPerReq = c0 === undefined ? undefined : ((c1 - c0) * 1000) / (r.rps * durationS);
+      requests = r.rps * durationS;
     } else {
       const u = new URL(p.url);
-      const pool = new Pool(u.origin, { connections, pipelining: 1, connect: { ca, servername: 'localhost' } });
+      const pool = new Pool(u.origin, { connections, pipelining: 1, connect: { ca: p.ca, servername: 'localhost' } });
       const load = { pool, concurrency: connections, request: () => ({ path: u.pathname, method: 'GET' }) };
       if (warmupS > 0) await runLoad({ ...load, durationMs: warmupS * 1000 });
-      const c0 = processCpuMs(p.pid);
+      cpu0 = processTreeCpuMs(p.pid);
       const l = await runLoad({ ...load, durationMs: durationS * 1000 });
-      const c1 = processCpuMs(p.pid);
+      r = { rps: l.rps, p50Ms: l.p50Ms, p99Ms: l.p99Ms, errors: l.errors };
+      requests = l.completed + l.errors;
       await pool.close();
-      r = { rps: l.rps, p50Ms: l.p50Ms, p99Ms: l.p99Ms, errors: l.errors, cpuUsPerReq: c0 === undefined ? undefined : ((c1 - c0) * 1000) / (l.completed + l.errors) };
     }
-    return r;
+    const cpu = treeCpuDelta(cpu0, processTreeCpuMs(p.pid));
+    return { ...r, cpuUsPerReq: cpu && requests > 0 ? (cpu.ms * 1000) / requests : undefined, processes: cpu?.processes };
   }
 
+  // Ratios: [numerator, denominator, note, target req/s ratio]. With n = 1, gateway stands for gateway (n).
+  const gN = results['gateway-workers'] ? 'gateway-workers' : n === 1 ? 'gateway' : undefined;
+  const ratios = [
+    [gN, 'minimal', 'the issue\'s target', 0.9],
+    [gN, 'fastify', 'the issue\'s target', 1.5],
+    ['gateway-workers', 'minimal-cluster', 'the same number of processes'],
+    ['gateway', 'minimal', 'one process each'],
+    ['gateway', 'minimal-headers', 'the policy runtime\'s own cost'],
+    ['gateway', 'nginx', 'one worker each'],
+  ].filter(([a, b], i, all) => results[a]?.rps && results[b]?.rps && all.findIndex(([x, y]) => x === a && y === b) === i).map(([a, b, note, target]) => {
+    const name = (k) => phases.find((p) => p.key === k).name;
+    const cpu = results[a].cpuUsPerReq !== undefined && results[b].cpuUsPerReq ? results[a].cpuUsPerReq / results[b].cpuUsPerReq : undefined;
+    return { of: a, to: b, name: `${name(a)} ÷ ${name(b)}`, rps: results[a].rps / results[b].rps, cpuPerReq: cpu, note, target };
+  });
+
   const f = (v, d) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
-  const rows = phases.map((p) => [p.label, f(results[p.key].rps, 0), f(results[p.key].p50Ms, 2), f(results[p.key].p99Ms, 2), f(results[p.key].cpuUsPerReq, 1), String(results[p.key].errors), results[p.key].rounds.join(' ')]);
-  const head = ['path', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'req/s per round'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const g = results.gateway?.rps;
+  const table = (head, rows) => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (r) => r.map((c, i) => (i === 0 || i === r.length - 1 && head[i] === '' ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    return [line(head), ...rows.map(line)];
+  };
   const cpus = os.cpus();
   process.stdout.write([
     '',
-    `gateway: node ${process.version}, ${cpus.length} CPU(s) ${cpus[0]?.model?.trim() ?? ''}, load average ${os.loadavg()[0].toFixed(1)}, ${connections} connections, median of ${rounds} rounds of ${durationS} s per phase after ${warmupS} s warm-up, load: ${useWrk ? 'wrk -t1' : 'undici loop'}${tls ? ', TLS to the Node proxies' : ''}`,
+    `gateway: node ${process.version}, ${cpus.length} CPU(s) ${cpus[0]?.model?.trim() ?? ''}, load average ${os.loadavg()[0].toFixed(1)}, ${connections} connections, median of ${rounds} rounds of ${durationS} s per phase after ${warmupS} s warm-up, load: ${!useWrk ? 'undici loop' : tls ? 'wrk -t1, and the undici loop for HTTPS' : 'wrk -t1'}${tls ? ', TLS to the gateways and the minimal proxies' : ''}`,
     '',
-    line(head), ...rows.map(line),
+    ...table(['path', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'procs', 'errors', 'req/s per round'],
+      phases.map((p) => { const r = results[p.key]; return [p.label, f(r.rps, 0), f(r.p50Ms, 2), f(r.p99Ms, 2), f(r.cpuUsPerReq, 1), String(r.processes ?? '-'), String(r.errors), r.rounds.join(' ')]; })),
     '',
-    ...(g ? [
-      `gateway ÷ minimal Node proxy = ${f(g / results.minimal.rps, 3)}   (target ≥ 0.90)`,
-      ...(results.fastify ? [`gateway ÷ fastify            = ${f(g / results.fastify.rps, 3)}   (target ≥ 1.5)`] : []),
-      ...(results.nginx ? [`gateway ÷ nginx              = ${f(g / results.nginx.rps, 3)}`] : []),
-    ] : []),
+    ...table(['ratio', 'req/s', 'CPU/req', ''], ratios.map((q) => [q.name, f(q.rps, 3), f(q.cpuPerReq, 3),
+      q.target ? `target req/s ≥ ${q.target.toFixed(2)}: ${q.rps >= q.target ? 'met' : 'not met'}` : q.note])),
     '',
   ].join('\n') + '\n');
-  if (opts.json) process.stdout.write(JSON.stringify({ bench: 'gateway', node: process.version, cpus: cpus.length, connections, durationS, rounds, tls, results }, null, 2) + '\n');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({
+      bench: 'gateway', node: process.version, cpus: cpus.length, loadAverage: os.loadavg()[0], connections, durationS, warmupS, rounds, tls,
+      gatewayWorkers: n, load: useWrk ? 'wrk' : 'undici', addedHeaders: { names: Object.keys(added), bytes: addedBytes }, results, ratios,
+    }, null, 2) + '\n');
+  }
   await cleanup();
-  if (cpuProfDir) log(`gateway CPU profile in ${cpuProfDir}`);
+  if (cpuProfDir) log(`CPU profiles of the gateways' processes in ${cpuProfDir}`);
   return Object.values(results).some((r) => r.errors > 0) ? 1 : 0;
 }

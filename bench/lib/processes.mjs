@@ -1,6 +1,6 @@
 // Child processes and temporary files of a bench script, and their clean-up: on success, on failure,
 // on SIGINT/SIGTERM, and (best effort, synchronously) when the process exits any other way.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,24 +77,25 @@ export function spawnNode(name, args, { graceMs = 5000, ipc = false, env = proce
 
 /**
  * Starts the real server from dist/ on a free port with a data directory under `tempDir`, and waits
- * for its connection file (written once every listener is up) with the child's pid.
+ * for its connection file (written once every listener is up) with the child's pid. `extraArgs` go
+ * after `start ...` (server flags, e.g. ['--gateway-workers', '2']); `name` names it in messages.
  */
-export async function startApimLocal(tempDir, { nodeArgs = [], extraArgs = [], timeoutMs = 30_000 } = {}) {
+export async function startApimLocal(tempDir, { nodeArgs = [], extraArgs = [], name = 'apim-local', timeoutMs = 30_000 } = {}) {
   if (!fs.existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const dataDir = path.join(tempDir, 'apim-local');
   fs.mkdirSync(dataDir, { recursive: true });
   const connectionFile = path.join(dataDir, 'connection.json');
-  const server = spawnNode('apim-local', [...nodeArgs, BIN, 'start', '--data-dir', dataDir, '--port', '0', '--quiet', ...extraArgs]);
+  const server = spawnNode(name, [...nodeArgs, BIN, 'start', '--data-dir', dataDir, '--port', '0', '--quiet', ...extraArgs]);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!server.alive()) throw new Error(`apim-local exited (${await server.exited}) before it was ready:\n${server.output()}`);
+    if (!server.alive()) throw new Error(`${name} exited (${await server.exited}) before it was ready:\n${server.output()}`);
     try {
       const connection = JSON.parse(fs.readFileSync(connectionFile, 'utf8'));
       if (connection.pid === server.child.pid) return { server, connection, dataDir };
     } catch { /* not written yet */ }
     await sleep(50);
   }
-  throw new Error(`apim-local did not write ${connectionFile} within ${timeoutMs / 1000} s:\n${server.output()}`);
+  throw new Error(`${name} did not write ${connectionFile} within ${timeoutMs / 1000} s:\n${server.output()}`);
 }
 
 /** Starts bench/lib/https-baseline.mjs with a certificate and key, and waits for its port. */
@@ -121,4 +122,46 @@ export function processCpuMs(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** The pids of a process's children, from /proc/<pid>/task/<tid>/children, else `ps --ppid`; [] if none. */
+export function childPids(pid) {
+  try {
+    const pids = [];
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      for (const c of fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) pids.push(Number(c));
+    }
+    return pids;
+  } catch {
+    const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+    return ps.status === 0 ? ps.stdout.split('\n').filter((l) => l.trim()).map(Number) : [];
+  }
+}
+
+/**
+ * CPU time so far (ms) of a process and all its descendants (e.g. a server and its forked workers,
+ * nginx's master and worker), per pid: Map pid → ms. Empty where there is no /proc.
+ */
+export function processTreeCpuMs(pid) {
+  const out = new Map();
+  const visit = (p) => {
+    const ms = processCpuMs(p);
+    if (ms === undefined || out.has(p)) return;
+    out.set(p, ms);
+    for (const c of childPids(p)) visit(c);
+  };
+  visit(pid);
+  return out;
+}
+
+/**
+ * CPU time (ms) a process tree used between two processTreeCpuMs() snapshots, summed over the pids of
+ * the second (a pid absent from the first started in between and counts in full), and how many
+ * processes that is; undefined where there is no /proc.
+ */
+export function treeCpuDelta(before, after) {
+  if (after.size === 0) return undefined;
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return { ms, processes: after.size };
 }
