@@ -26,6 +26,25 @@ export interface OperationConfig {
   /** e.g. `/users/{id}?filter={filter}` */
   urlTemplate: string;
   templateParameters: { name: string; type?: string; required?: boolean }[];
+  /** The operation's responses (ResponseContract), for mock-response; absent: none defined. */
+  responses?: ResponseConfig[];
+}
+
+/** A response of an operation, reduced to what mock-response reads. */
+export interface ResponseConfig {
+  statusCode: number;
+  /** In the operation's order: the first answers a mock-response that names no content type. */
+  representations: RepresentationConfig[];
+}
+
+export interface RepresentationConfig {
+  contentType: string;
+  /**
+   * The representation's example (RepresentationContract.examples: the `default` one, else the first with
+   * a value; older api-versions' `sample` string): a JSON value, sent as is when a string, else serialized.
+   * Absent: no example.
+   */
+  example?: { value: unknown };
 }
 
 export type PolicyScope =

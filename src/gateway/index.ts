@@ -148,14 +148,12 @@ export class GatewayPlane implements GatewayInstances {
     if (!state) return;
     this.instances.delete(key);
     this.pool?.remove(key);
-    // The listener's close() waits for the connections this process serves: end them first.
-    const closed = state.listener.close();
+    await state.listener.close();
     state.server.close();
-    await closed;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.instances.values()].map(async (s) => { const closed = s.listener.close(); s.server.close(); await closed; }));
+    await Promise.all([...this.instances.values()].map(async (s) => { await s.listener.close(); s.server.close(); }));
     this.instances.clear();
     await this.pool?.close();
     await this.client.close();

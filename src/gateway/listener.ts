@@ -14,7 +14,7 @@ export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, secu
 
 export interface Listener {
   port: number;
-  /** Stops accepting (connections already handed out are their servers' to end). */
+  /** Stops accepting and frees the port (connections already handed out are their servers' to end). */
   close(): Promise<void>;
 }
 
@@ -27,7 +27,9 @@ export async function listen(host: string, port: number, onSocket: (socket: net.
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); }),
+    // Not waiting for close()'s callback: it fires when every connection accepted here has ended, and those
+    // are ended by whoever serves them (this process's socket servers, or workers).
+    close: async () => { server.close(); },
   };
 }
 

@@ -8,6 +8,7 @@ import type { CompileContext, PolicyDefinition, Run, Step, Value, ChildSchema } 
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { runSteps } from '../runtime/steps.js';
+import type { ResponseConfig } from '../config.js';
 
 const ALL = ['inbound', 'backend', 'outbound', 'on-error'] as const;
 
@@ -141,17 +142,70 @@ const setBody: PolicyDefinition = {
   },
 };
 
+// mock-response answers from the operation's response definitions (ResponseContract): the response with
+// the status code, its representation with the content type (none named: the first, whose content type
+// the answer takes), and that representation's example; no such example: an empty body. A document at
+// API, product or global scope serves many operations, so the answers are compiled per operation with
+// the instance (compileMockResponses) and looked up in the request's operation.
+
+export interface MockAnswer {
+  /** The representation's content type, as defined. */
+  contentType: string;
+  body: Buffer;
+}
+
+export interface MockStatus {
+  /** The first representation's answer (mock-response without content-type). */
+  first?: MockAnswer;
+  /** By content type, lower-cased; also by media type without parameters (`application/json`). */
+  byType: Map<string, MockAnswer>;
+}
+
+/** An operation's mock answers by status code. */
+export type MockResponses = ReadonlyMap<number, MockStatus>;
+
+const EMPTY = Buffer.alloc(0);
+const mediaType = (lowerContentType: string) => lowerContentType.split(';')[0].trim();
+
+/** Precomputes an operation's mock answers: example values serialized once (a string as is, else JSON). */
+export function compileMockResponses(responses: readonly ResponseConfig[] | undefined): MockResponses {
+  const out = new Map<number, MockStatus>();
+  for (const r of responses ?? []) {
+    if (out.has(r.statusCode)) continue; // the first definition of a status code wins
+    const status: MockStatus = { byType: new Map() };
+    for (const rep of r.representations ?? []) {
+      if (typeof rep?.contentType !== 'string') continue;
+      const value = rep.example?.value;
+      const body = rep.example === undefined || value === undefined ? EMPTY
+        : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+      const answer: MockAnswer = { contentType: rep.contentType, body };
+      status.first ??= answer;
+      const key = rep.contentType.trim().toLowerCase();
+      if (!status.byType.has(key)) status.byType.set(key, answer);
+      if (!status.byType.has(mediaType(key))) status.byType.set(mediaType(key), answer);
+    }
+    out.set(r.statusCode, status);
+  }
+  return out;
+}
+
 const mockResponse: PolicyDefinition = {
   name: 'mock-response',
   sections: ['inbound', 'outbound', 'on-error'],
   schema: { attrs: { 'status-code': { type: 'int' }, 'content-type': {} } },
   compile(node, c): Run {
     const status = Number(c.attr(node, 'status-code')?.constant ?? 200);
-    const contentType = c.attr(node, 'content-type')?.constant ?? 'application/json';
+    const contentType = c.attr(node, 'content-type')?.constant;
+    const key = contentType?.trim().toLowerCase();
+    const essence = key === undefined ? undefined : mediaType(key);
     return (ctx) => {
+      const defined = ctx.operation?.mocks.get(status);
+      const answer = defined === undefined ? undefined
+        : key === undefined ? defined.first : defined.byType.get(key) ?? defined.byType.get(essence!);
+      const type = contentType ?? answer?.contentType;
       if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
-      const r = new GatewayResponse(status, { 'content-type': contentType });
-      r.body = '';
+      const r = new GatewayResponse(status, type === undefined ? {} : { 'content-type': type });
+      r.body = answer?.body ?? EMPTY;
       ctx.response = r;
       ctx.stopped = true;
     };

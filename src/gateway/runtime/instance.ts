@@ -1,11 +1,13 @@
 // An instance's configuration compiled, once per change: APIs by path, operations with their URL
-// templates, subscriptions by key, and every operation's merged pipeline, for no product and for each
-// product that contains its API (product policies apply to calls made with that product's key).
+// templates and mock-response answers, subscriptions by key, and every operation's merged pipeline,
+// for no product and for each product that contains its API (product policies apply to calls made
+// with that product's key).
 import type { ApiConfig, InstanceConfig, OperationConfig, PolicyConfig, SubscriptionConfig } from '../config.js';
 import { validatePolicyDocument } from '../policy/validate.js';
 import { compileDocument, mergeScopes, type CompiledDocument, type Pipeline } from '../policy/compile.js';
 import { NamedValueTable } from '../policy/values.js';
 import { splitBaseUrl } from '../policies/routing.js';
+import { compileMockResponses, type MockResponses } from '../policies/flow.js';
 import { compileTemplate, type OperationRoute } from './router.js';
 import type { InstanceServices } from './services.js';
 
@@ -16,6 +18,8 @@ export interface CompiledOperation {
   queryParameterNames: string[];
   /** By product name ('' for a call without a product). */
   pipelines: Map<string, Pipeline>;
+  /** mock-response's answers from the operation's response examples, by status code. */
+  mocks: MockResponses;
 }
 
 export interface CompiledApi {
@@ -95,7 +99,7 @@ export class CompiledInstance {
         const opDoc = opDocs.get(`${a.name}/${o.name}`.toLowerCase());
         pipelines.set('', mergeScopes([global, undefined, apiDoc, opDoc], services));
         for (const prod of productsOf(a.name)) pipelines.set(prod.toLowerCase(), mergeScopes([global, products.get(prod.toLowerCase()), apiDoc, opDoc], services));
-        const op: CompiledOperation = { name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines };
+        const op: CompiledOperation = { name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines, mocks: compileMockResponses(o.responses) };
         const method = o.method.toUpperCase();
         const list = api.byMethod.get(method) ?? [];
         list.push(op);

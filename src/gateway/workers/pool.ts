@@ -41,6 +41,8 @@ class Worker {
   readonly acks = new Map<number, { key: string; done: () => void }>();
   readonly ready: Promise<void>;
   exited = false;
+  private socketSeq = 0;
+  private readonly inflight = new Map<number, { socket: net.Socket; takeBack: (s: net.Socket) => void }>();
 
   constructor(readonly index: number, o: WorkerPoolOptions, onMessage: (w: Worker, m: FromWorker) => void) {
     this.child = fork(WORKER_FILE, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
@@ -55,18 +57,53 @@ class Worker {
       this.exited = true;
       for (const a of this.acks.values()) a.done();
       this.acks.clear();
+      // Not on 'disconnect': Node postpones it forever while a handle it sent awaits the dead worker's ack.
+      this.lost();
     });
     this.send({ t: 'init', index, tls: o.tls, quiet: o.quiet });
   }
 
-  send(m: ToWorker, handle?: net.Socket): boolean {
+  send(m: ToWorker): boolean {
     if (this.exited || !this.child.connected) return false;
+    try { this.child.send(m); return true; } catch { return false; }
+  }
+
+  /**
+   * Hands over a connection. The socket stays open here (keepOpen) until the worker says it has it: a
+   * worker that dies first never serves it, and it goes back to `takeBack` (see lost()).
+   */
+  sendSocket(key: string, socket: net.Socket, takeBack: (s: net.Socket) => void): boolean {
+    if (this.exited || !this.child.connected) return false;
+    const id = ++this.socketSeq;
+    this.inflight.set(id, { socket, takeBack });
     try {
-      // A connection lost on its way (the worker died meanwhile) is closed, not left hanging.
-      if (handle) this.child.send(m, handle, (err) => { if (err) handle.destroy(); });
-      else this.child.send(m);
+      this.child.send({ t: 'socket', key, id }, socket, { keepOpen: true }, (err) => { if (err) this.returnSocket(id); });
       return true;
-    } catch { return false; }
+    } catch {
+      this.inflight.delete(id);
+      return false;
+    }
+  }
+
+  /** The worker has the connection: close this process's copy of it (the worker's stays open). */
+  received(id: number): void {
+    const e = this.inflight.get(id);
+    if (!e) return;
+    this.inflight.delete(id);
+    e.socket.destroy();
+  }
+
+  /** The worker is gone: connections it never confirmed are served elsewhere, unread as they are. */
+  lost(): void {
+    for (const id of [...this.inflight.keys()]) this.returnSocket(id);
+  }
+
+  private returnSocket(id: number): void {
+    const e = this.inflight.get(id);
+    if (!e) return;
+    this.inflight.delete(id);
+    if (e.socket.destroyed) return;
+    e.takeBack(e.socket);
   }
 }
 
@@ -104,8 +141,7 @@ export class WorkerPool {
       if (i === 0) { local(socket); return; }
       const w = this.workers[i - 1];
       if (!w.current.has(key)) continue;
-      // keepOpen false: the socket is closed here once the worker has it.
-      if (w.send({ t: 'socket', key }, socket)) return;
+      if (w.sendSocket(key, socket, local)) return;
     }
     local(socket);
   }
@@ -163,6 +199,7 @@ export class WorkerPool {
         a.done();
         return;
       }
+      case 'got': w.received(m.id); return;
       case 'trace': this.o.traces.put(m.id, m.json); return;
       case 'call': this.answer(w, m.id, m.op, m.args).catch(() => undefined); return;
       default: return;

@@ -9,7 +9,7 @@ export type ToWorker =
   | { t: 'init'; index: number; tls: { cert: string; key: string }; quiet: boolean }
   | { t: 'config'; seq: number; key: string; config: InstanceConfig }
   | { t: 'remove'; key: string }
-  | { t: 'socket'; key: string }
+  | { t: 'socket'; key: string; id: number }
   | { t: 'result'; id: number; value?: unknown; error?: string }
   | { t: 'close' };
 
@@ -24,5 +24,7 @@ export interface Calls {
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'ack'; seq: number }
+  /** The worker has connection `id` (the server then closes its own copy). */
+  | { t: 'got'; id: number }
   | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
   | { t: 'trace'; id: string; json: string };

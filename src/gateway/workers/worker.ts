@@ -83,6 +83,7 @@ function main(): void {
       }
       case 'socket': {
         if (!handle) return;
+        line.send({ t: 'got', id: m.id });
         const inst = instances.get(m.key);
         if (inst) inst.serve(handle); else handle.destroy();
         return;
