@@ -1,5 +1,6 @@
 // API Management configuration with the unmodified @azure/arm-apimanagement: APIs, operations, OpenAPI
-// import (JSON and YAML), products and their APIs, backends, and bad input with Azure's codes.
+// import (JSON and YAML; response examples, answered by mock-response through the gateway), products and
+// their APIs, backends, and bad input with Azure's codes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -220,6 +221,109 @@ test('OpenAPI import (YAML) and a broken document', async () => {
   await assert.rejects(apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'broken', { path: 'broken', format: 'wadl-xml', value: '<x/>' }),
     (e: any) => e.statusCode === 400 && /not supported/.test(e.details.error.details[0].message));
   await assert.rejects(apim.api.get(RG, SVC, 'broken'), (e: any) => e.statusCode === 404);
+});
+
+const MOCKED = {
+  openapi: '3.0.1',
+  info: { title: 'Mocked pets', version: '1.0.0' },
+  servers: [{ url: 'https://pets.invalid/v1' }],
+  paths: {
+    '/pets/{petId}': {
+      get: {
+        operationId: 'getPet',
+        parameters: [{ name: 'petId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: { description: 'A pet', content: {
+            'application/json': { example: { id: 7, name: 'Rex', tags: ['dog'] } },
+            'application/xml': { examples: { rex: { $ref: '#/components/examples/rexXml' } } },
+          } },
+          404: { $ref: '#/components/responses/NotFound' },
+        },
+      },
+    },
+    '/pets': { get: { operationId: 'listPets', responses: { 200: { description: 'Pets', content: { 'application/json': {} } } } } },
+  },
+  components: {
+    examples: { rexXml: { summary: 'Rex as XML', value: '<pet><id>7</id></pet>' } },
+    responses: { NotFound: { description: 'No pet', content: { 'application/json': { examples: { missing: { value: { error: 'not found' } } } } } } },
+  },
+};
+
+test('OpenAPI import keeps response examples; mock-response on the API answers them through the gateway', async () => {
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'mocked', { path: 'mocked', format: 'openapi+json', value: JSON.stringify(MOCKED), subscriptionRequired: false });
+  const op = await apim.apiOperation.get(RG, SVC, 'mocked', 'getPet');
+  assert.deepEqual(op.responses!.map((r) => [r.statusCode, r.representations!.map((p) => [p.contentType, p.examples])]), [
+    [200, [['application/json', { default: { value: { id: 7, name: 'Rex', tags: ['dog'] } } }], ['application/xml', { rex: { summary: 'Rex as XML', value: '<pet><id>7</id></pet>' } }]]],
+    [404, [['application/json', { missing: { value: { error: 'not found' } } }]]],
+  ]);
+  await apim.apiPolicy.createOrUpdate(RG, SVC, 'mocked', 'policy', {
+    format: 'rawxml',
+    value: '<policies><inbound><base /><mock-response status-code="200" content-type="application/json" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+  });
+  const gatewayUrl = (await apim.apiManagementService.get(RG, SVC)).gatewayUrl!;
+  const pet = await request(`${gatewayUrl}/mocked/pets/7`);
+  assert.equal(pet.status, 200, pet.text);
+  assert.equal(pet.headers.get('content-type'), 'application/json');
+  assert.deepEqual(pet.body, { id: 7, name: 'Rex', tags: ['dog'] });
+  // The same API policy, another operation: its own response, which has no example.
+  const list = await request(`${gatewayUrl}/mocked/pets`);
+  assert.equal(list.status, 200);
+  assert.equal(list.text, '');
+  // An operation-level policy picks another status and content type of the operation.
+  await apim.apiOperationPolicy.createOrUpdate(RG, SVC, 'mocked', 'getPet', 'policy', {
+    format: 'rawxml',
+    value: '<policies><inbound><mock-response status-code="404" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+  });
+  const missing = await request(`${gatewayUrl}/mocked/pets/8`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers.get('content-type'), 'application/json');
+  assert.deepEqual(missing.body, { error: 'not found' });
+  await apim.apiOperationPolicy.createOrUpdate(RG, SVC, 'mocked', 'getPet', 'policy', {
+    format: 'rawxml',
+    value: '<policies><inbound><mock-response content-type="application/xml" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+  });
+  const xml = await request(`${gatewayUrl}/mocked/pets/7`);
+  assert.equal(xml.headers.get('content-type'), 'application/xml');
+  assert.equal(xml.text, '<pet><id>7</id></pet>');
+});
+
+test('Swagger 2 import keeps response examples by MIME type', async () => {
+  const swagger = {
+    swagger: '2.0', info: { title: 'Old pets', version: '1' }, host: 'pets.invalid', produces: ['application/json', 'text/plain'],
+    paths: { '/pets': { get: { operationId: 'listPets', responses: {
+      200: { description: 'Pets', schema: { type: 'array', items: { type: 'string' } }, examples: { 'application/json': ['Rex'] } },
+      204: { description: 'None' },
+    } } } },
+  };
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'old-pets', { path: 'old-pets', format: 'swagger-json', value: JSON.stringify(swagger) });
+  const op = await apim.apiOperation.get(RG, SVC, 'old-pets', 'listPets');
+  assert.deepEqual(op.responses!.map((r) => [r.statusCode, r.representations!.map((p) => [p.contentType, p.examples])]), [
+    [200, [['application/json', { default: { value: ['Rex'] } }], ['text/plain', undefined]]],
+    [204, []],
+  ]);
+});
+
+test('operations: wrong representation and example shapes are refused, naming the field', async () => {
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'bad-examples', { displayName: 'Bad examples', path: 'bad-examples' });
+  const put = (responses: unknown, request?: unknown) => raw('PUT', '/apis/bad-examples/operations/op', { properties: { displayName: 'x', method: 'GET', urlTemplate: '/x', responses, request } });
+  const reject = async (r: Promise<{ status: number; body: any }>, target: string, pattern: RegExp) => {
+    const res = await r;
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'ValidationError');
+    assert.equal(res.body.error.details[0].target, target);
+    assert.match(res.body.error.details[0].message, pattern);
+  };
+  await reject(put([{ statusCode: 200, representations: { contentType: 'application/json' } }]), 'responses[0].representations', /must be an array/);
+  await reject(put([{ statusCode: 200, representations: ['application/json'] }]), 'responses[0].representations[0]', /must be an object/);
+  await reject(put([{ statusCode: 200, representations: [{ examples: {} }] }]), 'responses[0].representations[0].contentType', /required/);
+  await reject(put([{ statusCode: 200, representations: [{ contentType: 'application/json', examples: [{ value: 1 }] }] }]), 'responses[0].representations[0].examples', /object of examples by name/);
+  await reject(put([{ statusCode: 200 }, { statusCode: 404, representations: [{ contentType: 'application/json', examples: { default: 'oops' } }] }]), 'responses[1].representations[0].examples.default', /must be an object/);
+  await reject(put([{ statusCode: 200, representations: [{ contentType: 'application/json', examples: { default: { value: 1, summary: 2 } } }] }]), 'responses[0].representations[0].examples.default.summary', /must be a string/);
+  await reject(put([], { representations: [{ contentType: 'application/json', examples: 'x' }] }), 'request.representations[0].examples', /object of examples by name/);
+  // Right shapes are stored as given.
+  const ok = await put([{ statusCode: 200, representations: [{ contentType: 'application/json', examples: { default: { summary: 's', value: { a: 1 } } } }] }]);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.deepEqual(ok.body.properties.responses[0].representations[0].examples, { default: { summary: 's', value: { a: 1 } } });
 });
 
 test('products: CRUD, list, link APIs', async () => {

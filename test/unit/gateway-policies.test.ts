@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SignJWT, createRemoteJWKSet, jwtVerify, decodeJwt } from 'jose';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
 import { startGateway, startBackend, echoApi, policy, call, INSTANCE_ID, type Harness, type Backend } from './gateway-harness.js';
-import type { InstanceConfig, PolicyConfig } from '../../src/gateway/config.js';
+import type { InstanceConfig, PolicyConfig, ResponseConfig } from '../../src/gateway/config.js';
 
 let server: InProcessServer;
 let gw: Harness;
@@ -37,6 +37,11 @@ interface Case {
   /** Checks on what the backend received (undefined: the backend must not have been called). */
   backend?: (got: { url: string; method: string; headers: Record<string, any>; body: string }) => void;
   response?: (r: { status: number; headers: Headers; text: string; json: any }) => void;
+}
+
+/** echoApi's operations, GET with these responses (as the gateway gets an operation's ResponseContracts). */
+function mockOps(responses: ResponseConfig[], post: ResponseConfig[] = []): Partial<InstanceConfig> {
+  return { operations: echoApi('').operations!.map((o) => (o.method === 'GET' ? { ...o, responses } : o.method === 'POST' ? { ...o, responses: post } : o)) };
 }
 
 async function runCase(c: Case): Promise<void> {
@@ -126,6 +131,67 @@ const cases: Case[] = [
     policies: [api({ inbound: `<mock-response status-code="202" content-type="text/plain" />` })],
     status: 202,
     response: (r) => { assert.equal(r.headers.get('content-type'), 'text/plain'); assert.equal(r.text, ''); },
+  },
+  {
+    name: 'mock-response: the example (a JSON object) of the status and content type, serialized; the backend is not called',
+    policies: [api({ inbound: `<mock-response status-code="200" content-type="application/json" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [{ contentType: 'application/json', example: { value: { id: 7, name: 'Rex', tags: ['dog'] } } }] }]),
+    response: (r) => {
+      assert.equal(r.headers.get('content-type'), 'application/json');
+      assert.deepEqual(r.json, { id: 7, name: 'Rex', tags: ['dog'] });
+      assert.equal(r.headers.get('x-backend'), null);
+    },
+  },
+  {
+    name: 'mock-response: the content type chosen among two representations',
+    policies: [api({ inbound: `<mock-response status-code="200" content-type="application/xml" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [
+      { contentType: 'application/json', example: { value: { id: 7 } } },
+      { contentType: 'application/xml', example: { value: '<pet><id>7</id></pet>' } },
+    ] }]),
+    response: (r) => { assert.equal(r.headers.get('content-type'), 'application/xml'); assert.equal(r.text, '<pet><id>7</id></pet>'); },
+  },
+  {
+    name: 'mock-response without attributes: 200, the first representation, its content type; a string example as is',
+    policies: [api({ inbound: `<mock-response />` })],
+    extra: mockOps([
+      { statusCode: 404, representations: [{ contentType: 'application/json', example: { value: { error: 'no' } } }] },
+      { statusCode: 200, representations: [{ contentType: 'text/plain', example: { value: 'hello "pets"' } }, { contentType: 'application/json', example: { value: [1] } }] },
+    ]),
+    response: (r) => { assert.equal(r.headers.get('content-type'), 'text/plain'); assert.equal(r.text, 'hello "pets"'); },
+  },
+  {
+    name: 'mock-response: content-type matches a representation with parameters; an array example is JSON',
+    policies: [api({ inbound: `<mock-response status-code="200" content-type="application/json" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [{ contentType: 'application/json; charset=utf-8', example: { value: [1, 'two', null] } }] }]),
+    response: (r) => { assert.equal(r.headers.get('content-type'), 'application/json'); assert.equal(r.text, '[1,"two",null]'); },
+  },
+  {
+    name: 'mock-response: a representation without an example answers an empty body',
+    policies: [api({ inbound: `<mock-response status-code="201" content-type="application/json" />` })],
+    extra: mockOps([{ statusCode: 201, representations: [{ contentType: 'application/json' }] }]),
+    status: 201,
+    response: (r) => { assert.equal(r.headers.get('content-type'), 'application/json'); assert.equal(r.text, ''); assert.equal(r.headers.get('content-length'), '0'); },
+  },
+  {
+    name: 'mock-response: a content type the response does not define answers an empty body with that content type',
+    policies: [api({ inbound: `<mock-response status-code="200" content-type="text/csv" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [{ contentType: 'application/json', example: { value: { id: 7 } } }] }]),
+    response: (r) => { assert.equal(r.headers.get('content-type'), 'text/csv'); assert.equal(r.text, ''); },
+  },
+  {
+    name: 'mock-response: a status code the operation does not define answers that status, empty, without a content type',
+    policies: [api({ inbound: `<mock-response status-code="418" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [{ contentType: 'application/json', example: { value: { id: 7 } } }] }]),
+    status: 418,
+    response: (r) => { assert.equal(r.headers.get('content-type'), null); assert.equal(r.text, ''); },
+  },
+  {
+    name: 'mock-response in outbound replaces the backend answer with the example',
+    policies: [api({ outbound: `<mock-response status-code="200" content-type="application/json" />` })],
+    extra: mockOps([{ statusCode: 200, representations: [{ contentType: 'application/json', example: { value: { mocked: true } } }] }]),
+    backend: () => {},
+    response: (r) => { assert.deepEqual(r.json, { mocked: true }); assert.equal(r.headers.get('x-backend'), null); },
   },
   {
     name: 'set-status and set-body in outbound replace the backend answer',
@@ -375,6 +441,21 @@ test('rate-limit with nested <api> and <operation> limits: each counts only the 
   const third = await hit('DELETE');
   assert.equal(third.status, 429, 'the API limit (3) has counted GET, GET and DELETE, and refuses the fourth call');
   assert.match(third.json.message, /^Rate limit is exceeded/);
+});
+
+test('mock-response at global or API scope answers from the operation of each request', async () => {
+  const json = (value: unknown) => [{ contentType: 'application/json', example: { value } }];
+  const extra = mockOps([{ statusCode: 200, representations: json({ op: 'get' }) }], [{ statusCode: 200, representations: json({ op: 'post' }) }]);
+  for (const scope of [{ kind: 'global' }, { kind: 'api', apiName: 'echo' }] as PolicyConfig['scope'][]) {
+    await gw.load({ ...echoApi(be.url), ...extra, policies: [policy(scope, { inbound: `<mock-response status-code="200" content-type="application/json" />` })] });
+    const before = be.requests.length;
+    assert.deepEqual((await call(`${gw.url}/echo/x`)).json, { op: 'get' }, scope.kind);
+    assert.deepEqual((await call(`${gw.url}/echo/x`, { method: 'POST', body: '{}' })).json, { op: 'post' }, scope.kind);
+    const del = await call(`${gw.url}/echo/x`, { method: 'DELETE' });
+    assert.equal(del.status, 200);
+    assert.equal(del.text, '', 'an operation without responses answers an empty body');
+    assert.equal(be.requests.length, before, 'the backend is never called');
+  }
 });
 
 test('<base/> inheritance across global → product → API → operation, and placement', async () => {

@@ -5,7 +5,7 @@ import type { ArmContext } from '../context.js';
 import type { ResourceTypeRegistration } from '../registry.js';
 import type { SecretBox } from '../../common/crypto.js';
 import type { Logger } from '../../common/log.js';
-import type { ConfigSource, InstanceConfig, PolicyConfig, PolicyScope } from '../../gateway/config.js';
+import type { ConfigSource, InstanceConfig, PolicyConfig, PolicyScope, RepresentationConfig, ResponseConfig } from '../../gateway/config.js';
 import { SERVICE_TYPE } from './api-management.js';
 import { reloadGateway, type ApimChildDeps } from './api-management-common.js';
 import { API_TYPE, apiRegistration } from './api-management-apis.js';
@@ -63,6 +63,7 @@ export class ApimConfigSource implements ConfigSource {
       operations: (await under(OPERATION_TYPE)).map((o) => ({
         apiName: o.id.split('/').slice(-3)[0], name: o.body.name, displayName: o.body.properties.displayName, method: o.body.properties.method,
         urlTemplate: o.body.properties.urlTemplate, templateParameters: o.body.properties.templateParameters ?? [],
+        responses: responseConfigs(o.body.properties.responses),
       })),
       policies,
       products,
@@ -71,6 +72,39 @@ export class ApimConfigSource implements ConfigSource {
       namedValues: await resolvedNamedValues(this.deps, id),
     };
   }
+}
+
+/** An operation's responses (ResponseContract[]) as mock-response reads them: status codes, content types, examples. */
+function responseConfigs(responses: unknown): ResponseConfig[] {
+  if (!Array.isArray(responses)) return [];
+  const out: ResponseConfig[] = [];
+  for (const r of responses) {
+    if (r === null || typeof r !== 'object' || !Number.isInteger(r.statusCode)) continue;
+    const representations: RepresentationConfig[] = [];
+    for (const rep of Array.isArray(r.representations) ? r.representations : []) {
+      if (rep === null || typeof rep !== 'object' || typeof rep.contentType !== 'string') continue;
+      const example = exampleOf(rep);
+      representations.push(example ? { contentType: rep.contentType, example } : { contentType: rep.contentType });
+    }
+    out.push({ statusCode: r.statusCode, representations });
+  }
+  return out;
+}
+
+/**
+ * A representation's example: of `examples` (ParameterExampleContract by name), the one named `default`,
+ * else the first with a value (one with only an externalValue is not fetched); else the `sample` string
+ * of older api-versions.
+ */
+function exampleOf(rep: Record<string, any>): { value: unknown } | undefined {
+  const examples = rep.examples;
+  if (examples !== null && typeof examples === 'object' && !Array.isArray(examples)) {
+    const hasValue = (e: any) => e !== null && typeof e === 'object' && e.value !== undefined;
+    const chosen = hasValue(examples.default) ? examples.default : Object.values(examples).find(hasValue);
+    if (chosen) return { value: (chosen as { value: unknown }).value };
+  }
+  if (typeof rep.sample === 'string') return { value: rep.sample };
+  return undefined;
 }
 
 /** The scope of a policy from its id (…/policies/policy, …/products/{p}/policies/policy, …). */

@@ -1,7 +1,8 @@
 // API import: an OpenAPI 3 (or Swagger 2) document given inline (`openapi+json`, `openapi`: JSON or
 // YAML; `swagger-json`) or by link (`openapi+json-link`, `openapi-link`, `swagger-link-json`) becomes
 // the API's title, description and service URL, and one operation per path and method (operationId →
-// operation name, as API Management names them).
+// operation name, as API Management names them), with its request and responses: representations per
+// content type, and their examples (what mock-response answers).
 import { parse as parseYaml } from 'yaml';
 import { validationError } from './api-management-common.js';
 
@@ -102,13 +103,16 @@ function translate(d: Record<string, any>, openApi3: boolean): ImportedApi {
             const p = pathParams.find((x: any) => x.name === t);
             return p ? { ...toParam(p), required: true } : { name: t, type: 'string', required: true, values: [] };
           }),
-          request: { queryParameters: queryParams.map(toParam), headers: headerParams.map(toParam), representations: requestRepresentations(op, openApi3) },
-          responses: Object.entries((op.responses ?? {}) as Record<string, any>).filter(([code]) => /^\d{3}$/.test(code)).map(([code, r]) => ({
-            statusCode: Number(code),
-            description: typeof resolveRef(d, r)?.description === 'string' ? resolveRef(d, r).description : '',
-            representations: Object.keys(resolveRef(d, r)?.content ?? {}).map((contentType) => ({ contentType })),
-            headers: [],
-          })),
+          request: { queryParameters: queryParams.map(toParam), headers: headerParams.map(toParam), representations: requestRepresentations(d, op, openApi3) },
+          responses: Object.entries((op.responses ?? {}) as Record<string, any>).filter(([code]) => /^\d{3}$/.test(code)).map(([code, ref]) => {
+            const r = resolveRef(d, ref);
+            return {
+              statusCode: Number(code),
+              description: typeof r?.description === 'string' ? r.description : '',
+              representations: openApi3 ? contentRepresentations(d, r?.content) : swaggerResponseRepresentations(d, op, r),
+              headers: [],
+            };
+          }),
         },
       });
     }
@@ -121,9 +125,60 @@ function translate(d: Record<string, any>, openApi3: boolean): ImportedApi {
   };
 }
 
-function requestRepresentations(op: any, openApi3: boolean): { contentType: string }[] {
-  if (openApi3) return Object.keys(op.requestBody?.content ?? {}).map((contentType) => ({ contentType }));
+interface Representation {
+  contentType: string;
+  examples?: Record<string, Record<string, unknown>>;
+}
+
+function requestRepresentations(d: Record<string, any>, op: any, openApi3: boolean): Representation[] {
+  if (openApi3) return contentRepresentations(d, resolveRef(d, op.requestBody)?.content);
   return Array.isArray(op.consumes) ? op.consumes.map((contentType: string) => ({ contentType })) : [];
+}
+
+/**
+ * OpenAPI 3 media types (`content`) as representations, with their examples as API Management stores them
+ * (ParameterExampleContract by name): `example` becomes `default`, `examples` keep their names ($ref resolved).
+ */
+function contentRepresentations(d: Record<string, any>, content: unknown): Representation[] {
+  if (content === null || typeof content !== 'object' || Array.isArray(content)) return [];
+  return Object.entries(content as Record<string, unknown>).map(([contentType, raw]) => {
+    const media = resolveRef(d, raw);
+    const entries: [string, Record<string, unknown>][] = [];
+    if (media !== null && typeof media === 'object') {
+      if (media.example !== undefined) entries.push(['default', { value: media.example }]);
+      if (media.examples !== null && typeof media.examples === 'object' && !Array.isArray(media.examples)) {
+        for (const [name, ref] of Object.entries(media.examples as Record<string, unknown>)) {
+          const e = resolveRef(d, ref);
+          if (e === null || typeof e !== 'object' || entries.some(([n]) => n === name)) continue;
+          entries.push([name, {
+            ...(typeof e.summary === 'string' ? { summary: e.summary } : {}),
+            ...(typeof e.description === 'string' ? { description: e.description } : {}),
+            ...(e.value !== undefined ? { value: e.value } : {}),
+            ...(typeof e.externalValue === 'string' ? { externalValue: e.externalValue } : {}),
+          }]);
+        }
+      }
+    }
+    const examples = Object.fromEntries(entries);
+    return Object.keys(examples).length > 0 ? { contentType, examples } : { contentType };
+  });
+}
+
+/**
+ * Swagger 2: a response with a schema or examples has a representation per MIME type the operation
+ * produces (`produces`, else the document's), and per MIME type of its `examples`, whose example for that
+ * type becomes `default`.
+ */
+function swaggerResponseRepresentations(d: Record<string, any>, op: any, response: any): Representation[] {
+  if (response === null || typeof response !== 'object') return [];
+  const examples = response.examples !== null && typeof response.examples === 'object' && !Array.isArray(response.examples)
+    ? response.examples as Record<string, unknown> : {};
+  if (response.schema === undefined && Object.keys(examples).length === 0) return [];
+  const produces = Array.isArray(op.produces) ? op.produces : Array.isArray(d.produces) ? d.produces : [];
+  const types: string[] = [];
+  for (const t of [...produces, ...Object.keys(examples)]) if (typeof t === 'string' && !types.includes(t)) types.push(t);
+  return types.map((contentType) => (Object.hasOwn(examples, contentType) && examples[contentType] !== undefined
+    ? { contentType, examples: { default: { value: examples[contentType] } } } : { contentType }));
 }
 
 /** `$ref: '#/components/parameters/x'` within the document; anything else as is. */

@@ -70,7 +70,9 @@ export function operationProperties(props: Record<string, unknown>, previous?: R
   responses.forEach((r, k) => {
     const status = (r as Record<string, unknown> | null)?.statusCode;
     if (typeof status !== 'number' || !Number.isInteger(status)) throw ApimChildErrors.required(`responses[${k}].statusCode`);
+    checkRepresentations((r as Record<string, unknown>).representations, `responses[${k}].representations`);
   });
+  if (merged.request !== undefined && merged.request !== null) checkRepresentations(merged.request.representations, 'request.representations');
   return {
     displayName, method: method.toUpperCase(), urlTemplate, templateParameters,
     ...(description !== undefined ? { description } : {}),
@@ -78,6 +80,34 @@ export function operationProperties(props: Record<string, unknown>, previous?: R
     responses,
     ...(merged.policies !== undefined && merged.policies !== null ? { policies: merged.policies } : {}),
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Representations (RepresentationContract[]): each an object with a `contentType`; `examples` an object of
+ * ParameterExampleContract by name ({summary, description, value, externalValue}, strings but `value`);
+ * `sample` (older api-versions) a string. A wrong shape is a ValidationError naming the field.
+ */
+function checkRepresentations(value: unknown, field: string): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value)) throw validationError(field, `'${field}' must be an array.`);
+  value.forEach((rep: unknown, j: number) => {
+    const at = `${field}[${j}]`;
+    if (!isObject(rep)) throw validationError(at, 'A representation must be an object.');
+    if (typeof rep.contentType !== 'string' || rep.contentType === '') throw ApimChildErrors.required(`${at}.contentType`);
+    if (rep.sample !== undefined && rep.sample !== null && typeof rep.sample !== 'string') throw validationError(`${at}.sample`, `'${at}.sample' must be a string.`);
+    const examples = rep.examples;
+    if (examples === undefined || examples === null) return;
+    if (!isObject(examples)) throw validationError(`${at}.examples`, `'${at}.examples' must be an object of examples by name, e.g. {"default": {"value": ...}}.`);
+    for (const [name, example] of Object.entries(examples)) {
+      const ex = `${at}.examples.${name}`;
+      if (!isObject(example)) throw validationError(ex, `'${ex}' must be an object with 'value', 'summary', 'description' or 'externalValue'.`);
+      for (const f of ['summary', 'description', 'externalValue']) {
+        if (example[f] !== undefined && example[f] !== null && typeof example[f] !== 'string') throw validationError(`${ex}.${f}`, `'${ex}.${f}' must be a string.`);
+      }
+    }
+  });
 }
 
 export function operationDocument(apiId: string, name: string, properties: Record<string, unknown>): ResourceBody {
