@@ -10,6 +10,7 @@ import { ArmErrors } from '../errors.js';
 import { page, rejectUnknown } from '../envelope.js';
 import type { ResourceBody, StoredResource } from '../resource-store.js';
 import { APIM_API_VERSIONS, SERVICE_TYPE } from './api-management.js';
+import { applyApimFilter } from './api-management-filter.js';
 
 /** What the child modules are given. */
 export interface ApimChildDeps {
@@ -140,12 +141,20 @@ export async function getChild(deps: ApimChildDeps, req: ArmRequest, entity: str
 export async function listChildren(deps: ApimChildDeps, req: ArmRequest, type: string, map: (b: ResourceBody) => unknown = publicBody): Promise<ArmResult> {
   await requireInstance(deps, req);
   const all = await deps.arm.resources.list({ parent: req.target.scope, type });
-  // API Management's `$skip` (the SDK's `skip` option) before the page; `$filter` is not applied.
+  return pageOfDocuments(deps, req, type, all.map((r) => r.body), map);
+}
+
+/**
+ * A page of `docs` (the documents of a list of `type`): `$filter` (the collection's table in
+ * api-management-filter.ts) first, then `$skip` (the SDK's `skip` option), then `$top` and the
+ * skiptoken of `page`; `count` is how many match the filter. `nextLink` keeps the query, `$filter` too.
+ */
+export function pageOfDocuments(deps: ApimChildDeps, req: ArmRequest, type: string, docs: ResourceBody[], map: (b: ResourceBody) => unknown = publicBody): ArmResult {
+  const matching = applyApimFilter(req.ctx.query, type, docs);
   const skipParam = req.ctx.query.get('$skip');
   const skip = skipParam !== null && /^\d+$/.test(skipParam) ? Number(skipParam) : 0;
-  const items = all.slice(skip);
-  const result = page(req, items.map((i) => map(i.body)), deps.arm.baseUrl);
-  (result.body as Record<string, unknown>).count = all.length;
+  const result = page(req, matching.slice(skip).map(map), deps.arm.baseUrl);
+  (result.body as Record<string, unknown>).count = matching.length;
   return result;
 }
 

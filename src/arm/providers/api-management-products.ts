@@ -7,7 +7,7 @@
 import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
 import type { ResourceBody } from '../resource-store.js';
 import {
-  ApimChildErrors, bool, childType, deleteChild, getChild, instanceIdOf, listChildren, propertiesOf,
+  ApimChildErrors, bool, childType, deleteChild, getChild, instanceIdOf, listChildren, pageOfDocuments, propertiesOf,
   publicBody, reloadGateway, requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
 import { API_TYPE, PRODUCT_API_TYPE } from './api-management-apis.js';
 import { SUBSCRIPTION_TYPE } from './api-management-subscriptions.js';
@@ -112,12 +112,12 @@ export function productRegistrations(deps: ApimChildDeps): ResourceTypeRegistrat
       const p = await product(req);
       const linked = await arm.resources.list({ parent: p.id, type: PRODUCT_API_TYPE });
       const instanceId = instanceIdOf(p.id);
-      const apis = [];
+      const apis: ResourceBody[] = [];
       for (const l of linked) {
         const api = await arm.resources.get(`${instanceId}/apis/${l.body.name}`);
-        if (api && api.body.type === API_TYPE) apis.push(publicBody(api.body));
+        if (api && api.body.type === API_TYPE) apis.push(api.body);
       }
-      return { status: 200, body: { value: apis, count: apis.length } };
+      return pageOfDocuments(deps, req, PRODUCT_API_TYPE, apis);
     },
   });
   return [products, links];
