@@ -99,6 +99,8 @@ function main(): void {
   });
   // The server process is gone (killed): so is this worker.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal signals the whole process group: the server stops its workers itself ('close').
+  process.on('SIGINT', () => undefined);
 }
 
 main();
