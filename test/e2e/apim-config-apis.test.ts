@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import { createApimInstance } from '../helpers/apim.js';
 import { startTestServer, request, postgresStoreUrl, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -24,14 +24,8 @@ const raw = (method: string, path: string, body?: unknown, headers: Record<strin
 before(async () => {
   // On PostgreSQL when APIM_LOCAL_TEST_PG names a database (CI), else SQLite.
   server = await startTestServer({ store: postgresStoreUrl() });
-  const cred = server.credential();
-  const sub = server.connection.subscriptionId;
-  await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
-  apim = new ApiManagementClient(cred, sub, server.armOptions());
-  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
-    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
-  });
-  token = (await cred.getToken('https://management.azure.com/.default')).token;
+  ({ apim } = await createApimInstance(server, RG, SVC));
+  token = (await server.credential().getToken('https://management.azure.com/.default')).token;
 });
 after(async () => { await server?.stop(); });
 

@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import { createApimInstance } from '../helpers/apim.js';
 import { startTestServer, request, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -30,12 +30,7 @@ const fieldError = (e: any) => e.details?.error?.details?.[0];
 before(async () => {
   server = await startTestServer();
   const cred = server.credential();
-  const sub = server.connection.subscriptionId;
-  await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
-  apim = new ApiManagementClient(cred, sub, server.armOptions());
-  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
-    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
-  });
+  ({ apim } = await createApimInstance(server, RG, SVC));
   await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'orders', { displayName: 'Orders', path: 'orders' });
   await apim.apiOperation.createOrUpdate(RG, SVC, 'orders', 'list', { displayName: 'List', method: 'GET', urlTemplate: '/' });
   await apim.product.createOrUpdate(RG, SVC, 'gold', { displayName: 'Gold', state: 'published' });

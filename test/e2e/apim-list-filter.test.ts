@@ -3,8 +3,8 @@
 // backends; the filter applies before $skip/$top and nextLink keeps it; a bad filter is 400 ValidationError.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import { createApimInstance } from '../helpers/apim.js';
 import { startTestServer, request, postgresStoreUrl, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -33,14 +33,8 @@ const rejectsValidation = (list: AsyncIterable<{ name?: string }>, message: stri
 
 before(async () => {
   server = await startTestServer({ store: postgresStoreUrl() });
-  const cred = server.credential();
-  const sub = server.connection.subscriptionId;
-  await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
-  apim = new ApiManagementClient(cred, sub, server.armOptions());
-  await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
-    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
-  });
-  token = (await cred.getToken('https://management.azure.com/.default')).token;
+  ({ apim } = await createApimInstance(server, RG, SVC));
+  token = (await server.credential().getToken('https://management.azure.com/.default')).token;
 
   await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'alpha', { displayName: 'Alpha API', path: 'alpha', serviceUrl: 'https://alpha.example.com' });
   await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'beta', { displayName: 'Beta API', path: 'shop/beta', description: 'Orders and baskets' });

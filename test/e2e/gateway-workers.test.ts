@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { ApiManagementClient } from '@azure/arm-apimanagement';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import { createApimInstance } from '../helpers/apim.js';
 import { BIN, ROOT, startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { freshRequest, policyXml, startVerifyingBackend, type FreshResponse, type VerifyingBackend } from '../helpers/gateway.js';
 
@@ -88,15 +88,10 @@ describe(`gateway with --gateway-workers ${WORKERS}`, () => {
 
   before(async () => {
     server = await startTestServer({ args: ['--gateway-workers', String(WORKERS)] });
-    const cred = server.credential();
-    const sub = server.connection.subscriptionId;
-    await new ResourceManagementClient(cred, sub, server.armOptions()).resourceGroups.createOrUpdate(RG, { location: 'westeurope' });
-    apim = new ApiManagementClient(cred, sub, server.armOptions());
     backend = await startVerifyingBackend(server, 'api://backend');
-    const svc = await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
-      location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'admin@contoso.com', publisherName: 'Contoso',
-      identity: { type: 'SystemAssigned' },
-    });
+    const made = await createApimInstance(server, RG, SVC, { type: 'SystemAssigned' });
+    apim = made.apim;
+    const svc = made.service;
     gatewayUrl = svc.gatewayUrl!;
     principalId = svc.identity!.principalId!;
     assert.ok(principalId);
