@@ -129,9 +129,6 @@ export class GatewayPlane implements GatewayInstances {
     return this.instances.get(resourceId.toLowerCase())?.server.problems ?? [];
   }
 
-  /** Gateway worker process ids (empty with one process). */
-  workerPids(): number[] { return this.pool?.pids() ?? []; }
-
   private async apply(state: InstanceState, config: InstanceConfig): Promise<void> {
     const problems = state.server.apply(config);
     for (const p of problems) this.o.logger.error(`gateway ${config.name}: ${p}`);

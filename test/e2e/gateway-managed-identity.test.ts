@@ -13,6 +13,8 @@ import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startTestServer, request, type TestServer } from '../helpers/server.js';
+import { createApimInstance } from '../helpers/apim.js';
+import { policyXml } from '../helpers/gateway.js';
 
 const RG = 'gw-mi-rg';
 const SVC = 'gw-mi-apim';
@@ -25,16 +27,6 @@ let uai: { clientId: string; principalId: string };
 /** What the backend saw last: the verified token's claims, or why it refused. */
 let lastSeen: { oid?: unknown; aud?: unknown; error?: string } = {};
 let upload = { firstByteAt: 0, bytes: 0, endAt: 0 };
-
-const policyXml = (inbound: string) => `<policies>
-  <inbound>
-    <base />
-    ${inbound}
-  </inbound>
-  <backend><base /></backend>
-  <outbound><base /></outbound>
-  <on-error><base /></on-error>
-</policies>`;
 
 before(async () => {
   server = await startTestServer();
@@ -70,10 +62,7 @@ before(async () => {
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
 
-  const svc = await apim.apiManagementService.beginCreateOrUpdateAndWait(RG, SVC, {
-    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'admin@contoso.com', publisherName: 'Contoso',
-    identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [u.id!]: {} } },
-  });
+  const { service: svc } = await createApimInstance(server, RG, SVC, { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [u.id!]: {} } });
   gatewayUrl = svc.gatewayUrl!;
   await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'backend', {
     displayName: 'Backend', path: 'backend', serviceUrl: backendUrl, protocols: ['https'], subscriptionRequired: false,

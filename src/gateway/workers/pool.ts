@@ -156,9 +156,6 @@ export class WorkerPool {
     })));
   }
 
-  /** Worker process ids (tests, diagnostics). */
-  pids(): number[] { return this.workers.map((w) => w.child.pid!).filter((p) => p !== undefined); }
-
   private spawn(index: number): Worker {
     const w = new Worker(index, this.o, (from, m) => this.onMessage(from, m));
     w.child.once('exit', (code, signal) => {
