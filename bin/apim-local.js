@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
-main(process.argv).catch((e) => {
+// main() returns the exit code; the process ends when nothing is left to do (`start` keeps serving).
+main(process.argv).then((code) => { process.exitCode = code; }, (e) => {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 // apim-local's own administration API (/apim-local/...), where az would call Microsoft Graph:
 // applications and service principals, and signing key rotation.
-import type { ServerClient } from './connection.js';
+import type { ArmClient } from './arm-client.js';
 import { AzureApiError, CliError } from './errors.js';
 
 export interface DirectoryPrincipal {
@@ -30,32 +30,32 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isGuid = (s: string): boolean => GUID.test(s);
 
 export class AdminClient {
-  constructor(private readonly server: ServerClient) {}
+  constructor(private readonly arm: ArmClient) {}
 
   async listPrincipals(): Promise<DirectoryPrincipal[]> {
-    const body = (await this.server.call('GET', '/apim-local/applications')).json as { value?: DirectoryPrincipal[] } | undefined;
+    const body = (await this.arm.send('GET', '/apim-local/applications')).json as { value?: DirectoryPrincipal[] } | undefined;
     return body?.value ?? [];
   }
 
   async createApplication(displayName: string): Promise<ApplicationCredentials> {
-    return (await this.server.call('POST', '/apim-local/applications', { displayName })).json as ApplicationCredentials;
+    return (await this.arm.send('POST', '/apim-local/applications', { body: { displayName } })).json as ApplicationCredentials;
   }
 
   async resetPassword(appId: string): Promise<ApplicationCredentials> {
-    return (await this.server.call('POST', `/apim-local/applications/${encodeURIComponent(appId)}/resetPassword`)).json as ApplicationCredentials;
+    return (await this.arm.send('POST', `/apim-local/applications/${encodeURIComponent(appId)}/resetPassword`)).json as ApplicationCredentials;
   }
 
   async deleteApplication(appId: string): Promise<void> {
-    await this.server.call('DELETE', `/apim-local/applications/${encodeURIComponent(appId)}`);
+    await this.arm.send('DELETE', `/apim-local/applications/${encodeURIComponent(appId)}`);
   }
 
   async rotateKeys(): Promise<{ kid: string; keys: string[] }> {
-    return (await this.server.call('POST', '/apim-local/keys/rotate')).json as { kid: string; keys: string[] };
+    return (await this.arm.send('POST', '/apim-local/keys/rotate')).json as { kid: string; keys: string[] };
   }
 
   /** The variables that let a local process get that resource's managed identity tokens. */
   async identityEnv(resourceId: string): Promise<IdentityEnvironment> {
-    return (await this.server.call('POST', '/apim-local/identity-env', { resourceId })).json as IdentityEnvironment;
+    return (await this.arm.send('POST', '/apim-local/identity-env', { body: { resourceId } })).json as IdentityEnvironment;
   }
 
   /**

@@ -1,6 +1,8 @@
 // What every az-style command shares: the global options (--data-dir, --output, --query,
 // --only-show-errors), the context built from connection.json, printing the result, and turning
 // errors into `ERROR: ...` on stderr with an exit code (1 for failures, 2 for usage errors).
+// Nothing here touches the process: output, environment and prompts go through the invocation's
+// CliIo, and the exit code is returned by main(), so tests run the command line in process.
 import { Command, CommanderError, Option } from 'commander';
 import { readConnection, resolveDataDir, ServerClient, type ConnectionInfo } from './connection.js';
 import { ArmClient } from './arm-client.js';
@@ -16,6 +18,57 @@ export interface CommonOptions {
   onlyShowErrors?: boolean;
 }
 
+/** The outside world of one invocation: the process's in bin/apim-local.js, captured ones in tests. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Asks a question and returns the answer; absent when there is no terminal to ask on (then --yes is needed). */
+  prompt?: (question: string) => Promise<string>;
+}
+
+/** The io of a real process: its streams, environment and, on a terminal, readline on stdin. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => { process.stdout.write(text); },
+    stderr: (text) => { process.stderr.write(text); },
+    env: process.env,
+    cwd: process.cwd(),
+    prompt: process.stdin.isTTY ? askOnTerminal : undefined,
+  };
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/** One invocation: its io and the exit code its command sets. Bound to the root command by main(). */
+export interface Invocation {
+  io: CliIo;
+  exitCode: number;
+}
+
+const invocations = new WeakMap<Command, Invocation>();
+
+export function bindInvocation(program: Command, invocation: Invocation): void {
+  invocations.set(program, invocation);
+}
+
+function invocationOf(command: Command): Invocation {
+  let root = command;
+  while (root.parent) root = root.parent;
+  const found = invocations.get(root);
+  if (!found) throw new Error(`The command '${command.name()}' runs outside main().`);
+  return found;
+}
+
 /** Everything a command needs, built per invocation (no module-level state). */
 export interface CliContext {
   dataDir: string;
@@ -25,8 +78,10 @@ export interface CliContext {
   admin: AdminClient;
   /** `WARNING: ...` on stderr, unless --only-show-errors. */
   warn(message: string): void;
-  /** Asks y/n on the terminal; without one, a usage error telling to pass --yes. */
+  /** Asks y/n (io.prompt); without a terminal, a usage error telling to pass --yes. */
   confirm(question: string): Promise<boolean>;
+  /** az asks before deleting unless --yes: true when --yes was given or the answer is yes. */
+  confirmed(yes: boolean | undefined): Promise<boolean>;
 }
 
 /** What a command returns: the value to print (nothing for undefined) and its table transformer. */
@@ -63,44 +118,36 @@ export function action<O>(handler: Handler<O>): (...args: unknown[]) => Promise<
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const opts = command.opts() as O & CommonOptions;
-    const warn = (message: string) => { if (!opts.onlyShowErrors) process.stderr.write(`WARNING: ${message}\n`); };
+    const run = invocationOf(command);
+    const { io } = run;
+    const warn = (message: string) => { if (!opts.onlyShowErrors) io.stderr(`WARNING: ${message}\n`); };
+    const confirm = async (question: string): Promise<boolean> => {
+      if (!io.prompt) throw new UsageError('Unable to prompt for confirmation as no tty available. Use --yes.');
+      return /^y(es)?$/i.test((await io.prompt(`${question} (y/n): `)).trim());
+    };
+    const confirmed = async (yes: boolean | undefined) => !!yes || confirm('Are you sure you want to perform this operation?');
     let server: ServerClient | undefined;
     try {
       if (opts.query !== undefined) checkQuery(opts.query);
-      const dataDir = resolveDataDir(opts.dataDir);
+      const dataDir = resolveDataDir(opts.dataDir, io.env, io.cwd);
       const connection = readConnection(dataDir);
       server = new ServerClient(connection, dataDir);
-      const ctx: CliContext = {
-        dataDir, connection, server, warn, confirm,
-        arm: new ArmClient(server, connection.subscriptionId),
-        admin: new AdminClient(server),
-      };
+      const arm = new ArmClient(server, connection.subscriptionId);
+      const ctx: CliContext = { dataDir, connection, server, arm, admin: new AdminClient(arm), warn, confirm, confirmed };
       const result = await handler(ctx, opts);
-      if (result) process.stdout.write(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
+      if (result) io.stdout(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
     } catch (e) {
       if (e instanceof CliError) {
-        process.stderr.write(`ERROR: ${e.describe()}\n`);
-        process.exitCode = e.exitCode;
+        io.stderr(`ERROR: ${e.describe()}\n`);
+        run.exitCode = e.exitCode;
       } else {
-        process.stderr.write(`ERROR: The command failed with an unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-        process.exitCode = 1;
+        io.stderr(`ERROR: The command failed with an unexpected error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+        run.exitCode = 1;
       }
     } finally {
       await server?.close().catch(() => undefined);
     }
   };
-}
-
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UsageError('Unable to prompt for confirmation as no tty available. Use --yes.');
-  const readline = await import('node:readline/promises');
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} (y/n): `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
 }
 
 /** `--tags a=b c` → { a: 'b', c: '' }; a single empty string clears the tags, as az. */

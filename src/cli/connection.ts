@@ -111,20 +111,6 @@ export class ServerClient {
     return { accessToken: body.access_token, tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer', expiresOn };
   }
 
-  /** A request with the admin's management token; an error status becomes an AzureApiError. */
-  async call(method: string, pathAndQuery: string, body?: unknown): Promise<HttpResponse> {
-    const { accessToken } = await this.token();
-    const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const base = this.connection.managementEndpoint.replace(/\/+$/, '');
-    const url = /^https?:\/\//i.test(pathAndQuery) ? pathAndQuery : `${base}${pathAndQuery}`;
-    // nextLink and Location come from the server: the admin's token never goes to another origin.
-    if (new URL(url).origin !== new URL(base).origin) throw new CliError(`Refusing to send the admin token to '${new URL(url).origin}': not the management endpoint ${base}.`);
-    const res = await this.send(method, url, { headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (res.status >= 400) throw errorFromResponse(res.status, res.json, res.text);
-    return res;
-  }
-
   async close(): Promise<void> {
     await this.agent.close();
   }

@@ -1,9 +1,12 @@
-// Runs the real command line (`node bin/apim-local.js ...`) as a child process against a test server.
-// NODE_EXTRA_CA_CERTS is removed from its environment: the command line must trust the server through
-// the CA named in connection.json, not through the test runner's settings.
+// Runs the command line against a test server: in process (main(argv) with captured output and its
+// exit code, the default), or as the real binary (`node bin/apim-local.js ...`) for what only a real
+// process shows (exit status, the CA trusted with no NODE_EXTRA_CA_CERTS, no terminal for prompts).
+// Both see the environment without NODE_EXTRA_CA_CERTS and APIM_LOCAL_DATA_DIR: the command line must
+// trust the server through the CA named in connection.json, not through the test runner's settings.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { BIN, tempDir, type Connection } from '../helpers/server.js';
 
 export interface CliResult {
@@ -14,24 +17,65 @@ export interface CliResult {
   json(): any;
 }
 
-export async function runCli(args: string[], options: { dataDir?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export interface CliOptions {
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+  /**
+   * In process only: the answers typed at the prompts, in order (the questions go to stderr, as
+   * readline writes them). Without it there is no terminal, as for the binary.
+   */
+  answers?: string[];
+}
+
+function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.APIM_LOCAL_DATA_DIR;
-  Object.assign(env, options.env);
-  const fullArgs = [BIN, ...args, ...(options.dataDir ? ['--data-dir', options.dataDir] : [])];
-  const child = spawn(process.execPath, fullArgs, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  Object.assign(env, extra);
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return env as NodeJS.ProcessEnv;
+}
+
+const fullArgs = (args: string[], options: CliOptions) => [...args, ...(options.dataDir ? ['--data-dir', options.dataDir] : [])];
+
+function result(code: number | null, stdout: string, stderr: string): CliResult {
   return {
     code, stdout, stderr,
     json() {
       try { return JSON.parse(stdout); } catch { throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`); }
     },
   };
+}
+
+/** The command line in this process: main(argv) with its own io. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const answers = options.answers ? [...options.answers] : undefined;
+  const code = await main(['node', 'apim-local', ...fullArgs(args, options)], {
+    stdout: (text) => { stdout += text; },
+    stderr: (text) => { stderr += text; },
+    env: cliEnv(options.env),
+    cwd: process.cwd(),
+    prompt: answers && (async (question) => {
+      stderr += question;
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error(`no answer left for the prompt '${question}'`);
+      return answer;
+    }),
+  });
+  return result(code, stdout, stderr);
+}
+
+/** The real binary as a child process (stdin not a terminal). */
+export async function runBinary(args: string[], options: Omit<CliOptions, 'answers'> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...fullArgs(args, options)], { env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return result(code, stdout, stderr);
 }
 
 /** Runs the command line and requires exit code 0; returns the result. */

@@ -10,12 +10,8 @@ import {
   groupLocation, hasSystemAssigned, hasUserAssigned, identityType, resourcePath, serviceIdentityView, userAssignedIdentityId,
   type Resource,
 } from '../managed-identity.js';
-import { registerApimApi } from './apim-api.js';
-import { registerApimPolicy } from './apim-policy.js';
-import { registerApimNv } from './apim-nv.js';
-import { registerApimProduct } from './apim-product.js';
-import { registerApimSubscription } from './apim-subscription.js';
-import { registerApimBackend } from './apim-backend.js';
+import { registerChildGroups } from './child-group.js';
+import { APIM_CHILD_GROUPS } from './apim-children.js';
 
 const V = API_VERSIONS.apiManagement;
 const SERVICE_TYPE = 'Microsoft.ApiManagement/service';
@@ -117,7 +113,7 @@ export function registerApim(program: Command): void {
         body.identity = { type: identityType(system, user.length > 0) };
         if (user.length > 0) body.identity.userAssignedIdentities = Object.fromEntries(user.map((id) => [id, {}]));
       }
-      const created = await ctx.arm.write<Resource>('PUT', servicePath(ctx, o), V, body, o.wait);
+      const created = await ctx.arm.write<Resource>('PUT', servicePath(ctx, o), V, body, { wait: o.wait });
       return created ? { value: serviceView(created), table: serviceTable } : undefined;
     }));
 
@@ -164,7 +160,7 @@ export function registerApim(program: Command): void {
         // The user-assigned identities stay as they are (PATCH merges them).
         if (system !== undefined) body.identity = { type: identityType(system, hasUserAssigned(current.identity?.type)) };
       }
-      const updated = await ctx.arm.write<Resource>('PATCH', path, V, body, o.wait);
+      const updated = await ctx.arm.write<Resource>('PATCH', path, V, body, { wait: o.wait });
       return updated ? { value: serviceView(updated), table: serviceTable } : undefined;
     }));
 
@@ -172,9 +168,8 @@ export function registerApim(program: Command): void {
     .option('-y, --yes', 'do not prompt for confirmation')
     .option('--no-wait', 'do not wait for the long-running operation to finish')
     .action(action<InstanceOptions & { yes?: boolean; wait: boolean }>(async (ctx, o) => {
-      if (!o.yes && !(await ctx.confirm('Are you sure you want to perform this operation?'))) return;
-      const res = await ctx.arm.delete(servicePath(ctx, o), V);
-      if (o.wait) await ctx.arm.waitForLocation(res);
+      if (!(await ctx.confirmed(o.yes))) return;
+      await ctx.arm.delete(servicePath(ctx, o), V, { wait: o.wait });
     }));
 
   withCommonOptions(instanceOptions(identity.command('assign').description('Assign managed identities to the instance; those it has stay.')))
@@ -235,10 +230,5 @@ export function registerApim(program: Command): void {
     .action(action<InstanceOptions>(async (ctx, o) => ({ value: serviceIdentityView((await ctx.arm.get<Resource>(servicePath(ctx, o), V)).identity) })));
 
   // The instance's configuration: APIs and operations, policies, named values, products, subscriptions, backends.
-  registerApimApi(apim);
-  registerApimPolicy(apim);
-  registerApimNv(apim);
-  registerApimProduct(apim);
-  registerApimSubscription(apim);
-  registerApimBackend(apim);
+  registerChildGroups(apim, APIM_CHILD_GROUPS);
 }

@@ -69,9 +69,8 @@ export function registerGroup(program: Command): void {
     .option('--no-wait', 'do not wait for the deletion to finish')
     .action(action<NameOptions & { yes?: boolean; wait: boolean }>(async (ctx, o) => {
       const name = groupName(o);
-      if (!o.yes && !(await ctx.confirm('Are you sure you want to perform this operation?'))) return;
-      const res = await ctx.arm.delete(groupPath(ctx, name), V);
-      if (o.wait) await ctx.arm.waitForLocation(res);
+      if (!(await ctx.confirmed(o.yes))) return;
+      await ctx.arm.delete(groupPath(ctx, name), V, { wait: o.wait });
     }));
 
   withCommonOptions(nameOptions(group.command('exists').description('Check if a resource group exists.')))

@@ -89,7 +89,7 @@ function deletedVaultView(d: Resource): Resource {
 /** PUT of the whole vault (location, tags, properties), as az's create_or_update after a change. */
 async function putVault(ctx: CliContext, group: string, vault: Resource, wait: boolean): Promise<Resource | undefined> {
   const body = { location: vault.location, tags: vault.tags ?? {}, properties: vault.properties };
-  const out = await ctx.arm.write<Resource>('PUT', vaultPath(ctx, group, String(vault.name)), V, body, wait);
+  const out = await ctx.arm.write<Resource>('PUT', vaultPath(ctx, group, String(vault.name)), V, body, { wait });
   return out ? vaultView(out) : undefined;
 }
 
@@ -220,7 +220,7 @@ export function registerKeyVault(program: Command): void {
       if (purgeProtection !== undefined) properties.enablePurgeProtection = purgeProtection;
       if (publicNetworkAccess) properties.publicNetworkAccess = publicNetworkAccess;
       applyEnabledFor(o, properties);
-      const created = await ctx.arm.write<Resource>('PUT', path, V, { location, ...(tags ? { tags } : {}), properties }, o.wait);
+      const created = await ctx.arm.write<Resource>('PUT', path, V, { location, ...(tags ? { tags } : {}), properties }, { wait: o.wait });
       return created ? { value: vaultView(created) } : undefined;
     }));
 
@@ -239,10 +239,10 @@ export function registerKeyVault(program: Command): void {
 
   withCommonOptions(vaultOptions(kv.command('delete').description('Delete a vault (soft delete: it can be recovered until purged).')))
     .option('--no-wait', 'do not wait for the operation to finish')
-    .action(action<VaultOptions>(async (ctx, o) => {
+    .action(action<VaultOptions & NoWait>(async (ctx, o) => {
       const group = await resolveGroup(ctx, o.name, o.resourceGroup);
       ctx.warn(DELETE_WARNING);
-      await ctx.arm.delete(vaultPath(ctx, group, o.name), V);
+      await ctx.arm.delete(vaultPath(ctx, group, o.name), V, { wait: o.wait });
     }));
 
   withCommonOptions(kv.command('list-deleted').description('List the soft-deleted vaults of the subscription.'))
@@ -265,7 +265,7 @@ export function registerKeyVault(program: Command): void {
     .action(action<{ name: string; location?: string } & NoWait>(async (ctx, o) => {
       const deleted = await findDeleted(ctx, o.name, o.location);
       const location = String(deleted.properties?.location ?? o.location);
-      const res = await ctx.server.call('POST', `${ctx.arm.subscriptionScope}/providers/Microsoft.KeyVault/locations/${encodeURIComponent(location)}/deletedVaults/${encodeURIComponent(o.name)}/purge?api-version=${V}`);
+      const res = await ctx.arm.send('POST', `${ctx.arm.subscriptionScope}/providers/Microsoft.KeyVault/locations/${encodeURIComponent(location)}/deletedVaults/${encodeURIComponent(o.name)}/purge`, { apiVersion: V });
       if (o.wait) await ctx.arm.waitForLocation(res);
     }));
 
@@ -285,7 +285,7 @@ export function registerKeyVault(program: Command): void {
         location: deleted.properties?.location ?? o.location,
         properties: { tenantId: ctx.connection.tenantId, sku: { family: 'A', name: 'standard' }, createMode: 'recover' },
       };
-      const recovered = await ctx.arm.write<Resource>('PUT', vaultPath(ctx, group, o.name), V, body, o.wait);
+      const recovered = await ctx.arm.write<Resource>('PUT', vaultPath(ctx, group, o.name), V, body, { wait: o.wait });
       return recovered ? { value: vaultView(recovered) } : undefined;
     }));
 
