@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
-import { runCli, cliOk } from './cli-helper.js';
+import { runCli, runBinary, cliOk } from './cli-helper.js';
 
 let server: TestServer;
 let sdk: ResourceManagementClient;
@@ -34,11 +34,11 @@ describe('group create, show, list', () => {
     assert.deepEqual(got.tags, { env: 'dev', owner: '' });
   });
 
-  test('show and list see the group; the data directory can come from APIM_LOCAL_DATA_DIR', async () => {
+  test('show and list see the group; the real binary, without NODE_EXTRA_CA_CERTS, trusts the CA of connection.json and finds it through APIM_LOCAL_DATA_DIR', async () => {
     await sdk.resourceGroups.createOrUpdate('cli-rg-b', { location: 'eastus' });
     const shown = await cliOk(['group', 'show', '--name', 'CLI-RG-A'], dir);
     assert.equal(shown.json().name, 'cli-rg-a');
-    const listed = await runCli(['group', 'list'], { env: { APIM_LOCAL_DATA_DIR: dir } });
+    const listed = await runBinary(['group', 'list'], { env: { APIM_LOCAL_DATA_DIR: dir } });
     assert.equal(listed.code, 0, listed.stderr);
     const names = listed.json().map((g: any) => g.name).sort();
     assert.deepEqual(names, ['cli-rg-a', 'cli-rg-b']);
@@ -103,11 +103,22 @@ describe('group exists and delete', () => {
     assert.equal((await cliOk(['group', 'exists', '-n', 'no-such-group'], dir)).stdout, 'false\n');
   });
 
-  test('delete without --yes and without a terminal refuses (exit 2) and deletes nothing', async () => {
-    const r = await runCli(['group', 'delete', '-n', 'cli-rg-b'], { dataDir: dir });
+  test('delete without --yes and without a terminal (the real binary, stdin not a tty) refuses (exit 2) and deletes nothing', async () => {
+    const r = await runBinary(['group', 'delete', '-n', 'cli-rg-b'], { dataDir: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /Use --yes/);
     assert.equal((await sdk.resourceGroups.checkExistence('cli-rg-b')).body, true);
+  });
+
+  test('delete without --yes asks: "n" deletes nothing, "y" deletes', async () => {
+    const no = await runCli(['group', 'delete', '-n', 'cli-rg-b'], { dataDir: dir, answers: ['n'] });
+    assert.equal(no.code, 0, no.stderr);
+    assert.equal(no.stderr, 'Are you sure you want to perform this operation? (y/n): ');
+    assert.equal((await sdk.resourceGroups.checkExistence('cli-rg-b')).body, true);
+    await sdk.resourceGroups.createOrUpdate('cli-rg-c', { location: 'eastus' });
+    const yes = await runCli(['group', 'delete', '-n', 'cli-rg-c'], { dataDir: dir, answers: ['y'] });
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.equal((await sdk.resourceGroups.checkExistence('cli-rg-c')).body, false);
   });
 
   test('delete --yes waits for the operation; the group is gone', async () => {
@@ -116,8 +127,8 @@ describe('group exists and delete', () => {
     assert.equal((await sdk.resourceGroups.checkExistence('cli-rg-b')).body, false);
   });
 
-  test('show of a missing group: exit 1, Azure\'s code and message on stderr, nothing on stdout', async () => {
-    const r = await runCli(['group', 'show', '-n', 'cli-rg-b'], { dataDir: dir });
+  test('show of a missing group: the real binary exits 1, Azure\'s code and message on stderr, nothing on stdout', async () => {
+    const r = await runBinary(['group', 'show', '-n', 'cli-rg-b'], { dataDir: dir });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^ERROR: \(ResourceGroupNotFound\) Resource group 'cli-rg-b' could not be found\.\n/);
@@ -151,6 +162,13 @@ describe('usage errors and setup errors', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');
     }
+    // The real process's exit status: 2 for a usage error, 0 for --help.
+    const usage = await runBinary(['group', 'show'], { dataDir: dir });
+    assert.equal(usage.code, 2, usage.stderr);
+    assert.match(usage.stderr, /required/);
+    const help = await runBinary(['group', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: apim-local group/);
     assert.equal((await sdk.resourceGroups.checkExistence('x')).body, false);
   });
 
