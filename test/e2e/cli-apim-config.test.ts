@@ -516,6 +516,24 @@ describe('apim backend', () => {
     await apim(['backend', 'delete', '--backend-id', 'soap-backend', '-y']);
     assert.match(await fails(['backend', 'show', '--backend-id', 'soap-backend'], 1), /Backend not found/);
   });
+
+  test('the shared flags mean the same as in the other groups: --no-wait prints nothing, a stale --if-match is 412, the prompt takes an answer', async () => {
+    const created = await apimRun(['backend', 'create', '--backend-id', 'nowait-backend', '--url', 'http://127.0.0.1:11/', '--no-wait']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stdout, '');
+    const etag = (await sdk.backend.getEntityTag(RG, SVC, 'nowait-backend')).eTag!;
+    await sdk.backend.update(RG, SVC, 'nowait-backend', '*', { description: 'changed' });
+    assert.match(await fails(['backend', 'update', '--backend-id', 'nowait-backend', '--title', 't', '--if-match', etag], 1), /\(PreconditionFailed\)/);
+    assert.match(await fails(['backend', 'delete', '--backend-id', 'nowait-backend', '--yes', '--if-match', etag], 1), /\(PreconditionFailed\)/);
+    const fresh = (await sdk.backend.getEntityTag(RG, SVC, 'nowait-backend')).eTag!;
+    const kept = await runCli(['apim', 'backend', 'delete', '--backend-id', 'nowait-backend', '-g', RG, '-n', SVC, '--if-match', fresh], { dataDir: dir, answers: ['no'] });
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.match(kept.stderr, /Are you sure you want to perform this operation\? \(y\/n\): $/);
+    assert.equal((await sdk.backend.get(RG, SVC, 'nowait-backend')).url, 'http://127.0.0.1:11/');
+    const gone = await runCli(['apim', 'backend', 'delete', '--backend-id', 'nowait-backend', '-g', RG, '-n', SVC, '--if-match', fresh], { dataDir: dir, answers: ['yes'] });
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.match(await fails(['backend', 'show', '--backend-id', 'nowait-backend'], 1), /Backend not found/);
+  });
 });
 
 describe('deletes', () => {
