@@ -5,6 +5,7 @@
 import type { CliContext } from './command.js';
 import { encodePath } from './arm-client.js';
 import { AzureApiError, CliError, UsageError } from './errors.js';
+import { parseIntArg } from './command.js';
 
 export type Resource = Record<string, any>;
 
@@ -135,6 +136,13 @@ export class VaultDataClient {
       if (pages >= 10_000) throw new CliError(`The list at '${path}' did not end after ${pages} pages.`);
       page = await this.send('GET', page.nextLink);
     }
+  }
+
+  /** `--maxresults`: the first n items (of those `keep` keeps) of a whole list, as az cuts it. */
+  async listUpTo(path: string, maxresults: string | undefined, keep: (item: Resource) => boolean = () => true): Promise<Resource[]> {
+    const max = parseIntArg('--maxresults', maxresults);
+    const items = (await this.list<Resource>(path)).filter(keep);
+    return max ? items.slice(0, max) : items;
   }
 
   private async send<T>(method: string, url: string, body?: unknown): Promise<T> {

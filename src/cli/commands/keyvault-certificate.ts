@@ -3,7 +3,7 @@
 // keyvault/_transformers.py: transform_certificate_show, _list, _policy).
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { action, parseChoice, parseIntArg, parseTags, parseThreeState, withCommonOptions } from '../command.js';
+import { action, parseChoice, parseTags, parseThreeState, withCommonOptions } from '../command.js';
 import { CliError } from '../errors.js';
 import { isoTime, nameFromId, objectPath, resolveObject, VaultDataClient, type Resource } from '../keyvault-client.js';
 import { encodeBytes } from './keyvault-secret.js';
@@ -136,20 +136,16 @@ export function registerKeyVaultCertificate(kv: Command): void {
     .option('--maxresults <n>', 'at most this many')
     .option('--include-pending [bool]', 'also pending certificates (apim-local has none)')
     .action(action<{ vaultName: string; maxresults?: string }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const client = await VaultDataClient.forVault(ctx, o.vaultName);
-      let items = await client.list('/certificates');
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo('/certificates', o.maxresults);
       return { value: items.map(propertiesView) };
     }));
 
   withCommonOptions(objectOptions(cert.command('list-versions').description('List the versions of a certificate.'), false))
     .option('--maxresults <n>', 'at most this many')
     .action(action<ObjectOptions & { maxresults?: string }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const { client, name } = await resolveObject(ctx, 'certificates', o);
-      let items = await client.list(`${objectPath('certificates', name)}/versions`);
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo(`${objectPath('certificates', name)}/versions`, o.maxresults);
       return { value: items.map(propertiesView) };
     }));
 
@@ -178,10 +174,8 @@ export function registerKeyVaultCertificate(kv: Command): void {
     .requiredOption('--vault-name <name>', 'name of the vault')
     .option('--maxresults <n>', 'at most this many')
     .action(action<{ vaultName: string; maxresults?: string }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const client = await VaultDataClient.forVault(ctx, o.vaultName);
-      let items = await client.list('/deletedcertificates');
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo('/deletedcertificates', o.maxresults);
       return { value: items.map(deletedItemView) };
     }));
 

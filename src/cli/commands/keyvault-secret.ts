@@ -3,7 +3,7 @@
 // (azure-cli's keyvault/_transformers.py: attributes with ISO times, null where unset).
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { action, parseChoice, parseIntArg, parseTags, parseThreeState, withCommonOptions } from '../command.js';
+import { action, parseChoice, parseTags, parseThreeState, withCommonOptions } from '../command.js';
 import { CliError } from '../errors.js';
 import { isoTime, nameFromId, objectPath, parseDateArg, resolveObject, VaultDataClient, type Resource } from '../keyvault-client.js';
 
@@ -132,21 +132,16 @@ export function registerKeyVaultSecret(kv: Command): void {
     .option('--maxresults <n>', 'at most this many')
     .option('--include-managed', 'also the secrets that belong to certificates')
     .action(action<{ vaultName: string; maxresults?: string; includeManaged?: boolean }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const client = await VaultDataClient.forVault(ctx, o.vaultName);
-      let items = await client.list('/secrets');
-      if (!o.includeManaged) items = items.filter((s) => !s.managed);
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo('/secrets', o.maxresults, (s) => !!o.includeManaged || !s.managed);
       return { value: items.map(baseView), table: listTable };
     }));
 
   withCommonOptions(objectOptions(secret.command('list-versions').description('List the versions of a secret (without values).'), false))
     .option('--maxresults <n>', 'at most this many')
     .action(action<ObjectOptions & { maxresults?: string }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const { client, name } = await resolveObject(ctx, 'secrets', o);
-      let items = await client.list(`${objectPath('secrets', name)}/versions`);
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo(`${objectPath('secrets', name)}/versions`, o.maxresults);
       return { value: items.map(baseView) };
     }));
 
@@ -160,10 +155,8 @@ export function registerKeyVaultSecret(kv: Command): void {
   withCommonOptions(vaultOptions(secret.command('list-deleted').description('List the deleted secrets of a vault.')))
     .option('--maxresults <n>', 'at most this many')
     .action(action<{ vaultName: string; maxresults?: string }>(async (ctx, o) => {
-      const max = parseIntArg('--maxresults', o.maxresults);
       const client = await VaultDataClient.forVault(ctx, o.vaultName);
-      let items = await client.list('/deletedsecrets');
-      if (max) items = items.slice(0, max);
+      const items = await client.listUpTo('/deletedsecrets', o.maxresults);
       return { value: items.map(deletedItemView) };
     }));
 
