@@ -78,10 +78,15 @@ export interface ResourceChange {
 export type ChangeHook = (changes: ResourceChange[]) => Promise<void>;
 export type DeleteHook = (deleted: StoredResource) => Promise<void>;
 
-/** Writes inside one `batch`: applied in one transaction, notified once after it commits. */
+/**
+ * Reads and writes inside one `batch`: applied in one transaction, notified once after it commits.
+ * Inside a batch, read through it too: the store's own methods would wait for the transaction's
+ * connection (SQLite has one).
+ */
 export interface BatchWriter {
   put<P>(input: PutInput<P>): Promise<{ created: boolean; resource: StoredResource<P> }>;
   deleteTree(id: string): Promise<StoredResource | undefined>;
+  listOf<P>(kind: ResourceKind<P>, q?: Omit<ListQuery, 'type'>): Promise<StoredResource<P>[]>;
 }
 
 function groupKeyOf(id: string): string | null {
@@ -143,8 +148,12 @@ export class ResourceStore {
     return row !== undefined;
   }
 
-  async list(q: ListQuery): Promise<StoredResource[]> {
-    let query = this.db.selectFrom('arm_resources').selectAll();
+  list(q: ListQuery): Promise<StoredResource[]> {
+    return this.listIn(this.db, q);
+  }
+
+  private async listIn(db: Kysely<Database>, q: ListQuery): Promise<StoredResource[]> {
+    let query = db.selectFrom('arm_resources').selectAll();
     if (q.parent !== undefined) query = query.where('parent_key', '=', q.parent.toLowerCase());
     if (q.group !== undefined) query = query.where('group_key', '=', q.group.toLowerCase());
     if (q.subscriptionId !== undefined) query = query.where('subscription_id', '=', q.subscriptionId.toLowerCase());
@@ -186,6 +195,7 @@ export class ResourceStore {
     const result = await this.db.transaction().execute((tx) => work({
       put: (input) => this.putIn(tx, input, pending),
       deleteTree: (id) => this.deleteIn(tx, id, pending),
+      listOf: async <P>(kind: ResourceKind<P>, q: Omit<ListQuery, 'type'> = {}) => (await this.listIn(tx, { ...q, type: kind.type })) as StoredResource<P>[],
     }));
     // Children first, so a hook on a parent sees its children gone.
     for (const r of [...pending.deleted].sort((a, b) => b.id.length - a.id.length)) {
