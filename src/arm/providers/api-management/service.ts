@@ -150,6 +150,7 @@ export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
     const change = await applyIdentity(arm, {
       resourceId: id, resourceName: existing?.body.name ?? name, requested: body.identity, previous: prev?.identity as IdentityProperty | undefined,
       merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(prev?.properties as ServiceProperties | undefined),
+      caller: req.caller, action: `${SERVICE_TYPE}/write`,
     });
 
     let gatewayPort = prev ? Number(new URL(prev.properties.gatewayUrl).port) : 0;
