@@ -8,6 +8,7 @@ import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, 
 import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type IdentityProperty, type IdentityRemovalCheck } from '../../identity-property.js';
 import { trackedResourceHandlers } from '../../tracked-resource.js';
 import { resourceKind } from '../../resource-store.js';
+import { bool, obj, oneOf, str, stringMap, validationError } from './validation.js';
 
 export const APIM_API_VERSIONS = ['2021-01-01-preview', '2021-04-01-preview', '2021-08-01', '2021-12-01-preview', '2022-04-01-preview',
   '2022-08-01', '2022-09-01-preview', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview', '2024-05-01',
@@ -117,6 +118,7 @@ export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
     const prev = existing?.body;
     const merged: Record<string, any> = merge ? { ...prev!.properties } : {};
     for (const k of WRITABLE_PROPS) if (props[k] !== undefined) merged[k] = props[k];
+    checkSettings(merged);
 
     // Location and sku
     let location: string = prev?.location;
@@ -205,6 +207,49 @@ export async function startGatewayListeners(arm: ArmContext): Promise<void> {
   for (const s of await arm.resources.listOf(SERVICE)) {
     await arm.gateway.ensureInstance(s.id, Number(new URL(s.body.properties.gatewayUrl).port));
   }
+}
+
+const HOSTNAME_TYPES = ['Proxy', 'Portal', 'Management', 'Scm', 'DeveloperPortal', 'ConfigurationApi'] as const;
+const ENABLED = ['Enabled', 'Disabled'] as const;
+
+/** `null` or an array (of objects when `objects`). */
+function arrayOrNull(props: Record<string, unknown>, field: string, objects = true): unknown[] | undefined {
+  const v = props[field];
+  if (v === undefined || v === null) return undefined;
+  const at = `properties.${field}`;
+  if (!Array.isArray(v)) throw validationError(at, `'${at}' must be an array.`);
+  if (objects) v.forEach((x, k) => { if (x === null || typeof x !== 'object' || Array.isArray(x)) throw validationError(`${at}[${k}]`, `'${at}[${k}]' must be an object.`); });
+  return v;
+}
+
+/**
+ * The type of every setting a PUT or PATCH gives (Azure's ApiManagementServiceProperties): a wrongly
+ * typed value is refused here, never stored for the gateway or a later reader to trip over.
+ */
+function checkSettings(set: Record<string, unknown>): void {
+  const at = (f: string) => `properties.${f}`;
+  str(set, 'notificationSenderEmail', { max: 100, at: at('notificationSenderEmail') });
+  for (const f of ['enableClientCertificate', 'disableGateway', 'restore']) bool(set, f, at(f));
+  for (const f of ['publicNetworkAccess', 'natGatewayState', 'developerPortalStatus', 'legacyPortalStatus'] as const) oneOf(set, f, ENABLED, at(f));
+  oneOf(set, 'virtualNetworkType', ['None', 'External', 'Internal'] as const, at('virtualNetworkType'));
+  oneOf(set, 'releaseChannel', ['Early', 'Default', 'Late', 'Preview', 'Stable'] as const, at('releaseChannel'));
+  for (const f of ['virtualNetworkConfiguration', 'configurationApi']) obj(set, f, at(f));
+  const constraint = obj(set, 'apiVersionConstraint', at('apiVersionConstraint'));
+  if (constraint) str(constraint, 'minApiVersion', { at: 'properties.apiVersionConstraint.minApiVersion' });
+  str(set, 'publicIpAddressId', { at: at('publicIpAddressId') });
+  stringMap(set, 'customProperties', at('customProperties'));
+  for (const f of ['additionalLocations', 'certificates', 'privateEndpointConnections']) arrayOrNull(set, f);
+  (arrayOrNull(set, 'hostnameConfigurations') ?? []).forEach((h, k) => {
+    const hc = h as Record<string, unknown>;
+    const p = `properties.hostnameConfigurations[${k}]`;
+    if (oneOf(hc, 'type', HOSTNAME_TYPES, `${p}.type`) === undefined) throw validationError(`${p}.type`, `'${p}.type' is required.`);
+    if (!str(hc, 'hostName', { max: 253, at: `${p}.hostName` })) throw validationError(`${p}.hostName`, `'${p}.hostName' is required.`);
+    for (const f of ['keyVaultId', 'identityClientId', 'encodedCertificate', 'certificatePassword']) str(hc, f, { at: `${p}.${f}` });
+    for (const f of ['negotiateClientCertificate', 'defaultSslBinding']) bool(hc, f, `${p}.${f}`);
+    oneOf(hc, 'certificateSource', ['Managed', 'KeyVault', 'Custom', 'BuiltIn'] as const, `${p}.certificateSource`);
+    oneOf(hc, 'certificateStatus', ['Completed', 'Failed', 'InProgress'] as const, `${p}.certificateStatus`);
+    obj(hc, 'certificate', `${p}.certificate`);
+  });
 }
 
 function validateSku(value: unknown): { name: string; capacity: number } {
