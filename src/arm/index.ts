@@ -62,7 +62,7 @@ export class ArmPlane {
     this.resources = new ResourceStore(o.db, o.clock);
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault, box: o.box,
     };
     this.apim = apiManagementProvider(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
     for (const provider of PROVIDERS) this.registry.register(provider(this.context, this));

@@ -1,4 +1,4 @@
-// Issue #10, finding 3 (the Resource Manager half), written as the attack: wrongly typed fields that
+// Issue #10 findings 3 (the Resource Manager half) and 9 (operationresults), written as the attack: wrongly typed fields that
 // used to be stored (and then broke every reload of the instance's gateway) are refused at PUT/PATCH
 // with the field named, nothing is stored, and the instance keeps serving.
 import { test, before, after } from 'node:test';
@@ -99,4 +99,28 @@ test('attack: a Key Vault access policy whose objectId is not a GUID is refused'
   assert.match(res.body.error.message, /Invalid value found at accessPolicies\[0\]\.ObjectId: x/);
   const gone = await request(`${server.connection.managementEndpoint}${vaultId}?api-version=2023-07-01`, { token });
   assert.equal(gone.status, 404);
+});
+
+test('attack (#10 finding 9): a principal with no role forges an operationresults id to learn whether a group exists; it only gets 400', async () => {
+  const rm = `${server.connection.managementEndpoint}/subscriptions/${server.connection.subscriptionId}`;
+  const admin = await request(`${server.connection.managementEndpoint}/apim-local/applications`, {
+    method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'prober' }),
+  });
+  assert.equal(admin.status, 201);
+  const probeToken = (await server.credential(admin.body.appId, admin.body.password).getToken('https://management.azure.com/.default')).token;
+  const forge = (group: string) => Buffer.from(JSON.stringify({ jobId: 'X', jobLocation: 'westeurope', group })).toString('base64url');
+  const existing = await request(`${rm}/operationresults/${forge(`/subscriptions/${server.connection.subscriptionId}/resourceGroups/${RG}`)}?api-version=2022-09-01`, { token: probeToken });
+  const missing = await request(`${rm}/operationresults/${forge(`/subscriptions/${server.connection.subscriptionId}/resourceGroups/nope`)}?api-version=2022-09-01`, { token: probeToken });
+  assert.equal(existing.status, 400);
+  assert.equal(missing.status, 400);
+  assert.equal(existing.body.error.code, missing.body.error.code, 'the answers cannot be told apart');
+  assert.equal(existing.body.error.message.replace(/'[^']*'/, 'ID'), missing.body.error.message.replace(/'[^']*'/, 'ID'));
+
+  // The real flow still works: the deleter polls its own operation to 200.
+  await request(`${rm}/resourcegroups/op-rg?api-version=2022-09-01`, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ location: 'westeurope' }) });
+  const del = await request(`${rm}/resourcegroups/op-rg?api-version=2022-09-01`, { method: 'DELETE', token });
+  assert.equal(del.status, 202);
+  const location = del.headers.get('location')!;
+  assert.equal((await request(location, { token })).status, 200, 'the deleter polls it');
+  assert.equal((await request(location, { token: probeToken })).status, 400, 'another principal cannot use it');
 });
