@@ -45,9 +45,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const box = SecretBox.fromDataDir(config.dataDir, config.masterKey);
-  const ca = await loadOrCreateCa(config.dataDir);
   const names = ['localhost', '127.0.0.1', '::1'];
   if (!['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(config.host)) names.push(config.host);
+  const ca = await loadOrCreateCa(config.dataDir, names.slice(3));
   const serverCert = await loadOrIssueServerCertificate(ca, config.dataDir, names);
 
   const store = await openStore(config.store.kind === 'postgres'

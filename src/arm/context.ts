@@ -1,6 +1,7 @@
 // What every resource provider module is given: the ARM plane's own store and registry, and the
 // public APIs of the other planes it may use.
 import type { Clock } from '../common/clock.js';
+import type { SecretBox } from '../common/crypto.js';
 import type { AuthzPlane } from '../authz/index.js';
 import type { EntraPlane } from '../entra/index.js';
 import type { ProviderRegistry } from './registry.js';
@@ -18,6 +19,8 @@ export interface ArmContext {
   gateway: GatewayInstances;
   /** The Key Vault data plane: vault listeners and their settings, purges. */
   keyVault: KeyVaultVaults;
+  /** Seals what a provider keeps or hands out that must not be read or forged (secrets, operation tokens). */
+  box: SecretBox;
   tenantId: string;
   /** `https://localhost:PORT` */
   baseUrl: string;

@@ -5,6 +5,7 @@ import { AzureError } from '../common/errors.js';
 import type { ArmContext } from './context.js';
 import { pathSegments } from './resource-id.js';
 import { ArmErrors } from './errors.js';
+import { callerName, type ArmCaller } from './registry.js';
 
 export interface UserAssignedIdentityValue { principalId: string; clientId: string }
 
@@ -30,7 +31,15 @@ export const IdentityErrors = {
     message: `Identity operation for resource failed with error 'Resource '${id}' was not found.'. Please make sure the user-assigned identity exists.`,
   }),
   badValue: (id: string) => bad(`The value for user-assigned identity '${id}' must be an empty object {} (or null to remove it in PATCH).`, `identity.userAssignedIdentities['${id}']`),
+  /** Resource Manager's linked check: attaching an identity needs `assign/action` on it (Managed Identity Operator, Contributor, Owner). */
+  linkedAuthorizationFailed: (caller: ArmCaller, action: string, scope: string, linked: string[]) => new AzureError({
+    status: 403, code: 'LinkedAuthorizationFailed',
+    message: `The client '${callerName(caller)}' with object id '${caller.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${ASSIGN_ACTION}' on the linked scope(s) '${linked.join(',')}' (respectively) or the linked scope(s) are invalid.`,
+  }),
 };
+
+/** The action Azure checks on each user-assigned identity a request attaches. */
+export const ASSIGN_ACTION = 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action';
 
 /** `SystemAssigned,UserAssigned`, `systemAssigned` ... → the canonical type, or undefined if invalid. */
 export function canonicalIdentityType(value: unknown): IdentityProperty['type'] | undefined {
@@ -64,6 +73,9 @@ export async function applyIdentity(arm: ArmContext, input: {
   merge: boolean;
   maxUserAssigned: number;
   checkRemoval?: IdentityRemovalCheck;
+  /** Who asks, and the write action they were authorized for: attaching an identity is checked for them. */
+  caller: ArmCaller;
+  action: string;
 }): Promise<IdentityChange> {
   const { previous } = input;
   if (input.requested === undefined || input.requested === null) {
@@ -100,9 +112,19 @@ export async function applyIdentity(arm: ArmContext, input: {
   if (wantsUser && current.size === 0) throw IdentityErrors.userAssignedMissing();
   if (current.size > input.maxUserAssigned) throw IdentityErrors.tooMany(current.size, input.maxUserAssigned);
 
+  for (const id of current.values()) validateUserAssignedId(id);
+  // Every identity this request adds needs assign/action for the caller, checked before its existence
+  // is looked at, so a caller cannot probe for identities it may not use.
+  const previousKeys = new Set(Object.keys(previous?.userAssignedIdentities ?? {}).map((k) => k.toLowerCase()));
+  const denied: string[] = [];
+  for (const [key, id] of current) {
+    if (previousKeys.has(key)) continue;
+    if (!(await arm.authz.isAllowed(input.caller.objectId, ASSIGN_ACTION, id))) denied.push(id);
+  }
+  if (denied.length > 0) throw IdentityErrors.linkedAuthorizationFailed(input.caller, input.action, input.resourceId, denied);
+
   const userAssignedIdentities: Record<string, UserAssignedIdentityValue> = {};
   for (const id of current.values()) {
-    validateUserAssignedId(id);
     const stored = await arm.resources.get(id);
     if (!stored || stored.body.type.toLowerCase() !== USER_ASSIGNED_TYPE.toLowerCase()) throw IdentityErrors.userAssignedNotFound(id);
     userAssignedIdentities[id] = { principalId: stored.body.properties.principalId, clientId: stored.body.properties.clientId };

@@ -17,11 +17,10 @@ import type { ArmContext } from './context.js';
 import { resourcesProvider, subscriptionBody } from './providers/resources.js';
 import { authorizationProvider } from './providers/authorization.js';
 import { managedIdentityProvider } from './providers/managed-identity.js';
-import { apiManagementProvider } from './providers/api-management.js';
+import { apiManagementProvider, type ApiManagementProvider, type KeyVaultSecretReader } from './providers/api-management/index.js';
 import type { GatewayInstances } from '../gateway/index.js';
 import type { KeyVaultVaults } from '../keyvault/index.js';
 import type { SecretBox } from '../common/crypto.js';
-import { apimConfiguration, type ApimConfiguration, type KeyVaultSecretReader } from './providers/api-management-config.js';
 import { keyVaultProvider } from './providers/key-vault.js';
 
 export type { ArmContext } from './context.js';
@@ -47,7 +46,7 @@ export interface ArmOptions {
 
 /** Each provider module in one list: a new provider is one line here. */
 const PROVIDERS: ((arm: ArmContext, plane: ArmPlane) => ResourceProviderModule)[] = [
-  resourcesProvider, authorizationProvider, managedIdentityProvider, (arm, plane) => apiManagementProvider(arm, undefined, plane.apim), keyVaultProvider,
+  resourcesProvider, authorizationProvider, managedIdentityProvider, (_arm, plane) => plane.apim, keyVaultProvider,
 ];
 
 export class ArmPlane {
@@ -56,16 +55,16 @@ export class ArmPlane {
   readonly context: ArmContext;
   readonly frontDoor: ArmFrontDoor;
   subscriptionId!: string;
-  /** API Management's child resources, the gateway's ConfigSource and the Key Vault named value refresher. */
-  readonly apim: ApimConfiguration;
+  /** API Management: its resource types, the gateway's ConfigSource and the Key Vault named value refresher. */
+  readonly apim: ApiManagementProvider;
 
   constructor(private readonly o: ArmOptions) {
     this.resources = new ResourceStore(o.db, o.clock);
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault, box: o.box,
     };
-    this.apim = apimConfiguration(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
+    this.apim = apiManagementProvider(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
     for (const provider of PROVIDERS) this.registry.register(provider(this.context, this));
     this.frontDoor = new ArmFrontDoor({
       registry: this.registry, verifier: o.entra.verifier, authz: o.authz, resources: this.resources,

@@ -3,7 +3,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Clock } from '../common/clock.js';
-import { recordChange } from '../store/db.js';
 
 export interface RoleAssignment {
   id: string;
@@ -72,13 +71,10 @@ export class RoleAssignments {
         delegatedManagedIdentityResourceId: null,
       },
     };
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('authz_role_assignments').values({
-        name: input.name.toLowerCase(), scope_key: scopeKey(scope), principal_id: input.principalId.toLowerCase(),
-        role_definition_id: input.roleDefinitionGuid.toLowerCase(), body: JSON.stringify(assignment), created_ms: now,
-      }).execute();
-      await recordChange(tx, 'authz', input.name.toLowerCase(), 'put', now);
-    });
+    await this.db.insertInto('authz_role_assignments').values({
+      name: input.name.toLowerCase(), scope_key: scopeKey(scope), principal_id: input.principalId.toLowerCase(),
+      role_definition_id: input.roleDefinitionGuid.toLowerCase(), body: JSON.stringify(assignment), created_ms: now,
+    }).execute();
     this.byPrincipal.clear();
     return assignment;
   }
@@ -86,11 +82,7 @@ export class RoleAssignments {
   async delete(name: string): Promise<RoleAssignment | undefined> {
     const existing = await this.get(name);
     if (!existing) return undefined;
-    const now = this.clock.nowMs();
-    await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('authz_role_assignments').where('name', '=', name.toLowerCase()).execute();
-      await recordChange(tx, 'authz', name.toLowerCase(), 'delete', now);
-    });
+    await this.db.deleteFrom('authz_role_assignments').where('name', '=', name.toLowerCase()).execute();
     this.byPrincipal.clear();
     return existing;
   }

@@ -7,12 +7,13 @@ export interface CompiledRole {
   allowsDataAction(dataAction: string): boolean;
 }
 
-/** Azure's wildcard: `*` matches any run of characters; comparison ignores case. */
+// Azure's wildcard: `*` matches any run of characters; comparison ignores case. A whole wildcard segment
+// may also be no segment at all: Managed Identity Operator's `userAssignedIdentities/*/assign/action`
+// grants `userAssignedIdentities/assign/action`, the action Azure checks to attach an identity.
 function wildcardMatcher(patterns: string[]): (value: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const source = patterns
-    .map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*'))
-    .join('|');
+  const escape = (part: string) => part.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+  const source = patterns.map((p) => p.split('/*/').map(escape).join('\\/(?:.*\\/)?')).join('|');
   const re = new RegExp(`^(?:${source})$`, 'i');
   return (value) => re.test(value);
 }

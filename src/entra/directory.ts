@@ -6,7 +6,6 @@ import type { Database, EntraPrincipalTable } from '../store/schema.js';
 import type { Clock } from '../common/clock.js';
 import { hashSecret, newClientSecret, verifySecret } from '../common/crypto.js';
 import { newGuid } from '../common/ids.js';
-import { recordChange } from '../store/db.js';
 
 export type PrincipalType = 'Application' | 'ManagedIdentity';
 
@@ -57,13 +56,10 @@ export class Directory {
   async create(input: { displayName: string; principalType: PrincipalType; appId?: string; objectId?: string } & PrincipalData): Promise<Principal> {
     const { displayName, principalType, appId = newGuid(), objectId = newGuid(), ...data } = input;
     const now = this.clock.nowMs();
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('entra_principals').values({
-        object_id: objectId, app_id: appId, display_name: displayName, principal_type: principalType,
-        data: JSON.stringify(data), created_ms: now,
-      }).execute();
-      await recordChange(tx, 'entra', objectId, 'put', now);
-    });
+    await this.db.insertInto('entra_principals').values({
+      object_id: objectId, app_id: appId, display_name: displayName, principal_type: principalType,
+      data: JSON.stringify(data), created_ms: now,
+    }).execute();
     this.uriIndex = undefined;
     return { ...data, objectId, appId, displayName, principalType, createdMs: now };
   }
@@ -123,11 +119,9 @@ export class Directory {
   }
 
   async delete(objectId: string): Promise<boolean> {
-    const now = this.clock.nowMs();
     return this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('entra_credentials').where('object_id', '=', objectId).execute();
       const r = await tx.deleteFrom('entra_principals').where('object_id', '=', objectId).executeTakeFirst();
-      await recordChange(tx, 'entra', objectId, 'delete', now);
       this.uriIndex = undefined;
       return Number(r.numDeletedRows) > 0;
     });

@@ -83,6 +83,15 @@ export interface BackendConfig {
   protocol: string;
 }
 
+/**
+ * The one rule for `{{reference}}`s, for Resource Manager (a policy PUT names existing values; a value in
+ * use cannot be deleted or renamed) and the gateway (substitution) alike: API Management resolves a
+ * reference by the named value's display name ("place its display name inside a double pair of braces",
+ * Microsoft Learn, "Use named values in Azure API Management policies"). Display names are unique
+ * regardless of case, so the match ignores case and the surrounding spaces.
+ */
+export const namedValueKey = (reference: string): string => reference.trim().toLowerCase();
+
 export interface NamedValueConfig {
   name: string;
   displayName: string;

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
 import { listen, type Listener } from './listener.js';
-import { validatePolicyDocument } from './policy/validate.js';
+import { validatePolicyDocument, validatePolicyFragment } from './policy/validate.js';
 import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
 import { TraceStore } from './runtime/trace.js';
@@ -31,6 +31,8 @@ export interface GatewayInstances {
    * 400 ValidationError naming the element and its line. Returns the {{named values}} it references.
    */
   validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] };
+  /** The same for a policy fragment (`<fragment>`): its policies, wherever they may be included. */
+  validatePolicyFragment(xml: string): { namedValues: string[] };
 }
 
 export interface GatewayOptions {
@@ -137,6 +139,10 @@ export class GatewayPlane implements GatewayInstances {
 
   validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] } {
     return { namedValues: validatePolicyDocument(xml, scope).namedValues };
+  }
+
+  validatePolicyFragment(xml: string): { namedValues: string[] } {
+    return validatePolicyFragment(xml);
   }
 
   async removeInstance(resourceId: string): Promise<void> {

@@ -5,7 +5,6 @@ import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, KvObjectTable } from '../store/schema.js';
 import type { Clock } from '../common/clock.js';
-import { recordChange } from '../store/db.js';
 import { KvErrors } from './errors.js';
 
 export type ObjectKind = 'secret' | 'certificate';
@@ -68,7 +67,6 @@ export class ObjectStore {
         policy: extra.policy ?? null, deleted_ms: null, scheduled_purge_ms: null, created_ms: now, updated_ms: now,
       }).execute();
     }
-    await recordChange(db, 'keyvault', `${vaultKey}/${kind}/${nameKey(name)}`, 'put', now);
   }
 
   async setPolicy(db: Db, vaultKey: string, name: string, policy: string): Promise<void> {
@@ -82,14 +80,12 @@ export class ObjectStore {
     if (retentionDays === undefined) { await this.purgeRows(db, vaultKey, kind, nameKey(name)); return; }
     await db.updateTable('kv_objects').set({ deleted_ms: now, scheduled_purge_ms: now + retentionDays * 86_400_000 })
       .where('vault_key', '=', vaultKey).where('kind', '=', kind).where('name_key', '=', nameKey(name)).execute();
-    await recordChange(db, 'keyvault', `${vaultKey}/${kind}/${nameKey(name)}`, 'delete', now);
   }
 
   async recover(db: Db, vaultKey: string, kind: ObjectKind, name: string): Promise<void> {
     const now = this.clock.nowMs();
     await db.updateTable('kv_objects').set({ deleted_ms: null, scheduled_purge_ms: null, updated_ms: now })
       .where('vault_key', '=', vaultKey).where('kind', '=', kind).where('name_key', '=', nameKey(name)).execute();
-    await recordChange(db, 'keyvault', `${vaultKey}/${kind}/${nameKey(name)}`, 'put', now);
   }
 
   async purge(db: Db, vaultKey: string, kind: ObjectKind, name: string): Promise<void> {
@@ -115,7 +111,6 @@ export class ObjectStore {
       await tx.deleteFrom('kv_secret_versions').where('vault_key', '=', vaultKey).execute();
       await tx.deleteFrom('kv_certificate_versions').where('vault_key', '=', vaultKey).execute();
       await tx.deleteFrom('kv_objects').where('vault_key', '=', vaultKey).execute();
-      await recordChange(tx, 'keyvault', vaultKey, 'delete', this.clock.nowMs());
     });
   }
 
@@ -123,6 +118,5 @@ export class ObjectStore {
     const table = kind === 'secret' ? 'kv_secret_versions' : 'kv_certificate_versions';
     await db.deleteFrom(table).where('vault_key', '=', vaultKey).where('name_key', '=', key).execute();
     await db.deleteFrom('kv_objects').where('vault_key', '=', vaultKey).where('kind', '=', kind).where('name_key', '=', key).execute();
-    await recordChange(db, 'keyvault', `${vaultKey}/${kind}/${key}`, 'delete', this.clock.nowMs());
   }
 }

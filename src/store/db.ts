@@ -1,6 +1,6 @@
 // Opens the store: Kysely over better-sqlite3 (default) or pg, then runs the migrations.
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -78,14 +78,4 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw error instanceof Error ? error : new Error(String(error));
   }
   return { db, dialect, close: () => db.destroy() };
-}
-
-/** Appends to the change feed inside the caller's transaction, so readers see a change with its data. */
-export async function recordChange(db: Kysely<Database>, plane: string, key: string, op: 'put' | 'delete', atMs: number): Promise<void> {
-  await db.insertInto('changes').values({ plane, key, op, at_ms: atMs }).execute();
-}
-
-export async function latestChangeVersion(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('changes').select(sql<number>`max(version)`.as('v')).executeTakeFirst();
-  return Number(row?.v ?? 0);
 }

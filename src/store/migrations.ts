@@ -134,5 +134,12 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addPrimaryKeyConstraint('kv_certificate_versions_pk', ['vault_key', 'name_key', 'version']).execute();
       },
     },
+    '0004_drop_change_feed': {
+      // Change notifications come from the store's commit hooks (ResourceStore.onChange); a feed table
+      // that nothing read is gone until processes sharing a PostgreSQL store need one.
+      async up(db: Kysely<any>) {
+        await db.schema.dropTable('changes').ifExists().execute();
+      },
+    },
   };
 }

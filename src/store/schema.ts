@@ -1,6 +1,5 @@
 // Table types for Kysely. Each plane owns the tables with its prefix; no plane queries another's.
 // Times are unix milliseconds; JSON documents are stored as text so SQLite and PostgreSQL share queries.
-import type { Generated } from 'kysely';
 
 export interface MetaTable {
   key: string;
@@ -122,14 +121,6 @@ export interface KvCertificateVersionTable {
   seq: number;
 }
 
-export interface ChangeTable {
-  version: Generated<number>;
-  plane: string;
-  key: string;
-  op: string;
-  at_ms: number;
-}
-
 export interface Database {
   meta: MetaTable;
   entra_signing_keys: EntraSigningKeyTable;
@@ -138,7 +129,6 @@ export interface Database {
   arm_resources: ArmResourceTable;
   entra_mi_assignments: EntraMiAssignmentTable;
   authz_role_assignments: AuthzRoleAssignmentTable;
-  changes: ChangeTable;
   kv_objects: KvObjectTable;
   kv_secret_versions: KvSecretVersionTable;
   kv_certificate_versions: KvCertificateVersionTable;

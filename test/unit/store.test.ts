@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { openStore, latestChangeVersion, type Store } from '../../src/store/db.js';
+import { openStore, type Store } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations.js';
 import { getMeta, getOrCreateMeta, setMeta } from '../../src/store/meta.js';
 import { ResourceStore, type ResourceBody } from '../../src/arm/resource-store.js';
@@ -27,7 +27,7 @@ class TestClock implements Clock {
 
 const groupBody = (name: string): ResourceBody => ({ id: rg(name), name, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope', properties: {} });
 const childBody = (group: string, name: string): ResourceBody => ({
-  id: `${rg(group)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`, name, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope',
+  id: `${rg(group)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`, name, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope', properties: {},
 });
 
 function expectPrecondition(e: unknown): boolean {
@@ -92,7 +92,7 @@ for (const backend of backends) {
       const expected = Object.keys(migrations(store.dialect)).sort();
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
       assert.deepEqual(applied.rows.map((r) => r.name), expected);
-      for (const table of ['meta', 'entra_signing_keys', 'entra_principals', 'entra_credentials', 'arm_resources', 'authz_role_assignments', 'changes'] as const) {
+      for (const table of ['meta', 'entra_signing_keys', 'entra_principals', 'entra_credentials', 'arm_resources', 'authz_role_assignments', 'kv_objects'] as const) {
         await store.db.selectFrom(table).selectAll().execute(); // exists
       }
       if (reopen) {
@@ -143,7 +143,7 @@ for (const backend of backends) {
       await resources.put({ id: c1.id, parent: rg('a'), body: c1 });
       const c2 = childBody('b', 'id2');
       await resources.put({ id: c2.id, parent: rg('b'), body: c2 });
-      const nested = { id: `${c1.id}/federatedIdentityCredentials/f1`, name: 'f1', type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials' };
+      const nested = { id: `${c1.id}/federatedIdentityCredentials/f1`, name: 'f1', type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials', properties: {} };
       await resources.put({ id: nested.id, parent: c1.id, body: nested });
 
       const names = (xs: { body: ResourceBody }[]) => xs.map((x) => x.body.name);
@@ -187,35 +187,42 @@ for (const backend of backends) {
       await assert.rejects(resources.put({ id, parent: sub, body: groupBody('etags'), ifMatch: '*' }), expectPrecondition);
       await assert.rejects(resources.put({ id, parent: sub, body: groupBody('etags'), ifMatch: '"nope"' }), expectPrecondition);
       assert.equal(await resources.exists(id), false);
-      const before = await latestChangeVersion(store.db);
+      const seen: string[] = [];
+      resources.onChange('Microsoft.Resources', async (changes) => { seen.push(...changes.map((c) => `${c.op}:${c.id}`)); });
       const created = await resources.put({ id, parent: sub, body: groupBody('etags'), ifNoneMatch: '*' });
       await assert.rejects(resources.put({ id, parent: sub, body: { ...groupBody('etags'), tags: { x: '1' } }, ifNoneMatch: '*' }), expectPrecondition);
       await assert.rejects(resources.put({ id, parent: sub, body: { ...groupBody('etags'), tags: { x: '1' } }, ifMatch: '"00000000-0000-0000-0000-000000000000"' }), expectPrecondition);
       assert.equal((await resources.get(id))?.body.tags, undefined, 'refused updates changed nothing');
-      assert.equal(await latestChangeVersion(store.db), before + 1, 'only the accepted write is in the change feed');
+      assert.deepEqual(seen, [`put:${id}`], 'only the accepted write is notified');
       const updated = await resources.put({ id, parent: sub, body: { ...groupBody('etags'), tags: { x: '2' } }, ifMatch: created.resource.etag });
       assert.deepEqual(updated.resource.body.tags, { x: '2' });
       await assert.rejects(resources.put({ id, parent: sub, body: groupBody('etags'), ifMatch: created.resource.etag }), expectPrecondition, 'the old etag no longer matches');
       await resources.put({ id, parent: sub, body: groupBody('etags'), ifMatch: '*' });
     });
 
-    storeTest('change feed: one increasing version per change, with plane, key and op', async ({ store, resources }) => {
-      const v0 = await latestChangeVersion(store.db);
+    storeTest('change hooks: after commit, by type prefix; a batch commits all or nothing and notifies once', async ({ resources }) => {
+      const calls: string[][] = [];
+      resources.onChange('Microsoft.Resources/resourceGroups', async (changes) => { calls.push(changes.map((c) => `${c.op}:${c.id.toLowerCase()}`)); });
+      const other: string[] = [];
+      resources.onChange('Microsoft.Nothing', async (changes) => { other.push(...changes.map((c) => c.id)); });
       await resources.put({ id: rg('feed'), parent: sub, body: groupBody('feed') });
       const c = childBody('feed', 'x');
-      await resources.put({ id: c.id, parent: rg('feed'), body: c });
-      await resources.put({ id: rg('feed'), parent: sub, body: { ...groupBody('feed'), tags: { t: '1' } } });
+      await resources.batch(async (w) => {
+        await w.put({ id: rg('feed2'), parent: sub, body: groupBody('feed2') });
+        await w.put({ id: c.id, parent: rg('feed'), body: c });
+        assert.equal((await w.listOf({ type: c.type }, { parent: rg('feed') })).length, 1, 'a batch reads its own writes');
+      });
+      await assert.rejects(resources.batch(async (w) => {
+        await w.put({ id: rg('feed3'), parent: sub, body: groupBody('feed3') });
+        throw new Error('abort');
+      }), /abort/);
+      assert.equal(await resources.exists(rg('feed3')), false, 'a failed batch stores nothing');
       await resources.deleteTree(rg('feed'));
-      const rows = await store.db.selectFrom('changes').selectAll().where('version', '>', v0).orderBy('version').execute();
-      assert.equal(rows.length, 5);
-      const versions = rows.map((r) => Number(r.version));
-      versions.forEach((v, i) => { if (i > 0) assert.ok(v > versions[i - 1], 'increasing'); });
-      assert.equal(typeof rows[0].at_ms, 'number');
-      assert.deepEqual(rows.slice(0, 3).map((r) => [r.plane, r.key, r.op]), [
-        ['arm', rg('feed').toLowerCase(), 'put'], ['arm', c.id.toLowerCase(), 'put'], ['arm', rg('feed').toLowerCase(), 'put'],
-      ]);
-      assert.deepEqual(new Set(rows.slice(3).map((r) => `${r.key}:${r.op}`)), new Set([`${rg('feed').toLowerCase()}:delete`, `${c.id.toLowerCase()}:delete`]));
-      assert.equal(await latestChangeVersion(store.db), versions[versions.length - 1]);
+      assert.deepEqual(calls[0], [`put:${rg('feed').toLowerCase()}`]);
+      assert.deepEqual(calls[1], [`put:${rg('feed2').toLowerCase()}`], 'one call per batch, only the matching types');
+      assert.equal(calls.length, 3, 'nothing for the failed batch');
+      assert.deepEqual(new Set(calls[2]), new Set([`delete:${rg('feed').toLowerCase()}`]));
+      assert.deepEqual(other, []);
     });
 
     storeTest('role assignments: deleteWithin removes those at or below a scope, LIKE wildcards included', async ({ store, clock }) => {

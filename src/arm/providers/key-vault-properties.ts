@@ -131,6 +131,8 @@ function accessPolicies(value: unknown): VaultProps[] {
     rejectUnknown(e, ['tenantId', 'objectId', 'applicationId', 'permissions'], 'AccessPolicyEntry', path);
     if (typeof e.tenantId !== 'string' || !isGuid(e.tenantId)) throw bad(`The property 'tenantId' of ${path} must be a GUID.`);
     if (typeof e.objectId !== 'string' || e.objectId.trim() === '') throw bad(`The property 'objectId' of ${path} is required.`);
+    // Azure's Key Vault provider: "Invalid value found at accessPolicies[0].ObjectId: x" (an object id is a GUID).
+    if (!isGuid(e.objectId)) throw bad(`Invalid value found at accessPolicies[${i}].ObjectId: ${e.objectId}`);
     if (e.applicationId !== undefined && e.applicationId !== null && (typeof e.applicationId !== 'string' || !isGuid(e.applicationId))) {
       throw bad(`The property 'applicationId' of ${path} must be a GUID.`);
     }

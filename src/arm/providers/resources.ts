@@ -24,6 +24,9 @@ function subscriptionBody(id: string, tenantId: string, displayName: string): Re
   };
 }
 
+/** Binds sealed operation ids to their purpose. */
+const OPERATION_AAD = 'arm#operationresults';
+
 export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
   const common = { apiVersions: RESOURCES_API_VERSIONS, apiVersionError: 'invalidApiVersion' as const };
 
@@ -96,11 +99,12 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       // Everything in the group goes with it, and the role assignments at or below it.
       await arm.resources.deleteTree(existing.id);
       await arm.authz.assignments.deleteWithin(existing.id);
-      // As Azure: 202 and a Location to poll; the deletion is already done, so the poll answers 200.
-      const token = Buffer.from(JSON.stringify({
+      // As Azure: 202 and a Location to poll; the deletion is already done, so the poll answers 200. The
+      // operation id is sealed and names its caller: nobody can forge one to ask whether a group exists.
+      const token = Buffer.from(arm.box.seal(JSON.stringify({
         jobId: `RESOURCEGROUPDELETIONJOB-${existing.body.name.toUpperCase()}-${String(existing.body.location).toUpperCase()}`,
-        jobLocation: existing.body.location, group: existing.id,
-      })).toString('base64url');
+        jobLocation: existing.body.location, group: existing.id, caller: req.caller.objectId,
+      }), OPERATION_AAD)).toString('base64url');
       return {
         status: 202,
         headers: { location: `${arm.baseUrl}/subscriptions/${req.target.subscriptionId}/operationresults/${token}?api-version=${req.apiVersion}`, 'retry-after': '1' },
@@ -127,9 +131,9 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
     ...common, type: 'Microsoft.Resources/operationResults', scopes: ['subscription'],
     actionFor: () => null,
     async get(req) {
-      let job: { group?: string };
-      try { job = JSON.parse(Buffer.from(req.target.name!, 'base64url').toString('utf8')); } catch { job = {}; }
-      if (typeof job.group !== 'string' || !job.group.toLowerCase().startsWith(`/subscriptions/${req.target.subscriptionId}/`.toLowerCase())) {
+      let job: { group?: string; caller?: string };
+      try { job = JSON.parse(arm.box.open(Buffer.from(req.target.name!, 'base64url').toString('utf8'), OPERATION_AAD)); } catch { job = {}; }
+      if (typeof job.group !== 'string' || job.caller !== req.caller.objectId || !job.group.toLowerCase().startsWith(`/subscriptions/${req.target.subscriptionId}/`.toLowerCase())) {
         throw ArmErrors.invalidValue('operationId', `The operation id '${req.target.name}' is invalid.`);
       }
       if (await arm.resources.exists(job.group)) return { status: 202, headers: { location: `${arm.baseUrl}${req.ctx.path}?api-version=${req.apiVersion}`, 'retry-after': '1' } };

@@ -35,6 +35,24 @@ export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XN
   return { doc, namedValues: [...new Set(v.refs)] };
 }
 
+/**
+ * A policy fragment (`<fragment>` with policies, as `include-fragment` inserts them): each policy must be
+ * one API Management knows, valid in at least one section; where it may go is checked where it is included.
+ */
+export function validatePolicyFragment(xml: string): { namedValues: string[] } {
+  let doc: XNode;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlSyntaxError) throw policyValidationError([{ element: e.element, line: e.line, column: e.column, message: e.message }]);
+    throw e;
+  }
+  const v = new Validator('global');
+  v.fragment(doc);
+  if (v.issues.length > 0) throw policyValidationError(v.issues);
+  return { namedValues: [...new Set(v.refs)] };
+}
+
 const quoteList = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
 
 class Validator {
@@ -59,6 +77,19 @@ class Validator {
       seen.add(child.name);
       this.element(child, {}, false, undefined, true);
       this.policies(child, child.name as Section, true);
+    }
+  }
+
+  fragment(doc: XNode): void {
+    if (doc.name !== 'fragment') { this.issue(doc, `The root element must be 'fragment'.`); return; }
+    this.element(doc, {}, false, undefined, true);
+    for (const node of doc.children) {
+      const def = POLICIES.get(node.name);
+      if (!def) { this.issue(node, `Unknown policy '${node.name}': it is not an API Management policy, or apim-local does not support it.`); continue; }
+      this.element(node, def.schema, true, def.sections[0]);
+      const problem = def.check?.(node);
+      if (typeof problem === 'string') this.issue(node, problem);
+      else if (problem) this.issue(problem.node, problem.message);
     }
   }
 

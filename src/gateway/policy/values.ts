@@ -1,7 +1,7 @@
 // Attribute and text values: {{named value}} references (substituted at compile time) and policy
 // expressions (`@(...)`, `@{...}`), which this issue rejects at validation: expressions have an issue
 // of their own and will compile to non-constant Values.
-import type { NamedValueConfig } from '../config.js';
+import { namedValueKey, type NamedValueConfig } from '../config.js';
 import { constant, type Value } from './types.js';
 
 const REF = /\{\{([^{}]*)\}\}/g;
@@ -17,15 +17,14 @@ export function namedValueRefs(raw: string): string[] {
   return [...raw.matchAll(REF)].map((m) => m[1].trim());
 }
 
-/** An instance's named values by display name and by id (API Management matches either), case-insensitively. */
+/** An instance's named values by display name (namedValueKey: API Management's rule). */
 export class NamedValueTable {
   private readonly byName = new Map<string, NamedValueConfig>();
   /** Values of secret (and Key Vault) named values, to mask in traces. */
   readonly secrets: string[] = [];
   constructor(values: NamedValueConfig[]) {
     for (const nv of values) {
-      this.byName.set(nv.name.toLowerCase(), nv);
-      this.byName.set(nv.displayName.toLowerCase(), nv);
+      this.byName.set(namedValueKey(nv.displayName), nv);
       if ((nv.secret || nv.keyVault) && nv.value) this.secrets.push(nv.value);
     }
   }
@@ -34,7 +33,7 @@ export class NamedValueTable {
   substitute(raw: string, missing?: string[]): string {
     if (!raw.includes('{{')) return raw;
     return raw.replace(REF, (whole, name: string) => {
-      const nv = this.byName.get(name.trim().toLowerCase());
+      const nv = this.byName.get(namedValueKey(name));
       if (nv?.value === undefined) { missing?.push(name.trim()); return whole; }
       return nv.value;
     });

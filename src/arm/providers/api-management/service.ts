@@ -1,18 +1,49 @@
 // Microsoft.ApiManagement/service: API Management instances with Azure's validation, read-only
 // properties, a gatewayUrl that works on this machine, and managed identities (identity-property.ts).
-import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
-import type { ArmContext } from '../context.js';
-import { AzureError } from '../../common/errors.js';
-import { ArmErrors } from '../errors.js';
-import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
-import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type IdentityProperty, type IdentityRemovalCheck } from '../identity-property.js';
-import { trackedResourceHandlers } from '../tracked-resource.js';
+import type { ArmRequest, ResourceTypeRegistration } from '../../registry.js';
+import type { ArmContext } from '../../context.js';
+import { AzureError } from '../../../common/errors.js';
+import { ArmErrors } from '../../errors.js';
+import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../../envelope.js';
+import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type IdentityProperty, type IdentityRemovalCheck } from '../../identity-property.js';
+import { trackedResourceHandlers } from '../../tracked-resource.js';
+import { resourceKind } from '../../resource-store.js';
+import { bool, obj, oneOf, str, stringMap, validationError } from './validation.js';
 
 export const APIM_API_VERSIONS = ['2021-01-01-preview', '2021-04-01-preview', '2021-08-01', '2021-12-01-preview', '2022-04-01-preview',
   '2022-08-01', '2022-09-01-preview', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview', '2024-05-01',
   '2024-06-01-preview', '2024-10-01-preview', '2025-03-01-preview'] as const;
 
 export const SERVICE_TYPE = 'Microsoft.ApiManagement/service';
+
+/** A hostname of the instance (`hostnameConfigurations[]`). */
+export interface HostnameConfiguration {
+  type: string;
+  hostName: string;
+  keyVaultId?: string | null;
+  identityClientId?: string | null;
+  encodedCertificate?: string | null;
+  certificatePassword?: string | null;
+  negotiateClientCertificate?: boolean;
+  defaultSslBinding?: boolean;
+  certificateSource?: string;
+  certificateStatus?: string;
+  certificate?: { expiry: string; thumbprint: string; subject: string } | null;
+}
+
+/** The stored properties of an instance: what the caller set and what Azure computes (serviceProperties below). */
+export interface ServiceProperties {
+  publisherEmail: string;
+  publisherName: string;
+  gatewayUrl: string;
+  createdAtUtc: string;
+  hostnameConfigurations: HostnameConfiguration[];
+  disableGateway: boolean;
+  // The other settings (customProperties, virtualNetworkType, ...), validated and stored as Azure returns them.
+  [setting: string]: unknown;
+}
+
+export const SERVICE = resourceKind<ServiceProperties>(SERVICE_TYPE);
 const NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MAX_USER_ASSIGNED = 10;
@@ -53,21 +84,26 @@ const READ_ONLY_PROPS = ['provisioningState', 'targetProvisioningState', 'create
   'managementApiUrl', 'scmUrl', 'developerPortalUrl', 'publicIPAddresses', 'privateIPAddresses', 'outboundPublicIPAddresses',
   'platformVersion', 'platformVersion'];
 
-/** Hooks other features add to instance changes (e.g. Key Vault certificates pin their identity). */
-export interface ApimHooks {
-  identityRemoval: IdentityRemovalCheck[];
-}
+/**
+ * Removing an identity that a hostname's Key Vault certificate is read with is refused: the gateway
+ * could no longer renew the certificate.
+ */
+const identityInUse: (current: ServiceProperties | undefined) => IdentityRemovalCheck = (current) => async (removed) => {
+  for (const h of current?.hostnameConfigurations ?? []) {
+    if (!h.keyVaultId) continue;
+    const usesSystem = !h.identityClientId;
+    const usesRemovedUser = !!h.identityClientId && removed.userAssigned.some((u) => u.clientId.toLowerCase() === h.identityClientId!.toLowerCase());
+    if ((usesSystem && removed.systemAssigned) || usesRemovedUser) {
+      throw new AzureError({
+        status: 400, code: 'InvalidParameters', target: 'identity',
+        message: `The identity cannot be removed: hostname '${h.hostName}' reads its certificate from Key Vault (${h.keyVaultId}) with it. Change the hostname configuration first.`,
+      });
+    }
+  }
+};
 
-/** The instance's child resources (apis, policies, named values, ...): api-management-config.ts. */
-export interface ApimChildren {
-  types: ResourceTypeRegistration[];
-  /** Runs after every instance's gateway listener is up. */
-  init(): Promise<void>;
-}
-
-export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { identityRemoval: [] }, children?: ApimChildren): ResourceProviderModule {
-  const checkRemoval: IdentityRemovalCheck = async (removed) => { for (const h of hooks.identityRemoval) await h(removed); };
-
+/** `Microsoft.ApiManagement/service`: the instance, its gateway listener and its managed identities. */
+export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
   async function write(req: ArmRequest, merge: boolean) {
     const name = req.target.names[0];
     const existing = await arm.resources.get(req.target.id);
@@ -82,6 +118,7 @@ export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { iden
     const prev = existing?.body;
     const merged: Record<string, any> = merge ? { ...prev!.properties } : {};
     for (const k of WRITABLE_PROPS) if (props[k] !== undefined) merged[k] = props[k];
+    checkSettings(merged);
 
     // Location and sku
     let location: string = prev?.location;
@@ -114,7 +151,8 @@ export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { iden
     const id = existing?.id ?? req.target.id;
     const change = await applyIdentity(arm, {
       resourceId: id, resourceName: existing?.body.name ?? name, requested: body.identity, previous: prev?.identity as IdentityProperty | undefined,
-      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval,
+      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(prev?.properties as ServiceProperties | undefined),
+      caller: req.caller, action: `${SERVICE_TYPE}/write`,
     });
 
     let gatewayPort = prev ? Number(new URL(prev.properties.gatewayUrl).port) : 0;
@@ -161,18 +199,57 @@ export function apiManagementProvider(arm: ArmContext, hooks: ApimHooks = { iden
     await arm.gateway.removeInstance(deleted.id);
   });
 
-  return {
-    namespace: 'Microsoft.ApiManagement',
-    types: [service, ...(children?.types ?? [])],
-    // After a restart: every instance's gateway listens again on the port of its gatewayUrl.
-    async init() {
-      for (const s of await arm.resources.list({ type: SERVICE_TYPE })) {
-        const port = Number(new URL(s.body.properties.gatewayUrl).port);
-        await arm.gateway.ensureInstance(s.id, port);
-      }
-      await children?.init();
-    },
-  };
+  return service;
+}
+
+/** After a restart: every instance's gateway listens again on the port of its gatewayUrl. */
+export async function startGatewayListeners(arm: ArmContext): Promise<void> {
+  for (const s of await arm.resources.listOf(SERVICE)) {
+    await arm.gateway.ensureInstance(s.id, Number(new URL(s.body.properties.gatewayUrl).port));
+  }
+}
+
+const HOSTNAME_TYPES = ['Proxy', 'Portal', 'Management', 'Scm', 'DeveloperPortal', 'ConfigurationApi'] as const;
+const ENABLED = ['Enabled', 'Disabled'] as const;
+
+/** `null` or an array (of objects when `objects`). */
+function arrayOrNull(props: Record<string, unknown>, field: string, objects = true): unknown[] | undefined {
+  const v = props[field];
+  if (v === undefined || v === null) return undefined;
+  const at = `properties.${field}`;
+  if (!Array.isArray(v)) throw validationError(at, `'${at}' must be an array.`);
+  if (objects) v.forEach((x, k) => { if (x === null || typeof x !== 'object' || Array.isArray(x)) throw validationError(`${at}[${k}]`, `'${at}[${k}]' must be an object.`); });
+  return v;
+}
+
+/**
+ * The type of every setting a PUT or PATCH gives (Azure's ApiManagementServiceProperties): a wrongly
+ * typed value is refused here, never stored for the gateway or a later reader to trip over.
+ */
+function checkSettings(set: Record<string, unknown>): void {
+  const at = (f: string) => `properties.${f}`;
+  str(set, 'notificationSenderEmail', { max: 100, at: at('notificationSenderEmail') });
+  for (const f of ['enableClientCertificate', 'disableGateway', 'restore']) bool(set, f, at(f));
+  for (const f of ['publicNetworkAccess', 'natGatewayState', 'developerPortalStatus', 'legacyPortalStatus'] as const) oneOf(set, f, ENABLED, at(f));
+  oneOf(set, 'virtualNetworkType', ['None', 'External', 'Internal'] as const, at('virtualNetworkType'));
+  oneOf(set, 'releaseChannel', ['Early', 'Default', 'Late', 'Preview', 'Stable'] as const, at('releaseChannel'));
+  for (const f of ['virtualNetworkConfiguration', 'configurationApi']) obj(set, f, at(f));
+  const constraint = obj(set, 'apiVersionConstraint', at('apiVersionConstraint'));
+  if (constraint) str(constraint, 'minApiVersion', { at: 'properties.apiVersionConstraint.minApiVersion' });
+  str(set, 'publicIpAddressId', { at: at('publicIpAddressId') });
+  stringMap(set, 'customProperties', at('customProperties'));
+  for (const f of ['additionalLocations', 'certificates', 'privateEndpointConnections']) arrayOrNull(set, f);
+  (arrayOrNull(set, 'hostnameConfigurations') ?? []).forEach((h, k) => {
+    const hc = h as Record<string, unknown>;
+    const p = `properties.hostnameConfigurations[${k}]`;
+    if (oneOf(hc, 'type', HOSTNAME_TYPES, `${p}.type`) === undefined) throw validationError(`${p}.type`, `'${p}.type' is required.`);
+    if (!str(hc, 'hostName', { max: 253, at: `${p}.hostName` })) throw validationError(`${p}.hostName`, `'${p}.hostName' is required.`);
+    for (const f of ['keyVaultId', 'identityClientId', 'encodedCertificate', 'certificatePassword']) str(hc, f, { at: `${p}.${f}` });
+    for (const f of ['negotiateClientCertificate', 'defaultSslBinding']) bool(hc, f, `${p}.${f}`);
+    oneOf(hc, 'certificateSource', ['Managed', 'KeyVault', 'Custom', 'BuiltIn'] as const, `${p}.certificateSource`);
+    oneOf(hc, 'certificateStatus', ['Completed', 'Failed', 'InProgress'] as const, `${p}.certificateStatus`);
+    obj(hc, 'certificate', `${p}.certificate`);
+  });
 }
 
 function validateSku(value: unknown): { name: string; capacity: number } {

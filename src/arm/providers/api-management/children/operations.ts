@@ -1,12 +1,45 @@
 // service/{svc}/apis/{api}/operations: method, URL template with {parameters} (declared exactly by
 // templateParameters), request and responses as given. OpenAPI import builds its operations here too.
-import type { ArmRequest, ResourceTypeRegistration } from '../registry.js';
-import type { ResourceBody } from '../resource-store.js';
-import {
-  ApimChildErrors, childType, deleteChild, getChild, listChildren, propertiesOf,
-  requireEntity, requireInstance, storeChild, str, validationError, type ApimChildDeps, existingForWrite } from './api-management-common.js';
+import { resourceKind, type ResourceBody } from '../../../resource-store.js';
+import { defineApimChild, type ApimChildDeps } from '../child.js';
+import { ApimChildErrors, requiredStr, str, validationError } from '../validation.js';
+import { API } from './apis.js';
 
-export const OPERATION_TYPE = 'Microsoft.ApiManagement/service/apis/operations';
+export interface TemplateParameter {
+  name: string;
+  type: string;
+  required: boolean;
+  values: unknown[];
+  [more: string]: unknown;
+}
+
+/** A representation of a request or response (RepresentationContract), as mock-response reads it. */
+export interface Representation {
+  contentType: string;
+  sample?: string;
+  examples?: Record<string, { value?: unknown; summary?: string; description?: string; externalValue?: string }>;
+  [more: string]: unknown;
+}
+
+export interface OperationResponse {
+  statusCode: number;
+  representations?: Representation[];
+  [more: string]: unknown;
+}
+
+export interface OperationProperties {
+  displayName: string;
+  method: string;
+  urlTemplate: string;
+  templateParameters: TemplateParameter[];
+  description?: string;
+  request: Record<string, unknown>;
+  responses: OperationResponse[];
+  policies?: Record<string, unknown>;
+}
+
+export const OPERATION = resourceKind<OperationProperties>('Microsoft.ApiManagement/service/apis/operations');
+export const OPERATION_TYPE = OPERATION.type;
 
 const WRITABLE = ['displayName', 'method', 'urlTemplate', 'templateParameters', 'description', 'request', 'responses', 'policies'];
 const METHOD = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
@@ -38,47 +71,49 @@ export function templateParameterNames(template: string): string[] {
 }
 
 /** Validates an operation's properties (merged over `previous` for PATCH) and returns them normalized. */
-export function operationProperties(props: Record<string, unknown>, previous?: Record<string, any>): Record<string, unknown> {
-  const merged: Record<string, any> = { ...(previous ?? {}) };
-  for (const k of WRITABLE) if (props[k] !== undefined) merged[k] = props[k];
-  const displayName = str(merged, 'displayName', { required: true, max: 300 })!;
-  const method = str(merged, 'method', { required: true })!;
+export function operationProperties(merged: Record<string, unknown>): OperationProperties {
+  const displayName = requiredStr(merged, 'displayName', { max: 300 });
+  const method = requiredStr(merged, 'method');
   if (!METHOD.test(method)) throw validationError('method', `'${method}' is not a valid HTTP method.`);
-  const urlTemplate = str(merged, 'urlTemplate', { required: true, max: 1000 })!;
+  const urlTemplate = requiredStr(merged, 'urlTemplate', { max: 1000 });
   const description = str(merged, 'description', { max: 1000 });
   const names = templateParameterNames(urlTemplate);
 
   const tp = merged.templateParameters ?? [];
   if (!Array.isArray(tp)) throw validationError('templateParameters', "'templateParameters' must be an array.");
-  const templateParameters = tp.map((p: unknown, k: number) => {
+  const templateParameters = tp.map((p: unknown, k: number): TemplateParameter => {
     if (p === null || typeof p !== 'object' || Array.isArray(p)) throw validationError(`templateParameters[${k}]`, 'A template parameter must be an object.');
     const o = p as Record<string, unknown>;
     if (typeof o.name !== 'string' || o.name === '') throw ApimChildErrors.required(`templateParameters[${k}].name`);
     if (typeof o.type !== 'string' || o.type === '') throw ApimChildErrors.required(`templateParameters[${k}].type`);
-    return { ...o, name: o.name, type: o.type, required: o.required ?? true, values: o.values ?? [] };
+    if (o.required !== undefined && o.required !== null && typeof o.required !== 'boolean') throw validationError(`templateParameters[${k}].required`, `'templateParameters[${k}].required' must be a boolean.`);
+    if (o.values !== undefined && o.values !== null && !Array.isArray(o.values)) throw validationError(`templateParameters[${k}].values`, `'templateParameters[${k}].values' must be an array.`);
+    return { ...o, name: o.name, type: o.type, required: (o.required as boolean | undefined) ?? true, values: (o.values as unknown[] | undefined) ?? [] };
   });
-  const declared = templateParameters.map((p) => String(p.name).toLowerCase()).sort();
+  const declared = templateParameters.map((p) => p.name.toLowerCase()).sort();
   const used = names.map((n) => n.toLowerCase()).sort();
   if (declared.length !== used.length || declared.some((d, k) => d !== used[k])) {
     throw validationError('templateParameters', 'All template parameters used in the UriTemplate must be defined in the Operation, and vice-versa.');
   }
   for (const f of ['request', 'policies'] as const) {
-    if (merged[f] !== undefined && merged[f] !== null && (typeof merged[f] !== 'object' || Array.isArray(merged[f]))) throw validationError(f, `'${f}' must be an object.`);
+    if (merged[f] !== undefined && merged[f] !== null && !isObject(merged[f])) throw validationError(f, `'${f}' must be an object.`);
   }
   if (merged.responses !== undefined && merged.responses !== null && !Array.isArray(merged.responses)) throw validationError('responses', "'responses' must be an array.");
   const responses = (merged.responses ?? []) as unknown[];
   responses.forEach((r, k) => {
-    const status = (r as Record<string, unknown> | null)?.statusCode;
+    if (!isObject(r)) throw validationError(`responses[${k}]`, 'A response must be an object.');
+    const status = r.statusCode;
     if (typeof status !== 'number' || !Number.isInteger(status)) throw ApimChildErrors.required(`responses[${k}].statusCode`);
-    checkRepresentations((r as Record<string, unknown>).representations, `responses[${k}].representations`);
+    checkRepresentations(r.representations, `responses[${k}].representations`);
   });
-  if (merged.request !== undefined && merged.request !== null) checkRepresentations(merged.request.representations, 'request.representations');
+  const request = isObject(merged.request) ? merged.request : undefined;
+  if (request) checkRepresentations(request.representations, 'request.representations');
   return {
     displayName, method: method.toUpperCase(), urlTemplate, templateParameters,
     ...(description !== undefined ? { description } : {}),
-    request: merged.request ?? { queryParameters: [], headers: [], representations: [] },
-    responses,
-    ...(merged.policies !== undefined && merged.policies !== null ? { policies: merged.policies } : {}),
+    request: request ?? { queryParameters: [], headers: [], representations: [] },
+    responses: responses as OperationResponse[],
+    ...(isObject(merged.policies) ? { policies: merged.policies } : {}),
   };
 }
 
@@ -110,34 +145,15 @@ function checkRepresentations(value: unknown, field: string): void {
   });
 }
 
-export function operationDocument(apiId: string, name: string, properties: Record<string, unknown>): ResourceBody {
+export function operationDocument(apiId: string, name: string, properties: OperationProperties): ResourceBody<OperationProperties> {
   return { id: `${apiId}/operations/${name}`, type: OPERATION_TYPE, name, properties };
 }
 
-export function operationRegistration(deps: ApimChildDeps): ResourceTypeRegistration {
-  const { arm } = deps;
-  const api = async (req: ArmRequest) => {
-    await requireInstance(deps, req);
-    return requireEntity(deps, req.target.scope, 'Api');
-  };
-  async function write(req: ArmRequest, merge: boolean) {
-    const parent = await api(req);
-    const name = req.target.name!;
-    const existing = await existingForWrite(deps, req, 'Operation', merge);
-    const props = propertiesOf(req, merge ? 'OperationUpdateContract' : 'OperationContract', WRITABLE);
-    const properties = operationProperties(props, merge ? existing!.body.properties : undefined);
-    const doc = operationDocument(parent.id, existing?.body.name ?? name, properties);
-    const r = await storeChild(deps, req, doc, { ifMatch: merge ? undefined : (req.ctx.req.headers['if-match'] as string | undefined) });
-    return merge ? { ...r, status: 200 } : r;
-  }
-  return childType('apis/operations', {
-    get: async (req) => { await api(req); return getChild(deps, req, 'Operation'); },
-    put: (req) => write(req, false),
-    patch: (req) => write(req, true),
-    async delete(req) {
-      await api(req);
-      return deleteChild(deps, req, await arm.resources.get(req.target.id));
-    },
-    list: async (req) => { await api(req); return listChildren(deps, req, OPERATION_TYPE); },
+export function operationRegistration(deps: ApimChildDeps) {
+  return defineApimChild(deps, {
+    kind: OPERATION, path: 'apis/operations', entity: 'Operation', parent: { kind: API, entity: 'Api' },
+    contracts: { create: 'OperationContract', update: 'OperationUpdateContract' },
+    writable: WRITABLE,
+    properties: ({ merged }) => ({ properties: operationProperties(merged) }),
   });
 }

@@ -4,16 +4,17 @@
 // field is named as documented (`displayName`) or under `properties/` as Azure also accepts
 // (MicrosoftDocs/feedback#3217); `name` is the entity's name. A bad filter is API Management's
 // 400 ValidationError (Azure/azure-docs#94849 shows one: code ValidationError, Microsoft.OData's text).
-import { AzureError } from '../../common/errors.js';
-import { ODataFilterError, type ComparisonOp } from '../odata-filter.js';
-import { compileFilter, type FieldValue, type FilterField, type FilterFunction, type FilterPredicate, type FilterSchema } from '../odata-filter-eval.js';
-import type { ResourceBody } from '../resource-store.js';
+import { AzureError } from '../../../common/errors.js';
+import { ODataFilterError, type ComparisonOp } from '../../odata-filter.js';
+import { compileFilter, type FieldValue, type FilterField, type FilterFunction, type FilterPredicate, type FilterSchema } from '../../odata-filter-eval.js';
+import type { ResourceBody } from '../../resource-store.js';
 
 const ALL_OPS: readonly ComparisonOp[] = ['ge', 'le', 'eq', 'ne', 'gt', 'lt'];
 const STRING_FNS: readonly FilterFunction[] = ['substringof', 'contains', 'startswith', 'endswith'];
 
-type Doc = ResourceBody;
-const prop = (name: string) => (d: Doc): FieldValue => d.properties?.[name] as FieldValue;
+type Doc = ResourceBody<unknown>;
+const propsOf = (d: Doc): Record<string, unknown> => (d.properties ?? {}) as Record<string, unknown>;
+const prop = (name: string) => (d: Doc): FieldValue => propsOf(d)[name] as FieldValue;
 
 /** `| field | filter | ge, le, eq, ne, gt, lt | substringof, contains, startswith, endswith |` */
 const text = (value: (d: Doc) => FieldValue): FilterField<Doc> => ({ type: 'string', operators: ALL_OPS, functions: STRING_FNS, value });
@@ -65,12 +66,24 @@ export const APIM_FILTERS: Readonly<Record<string, FilterSchema<Doc>>> = {
   'Microsoft.ApiManagement/service/subscriptions': schema({
     name: nameField, displayName: text(prop('displayName')), stateComment: text(prop('stateComment')),
     ownerId: text(prop('ownerId')), scope: text(prop('scope')),
-    userId: text((d) => idName('users')(d.properties?.ownerId)), productId: text((d) => idName('products')(d.properties?.scope)),
+    userId: text((d) => idName('users')(propsOf(d).ownerId as FieldValue)), productId: text((d) => idName('products')(propsOf(d).scope as FieldValue)),
     state: eqOnly(prop('state')),
   }),
   // apimbackends.json, Backend_ListByService.
   'Microsoft.ApiManagement/service/backends': schema({
     name: nameField, title: text(prop('title')), url: text(prop('url')),
+  }),
+  // apimapiversionsets.json, ApiVersionSet_ListByService: the table names no field; name and displayName
+  // are what Azure's API Management filters every collection by.
+  'Microsoft.ApiManagement/service/apiVersionSets': schema({ name: nameField, displayName: text(prop('displayName')) }),
+  // apimtags.json, Tag_ListByService and Tag_ListByApi: displayName and name.
+  'Microsoft.ApiManagement/service/tags': schema({ name: nameField, displayName: text(prop('displayName')) }),
+  'Microsoft.ApiManagement/service/apis/tags': schema({ name: nameField, displayName: text(prop('displayName')) }),
+  // apimpolicyfragments.json, PolicyFragment_ListByService: name, description, value.
+  'Microsoft.ApiManagement/service/policyFragments': schema({ name: nameField, description: text(prop('description')), value: text(prop('value')) }),
+  // apimloggers.json, Logger_ListByService: name, description, loggerType, resourceId.
+  'Microsoft.ApiManagement/service/loggers': schema({
+    name: nameField, description: text(prop('description')), loggerType: eqOnly(prop('loggerType')), resourceId: text(prop('resourceId')),
   }),
 };
 

@@ -4,7 +4,7 @@
 // operation name, as API Management names them), with its request and responses: representations per
 // content type, and their examples (what mock-response answers).
 import { parse as parseYaml } from 'yaml';
-import { validationError } from './api-management-common.js';
+import { validationError } from './validation.js';
 
 export const IMPORT_FORMATS = ['openapi+json', 'openapi', 'swagger-json', 'openapi+json-link', 'openapi-link', 'swagger-link-json'] as const;
 

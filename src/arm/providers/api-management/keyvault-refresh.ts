@@ -4,16 +4,15 @@
 // outcome of each read (Key Vault's own code and message on failure), and a failed read keeps the last
 // good value. Versionless identifiers are read again every interval (Azure: within 4 hours) and on
 // refreshSecret; a versioned one is read once (and again only until a read succeeds).
-import { isAzureError } from '../../common/errors.js';
-import type { StoredResource } from '../resource-store.js';
-import { PRIVATE, instanceIdOf, reloadGateway, sealFor, type ApimChildDeps } from './api-management-common.js';
+import { isAzureError } from '../../../common/errors.js';
+import type { StoredResource } from '../../resource-store.js';
+import { PRIVATE, instanceIdOf, sealFor, type ApimChildDeps } from './child.js';
+import { NAMED_VALUE, privateOf, type KeyVaultReference, type NamedValuePrivate, type NamedValueProperties } from './children/named-values.js';
 
 /** The Key Vault plane's reader (src/keyvault GatewayReader fits it). Throws AzureError with Key Vault's code and message. */
 export interface KeyVaultSecretReader {
   read(input: { instanceId: string; identity?: { clientId?: string }; secretIdentifier: string }): Promise<{ value: string; version: string }>;
 }
-
-export const NAMED_VALUE_TYPE = 'Microsoft.ApiManagement/service/namedValues';
 
 /** `.../secrets/{name}/{version}`: a pinned version never refreshes. */
 export function isVersioned(secretIdentifier: string): boolean {
@@ -27,10 +26,9 @@ export function isVersioned(secretIdentifier: string): boolean {
 export class KeyVaultRefresher {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  /** Set once the Key Vault plane is up (main.ts). */
-  reader: KeyVaultSecretReader | undefined;
 
-  constructor(private readonly deps: ApimChildDeps, readonly intervalMs: number) {}
+  /** `reader` is the Key Vault plane's; without one (a plane built without Key Vault) every read fails with ServiceUnavailable. */
+  constructor(private readonly deps: ApimChildDeps, readonly intervalMs: number, private readonly reader: KeyVaultSecretReader | undefined) {}
 
   start(): void {
     if (this.timer) return;
@@ -50,10 +48,10 @@ export class KeyVaultRefresher {
     this.running = true;
     try {
       const now = this.deps.arm.clock.nowMs();
-      for (const nv of await this.deps.arm.resources.list({ type: NAMED_VALUE_TYPE })) {
+      for (const nv of await this.deps.arm.resources.listOf(NAMED_VALUE)) {
         const kv = nv.body.properties.keyVault;
         if (!kv?.secretIdentifier) continue;
-        const priv = nv.body[PRIVATE] ?? {};
+        const priv = privateOf(nv);
         const hasValue = typeof priv.sealedValue === 'string';
         if (hasValue && isVersioned(kv.secretIdentifier)) continue;
         if (typeof priv.readMs === 'number' && now - priv.readMs < this.intervalMs) continue;
@@ -66,15 +64,14 @@ export class KeyVaultRefresher {
 
   /**
    * Reads the secret now and stores the outcome: a new value (sealed) and lastStatus Success, or the
-   * Key Vault error in lastStatus with the last good value kept. Reloads the gateway when the value changed.
+   * Key Vault error in lastStatus with the last good value kept. (The store's change hook reloads the gateway.)
    */
-  async refresh(nv: StoredResource): Promise<StoredResource> {
-    const kv = nv.body.properties.keyVault as { secretIdentifier: string; identityClientId?: string | null };
+  async refresh(nv: StoredResource<NamedValueProperties>): Promise<StoredResource<NamedValueProperties>> {
+    const kv = nv.body.properties.keyVault as KeyVaultReference;
     const instanceId = instanceIdOf(nv.id);
-    const priv = { ...(nv.body[PRIVATE] ?? {}) } as Record<string, unknown>;
+    const priv: NamedValuePrivate = { ...privateOf(nv) };
     const now = this.deps.arm.clock.nowMs();
-    let lastStatus: Record<string, string>;
-    let changed = false;
+    let lastStatus: NonNullable<KeyVaultReference['lastStatus']>;
     try {
       if (!this.reader) throw Object.assign(new Error('The Key Vault plane is not available.'), { code: 'ServiceUnavailable' });
       const read = await this.reader.read({
@@ -83,7 +80,6 @@ export class KeyVaultRefresher {
       if (read.version !== priv.version || typeof priv.sealedValue !== 'string') {
         priv.sealedValue = sealFor(this.deps, nv.id, 'value', read.value);
         priv.version = read.version;
-        changed = true;
       }
       lastStatus = { code: 'Success', timeStampUtc: new Date(now).toISOString() };
     } catch (e) {
@@ -94,16 +90,14 @@ export class KeyVaultRefresher {
     }
     priv.readMs = now;
     // The named value may have been replaced or deleted during the read: apply the outcome only to the same reference.
-    const current = await this.deps.arm.resources.get(nv.id);
+    const current = await this.deps.arm.resources.getOf(NAMED_VALUE, nv.id);
     const ck = current?.body.properties.keyVault;
     if (!current || !ck || ck.secretIdentifier !== kv.secretIdentifier || (ck.identityClientId ?? null) !== (kv.identityClientId ?? null)) return current ?? nv;
     const body = {
       ...current.body,
       properties: { ...current.body.properties, keyVault: { ...ck, lastStatus } },
-      [PRIVATE]: { ...(current.body[PRIVATE] ?? {}), ...priv },
+      [PRIVATE]: { ...privateOf(current), ...priv },
     };
-    const r = await this.deps.arm.resources.put({ id: nv.id, parent: instanceId, body });
-    if (changed) await reloadGateway(this.deps, instanceId);
-    return r.resource;
+    return (await this.deps.arm.resources.put({ id: nv.id, parent: instanceId, body })).resource;
   }
 }
