@@ -145,7 +145,8 @@ test('named values: validation', async () => {
   await assert.rejects(apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, 'nv-kv', {
     displayName: 'nv-kv', secret: true, keyVault: { secretIdentifier: 'https://vault1.vault.azure.net/secrets/s1' },
   }), (e: any) => e.statusCode === 400 && e.code === 'InvalidOperation' && /Managed Service Identity/.test(e.message));
-  await assert.rejects(apim.namedValue.beginRefreshSecretAndWait(RG, SVC, 'backend-host'), (e: any) => e.statusCode === 400);
+  await assert.rejects(apim.namedValue.beginRefreshSecretAndWait(RG, SVC, 'backend-host'), (e: any) => e.statusCode === 400
+    && fieldError(e)?.target === 'keyVault' && fieldError(e)?.message === "Named value 'backend-host' is not a Key Vault named value.");
 });
 
 const policy = (inner: string) => `<policies><inbound><base />${inner}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
@@ -184,8 +185,10 @@ test('policies at the four scopes: put, get (ETag, format), list, delete', async
     });
   const badFormat = await raw('PUT', '/policies/policy', { properties: { value: policy(''), format: 'json' } });
   assert.equal(badFormat.status, 400);
+  assert.deepEqual(badFormat.body.error.details, [{ code: 'ValidationError', target: 'format', message: "Policy format 'json' is not supported. Supported formats: xml, rawxml, xml-link, rawxml-link." }]);
   const notPolicy = await raw('GET', '/policies/other');
   assert.equal(notPolicy.status, 404);
+  assert.deepEqual(notPolicy.body, { error: { code: 'ResourceNotFound', message: 'Policy not found.' } });
 
   await apim.apiOperationPolicy.delete(RG, SVC, 'orders', 'list', 'policy', '*');
   await assert.rejects(apim.apiOperationPolicy.get(RG, SVC, 'orders', 'list', 'policy'), (e: any) => e.statusCode === 404);

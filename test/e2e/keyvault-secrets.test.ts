@@ -162,8 +162,11 @@ test('bad input: over 25 KB, invalid names; a clear error and nothing stored', a
   const kv = (await server.credential().getToken('https://vault.azure.net/.default')).token;
   const noValue = await request(`${vaultUri}secrets/novalue?api-version=2025-07-01`, { method: 'PUT', token: kv, headers: { 'content-type': 'application/json' }, body: '{"contentType":"x"}' });
   assert.equal(noValue.status, 400);
+  assert.deepEqual(noValue.body, { error: { code: 'BadParameter', message: "Property 'value' is required." } });
   const notJson = await request(`${vaultUri}secrets/novalue?api-version=2025-07-01`, { method: 'PUT', token: kv, headers: { 'content-type': 'application/json' }, body: '{oops' });
   assert.equal(notJson.status, 400);
+  assert.equal(notJson.body.error.code, 'BadParameter');
+  assert.match(notJson.body.error.message, /^The request body is not valid JSON: /);
   const badVersion = await request(`${vaultUri}secrets?api-version=1.0`, { token: kv });
   assert.equal(badVersion.status, 400);
   assert.equal(badVersion.body.error.code, 'BadParameter');
