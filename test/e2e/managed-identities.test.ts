@@ -260,7 +260,9 @@ test('disable and re-enable the system-assigned identity: a new principal, and o
 
   await apim.apiManagementService.beginUpdateAndWait(RG, 'apim-cycle', { identity: { type: 'None' } });
   const off = await probeManagedIdentity({ IDENTITY_ENDPOINT: env.IDENTITY_ENDPOINT, IDENTITY_HEADER: env.IDENTITY_HEADER }, 'https://management.azure.com/.default');
-  assert.ok(off.error, 'no system-assigned identity, no token');
+  assert.equal(off.token, undefined, 'no system-assigned identity, no token');
+  assert.equal(off.error?.name, 'CredentialUnavailableError', JSON.stringify(off.error));
+  assert.match(off.error!.message, /Identity not found: the resource has no system-assigned managed identity\./);
   // The old principal is gone from the directory.
   await assert.rejects(authz.roleAssignments.create(scope, crypto.randomUUID(), {
     roleDefinitionId: `/subscriptions/${server.connection.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: first,
@@ -272,6 +274,8 @@ test('disable and re-enable the system-assigned identity: a new principal, and o
   assert.ok(after.token, JSON.stringify(after.error));
   const read = await request(`${server.connection.managementEndpoint}${scope}?api-version=2025-04-01`, { token: after.token });
   assert.equal(read.status, 403, 'the Reader role of the old principal grants nothing to the new one');
+  assert.equal(read.body.error.code, 'AuthorizationFailed');
+  assert.ok(read.body.error.message.includes(`with object id '${again.identity!.principalId}'`), read.body.error.message);
 });
 
 test('deleting the instance deletes its system-assigned principal and stops its gateway', async () => {
