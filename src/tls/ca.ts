@@ -66,13 +66,6 @@ export async function loadOrCreateCa(dataDir: string): Promise<CertificateAuthor
   return caFromPem(fs.readFileSync(certPath, 'utf8'), fs.readFileSync(keyPath, 'utf8'), certPath);
 }
 
-/** An in-memory CA (for --in-memory runs without a data directory worth keeping). */
-export async function createEphemeralCa(certPath: string): Promise<CertificateAuthority> {
-  const created = await createCa();
-  fs.writeFileSync(certPath, created.certPem);
-  return caFromPem(created.certPem, created.keyPem, certPath);
-}
-
 async function caFromPem(caCertPem: string, caKeyPem: string, caCertPath: string): Promise<CertificateAuthority> {
   const caCert = new x509.X509Certificate(caCertPem);
   const caKey = await importPrivateKey(caKeyPem);
