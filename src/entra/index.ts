@@ -21,7 +21,7 @@ import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
 export { SigningKeys } from './signing-keys.js';
-export { ManagedIdentities, MiErrors, MI_TOKEN_FAILURES, isMiTokenFailure, type MiKind, type IdentitySelector, type MiTokenFailure } from './managed-identities.js';
+export { ManagedIdentities, MiErrors, isMiTokenFailure, type MiKind, type IdentitySelector, type MiTokenFailure } from './managed-identities.js';
 
 export interface EntraOptions {
   db: Kysely<Database>;
