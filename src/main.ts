@@ -10,7 +10,7 @@ import { loadOrCreateCa, loadOrIssueServerCertificate } from './tls/ca.js';
 import { EntraPlane } from './entra/index.js';
 import { AuthzPlane } from './authz/index.js';
 import { ArmPlane } from './arm/index.js';
-import { startManagementListener } from './management-listener.js';
+import { startManagementListener } from './management/listener.js';
 import { GatewayPlane } from './gateway/index.js';
 import { KeyVaultPlane } from './keyvault/index.js';
 
@@ -39,6 +39,31 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The planes, in dependency order, each built finished by its constructor or async factory. */
+async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; baseUrl: string }) {
+  const { config, store, box, clock, logger, tls, baseUrl } = o;
+  const entra = await EntraPlane.create({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
+  const authz = new AuthzPlane(store.db, clock);
+  const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
+  const keyVault = new KeyVaultPlane({
+    db: store.db, box, clock, logger, host: config.host, ...tls,
+    verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
+  });
+  try {
+    // Resource Manager binds the gateway to its configuration source (src/arm/index.ts), and starts the
+    // gateway and vault listeners of the resources it has.
+    const arm = await ArmPlane.create({
+      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, box,
+      keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
+    });
+    return { baseUrl, entra, authz, gateway, keyVault, arm };
+  } catch (e) {
+    await gateway.close();
+    await keyVault.close();
+    throw e;
+  }
+}
+
 export async function startServer(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.quiet);
@@ -54,25 +79,14 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     ? { kind: 'postgres', url: config.store.url }
     : { kind: 'sqlite', file: config.store.inMemory ? ':memory:' : path.join(config.dataDir, 'apim-local.db') });
 
-  const listener = await startManagementListener({ host: config.host, port: config.port, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger });
+  // The management listener is bound first: the planes need its port for their URLs (issuer, authority
+  // host), and it serves them once they are built (management/listener.ts).
+  const tls = { certPem: serverCert.certPem, keyPem: serverCert.keyPem };
+  const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
+    (port) => buildPlanes({ config, store, box, clock, logger, tls, baseUrl: `https://localhost:${port}` }))
+    .catch(async (e: unknown) => { await store.close(); throw e; });
+  const { baseUrl, entra, authz, gateway, keyVault, arm } = listener.planes;
   try {
-    const baseUrl = `https://localhost:${listener.port}`;
-    const entra = new EntraPlane({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
-    await entra.init();
-    const authz = new AuthzPlane(store.db, clock);
-    const gateway = new GatewayPlane({ host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem, logger, managedIdentities: entra.managedIdentities,
-      workers: config.gatewayWorkers, quiet: config.quiet });
-    const keyVault = new KeyVaultPlane({
-      db: store.db, box, clock, logger, host: config.host, certPem: serverCert.certPem, keyPem: serverCert.keyPem,
-      verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
-    });
-    const arm = new ArmPlane({
-      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, box,
-      keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
-    });
-    gateway.setConfigSource(arm.apim.configSource);
-    await arm.init();
-    listener.attach({ entra, arm, authz });
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
 
     const connection: ConnectionInfo = {

@@ -8,7 +8,7 @@
 //   7. handle       the provider's handler
 //   8. serialize    JSON with request ids; errors in ARM's envelope
 import type { RequestContext } from '../common/http.js';
-import { bearerToken, readBody, sendJson, BodyTooLargeError } from '../common/http.js';
+import { bearerToken, readJsonBody, sendJson, BodyTooLargeError, MalformedJsonError, UnsupportedMediaTypeError } from '../common/http.js';
 import { isAzureError, AzureError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { AuthzPlane } from '../authz/index.js';
@@ -29,6 +29,9 @@ export interface FrontDoorOptions {
   maxBodyBytes: number;
   logger: Logger;
 }
+
+/** What ARM reads as JSON: application/json, application/*+json, text/json (with parameters). */
+const ARM_JSON = /^(?:application\/(?:[\w.+-]*\+)?json|text\/json)\b/i;
 
 export class ArmFrontDoor {
   private readonly audiences: string[];
@@ -140,21 +143,12 @@ export class ArmFrontDoor {
 
   private async readJsonBody(ctx: RequestContext): Promise<unknown> {
     if (ctx.method !== 'PUT' && ctx.method !== 'PATCH' && ctx.method !== 'POST') return undefined;
-    const declared = ctx.req.headers['content-length'];
-    const chunked = ctx.req.headers['transfer-encoding'] !== undefined;
-    if (!chunked && (declared === undefined || declared === '0')) return undefined;
-    const contentType = ctx.req.headers['content-type'];
-    if (contentType === undefined || !/^application\/(?:[\w.+-]*\+)?json\b/i.test(contentType) && !/^text\/json\b/i.test(contentType)) {
-      ctx.req.resume();
-      throw ArmErrors.unsupportedMediaType(contentType);
-    }
-    const raw = await readBody(ctx.req, this.o.maxBodyBytes);
-    if (raw.length === 0) return undefined;
     try {
-      return JSON.parse(raw.toString('utf8'));
+      return await readJsonBody(ctx.req, { limit: this.o.maxBodyBytes, contentType: ARM_JSON });
     } catch (e) {
-      const detail = e instanceof SyntaxError ? e.message : 'Invalid JSON';
-      throw ArmErrors.invalidRequestContent(`${detail}. Path '', line 1.`);
+      if (e instanceof UnsupportedMediaTypeError) throw ArmErrors.unsupportedMediaType(e.contentType);
+      if (e instanceof MalformedJsonError) throw ArmErrors.invalidRequestContent(`${e.detail}. Path '', line 1.`);
+      throw e;
     }
   }
 

@@ -18,7 +18,7 @@ import { resourcesProvider, subscriptionBody } from './providers/resources.js';
 import { authorizationProvider } from './providers/authorization.js';
 import { managedIdentityProvider } from './providers/managed-identity.js';
 import { apiManagementProvider, type ApiManagementProvider, type KeyVaultSecretReader } from './providers/api-management/index.js';
-import type { GatewayInstances } from '../gateway/index.js';
+import type { GatewayPlane } from '../gateway/index.js';
 import type { KeyVaultVaults } from '../keyvault/index.js';
 import type { SecretBox } from '../common/crypto.js';
 import { keyVaultProvider } from './providers/key-vault.js';
@@ -34,7 +34,8 @@ export interface ArmOptions {
   entra: EntraPlane;
   baseUrl: string;
   maxBodyBytes: number;
-  gateway: GatewayInstances;
+  /** The gateway plane; bound here to API Management's configuration source (see the constructor). */
+  gateway: Pick<GatewayPlane, 'bind'>;
   keyVault: KeyVaultVaults;
   /** Seals secrets of API Management entities (secret named values, subscription keys) at rest. */
   box: SecretBox;
@@ -54,15 +55,32 @@ export class ArmPlane {
   readonly resources: ResourceStore;
   readonly context: ArmContext;
   readonly frontDoor: ArmFrontDoor;
-  subscriptionId!: string;
   /** API Management: its resource types, the gateway's ConfigSource and the Key Vault named value refresher. */
   readonly apim: ApiManagementProvider;
 
-  constructor(private readonly o: ArmOptions) {
+  /**
+   * The plane, started: the default subscription and the admin application's Owner role on it (made at
+   * first start), then each provider's start-up (the gateway and vault listeners of existing resources,
+   * the gateway's configuration, the Key Vault refresher).
+   */
+  static async create(o: ArmOptions): Promise<ArmPlane> {
+    const subscriptionId = await getOrCreateMeta(o.db, 'arm.subscriptionId', () => newGuid());
+    const plane = new ArmPlane(o, subscriptionId);
+    await plane.ensureDefaultSubscription();
+    await plane.registry.initAll();
+    return plane;
+  }
+
+  private constructor(private readonly o: ArmOptions, readonly subscriptionId: string) {
     this.resources = new ResourceStore(o.db, o.clock);
+    // The gateway reads an instance's configuration from API Management's config source, which is made
+    // (below) from this context, which holds the gateway: a cycle. The gateway is bound to a source
+    // that reads `this.apim` when asked, which is never before this constructor returns (the gateway
+    // loads only when told to reload, by a write or by create()'s start-up).
+    const gateway = o.gateway.bind({ load: (instanceId) => this.apim.configSource.load(instanceId) });
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway: o.gateway, keyVault: o.keyVault, box: o.box,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway, keyVault: o.keyVault, box: o.box,
     };
     this.apim = apiManagementProvider(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
     for (const provider of PROVIDERS) this.registry.register(provider(this.context, this));
@@ -73,8 +91,7 @@ export class ArmPlane {
   }
 
   /** Creates the default subscription and gives the admin application Owner on it, once. */
-  async init(): Promise<void> {
-    this.subscriptionId = await getOrCreateMeta(this.o.db, 'arm.subscriptionId', () => newGuid());
+  private async ensureDefaultSubscription(): Promise<void> {
     const id = `/subscriptions/${this.subscriptionId}`;
     if (!(await this.resources.exists(id))) {
       await this.resources.put({ id, parent: '/', body: { ...subscriptionBody(this.subscriptionId, this.o.entra.tenantId, 'apim-local'), name: this.subscriptionId, type: 'Microsoft.Resources/subscriptions' } as any });
@@ -86,7 +103,6 @@ export class ArmPlane {
         roleDefinitionGuid: OWNER_ROLE_ID, principalId: admin.objectId, principalType: 'ServicePrincipal', createdBy: null,
       });
     }
-    await this.registry.initAll();
   }
 
   /** Stops background work (the Key Vault named value refresher). */

@@ -5,4 +5,5 @@ export interface Clock {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
+/** Whole seconds since the epoch (JWT and Key Vault timestamps). */
 export const nowSeconds = (clock: Clock): number => Math.floor(clock.nowMs() / 1000);

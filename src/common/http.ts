@@ -1,4 +1,5 @@
-// HTTP helpers shared by every listener: request context, bounded body reading, JSON replies.
+// HTTP helpers shared by every listener: request context, bounded body reading, the one JSON body
+// reader, JSON replies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import crypto from 'node:crypto';
 
@@ -58,6 +59,48 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks, size)); });
     req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
   });
+}
+
+/** A body with a content type the listener does not take (its plane answers 415). */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(readonly contentType: string | undefined) { super(`unsupported content type '${contentType ?? ''}'`); }
+}
+
+/** A body that is not JSON; `detail` is the parser's message (its plane answers 400 in its own words). */
+export class MalformedJsonError extends Error {
+  constructor(readonly detail: string) { super(`malformed JSON: ${detail}`); }
+}
+
+export interface JsonBodyOptions {
+  /** Largest body read; a larger one is BodyTooLargeError. */
+  limit: number;
+  /** Content types taken (UnsupportedMediaTypeError otherwise); absent, any. */
+  contentType?: RegExp;
+}
+
+/**
+ * The one JSON body reader of every listener. A request that declares no body, or sends an empty one,
+ * has none (undefined), whatever its content type; otherwise the content type is checked before the
+ * body is read (the unread body is drained), at most `limit` bytes are read, and the text is parsed.
+ * Failures are typed (UnsupportedMediaTypeError, BodyTooLargeError, MalformedJsonError): each caller
+ * maps them to its own plane's error envelope.
+ */
+export async function readJsonBody(req: IncomingMessage, o: JsonBodyOptions): Promise<unknown> {
+  const declared = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (declared === undefined || declared === '0')) return undefined;
+  const contentType = req.headers['content-type'];
+  if (o.contentType && (contentType === undefined || !o.contentType.test(contentType))) {
+    req.resume();
+    throw new UnsupportedMediaTypeError(contentType);
+  }
+  const raw = await readBody(req, o.limit);
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new MalformedJsonError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -21,7 +21,7 @@ import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
 export { SigningKeys } from './signing-keys.js';
-export { ManagedIdentities, MiErrors, type MiKind, type IdentitySelector } from './managed-identities.js';
+export { ManagedIdentities, MiErrors, isMiTokenFailure, type MiKind, type IdentitySelector, type MiTokenFailure } from './managed-identities.js';
 
 export interface EntraOptions {
   db: Kysely<Database>;
@@ -35,46 +35,40 @@ export interface EntraOptions {
 export interface AdminCredentials { clientId: string; clientSecret: string; objectId: string }
 
 export class EntraPlane {
-  readonly directory: Directory;
-  readonly keys: SigningKeys;
-  readonly issuers: Issuers;
-  issuer!: TokenIssuer;
-  verifier!: TokenVerifier;
-  tenantId!: string;
-  admin!: AdminCredentials;
-  managedIdentities!: ManagedIdentities;
-
-  constructor(private readonly options: EntraOptions) {
-    this.directory = new Directory(options.db, options.clock);
-    this.keys = new SigningKeys(options.db, options.box, options.clock, options.tokenLifetimeSeconds * 1000);
-    this.issuers = { v1: '', v2: '' };
+  /**
+   * The plane, ready: the tenant, a signing key and the admin application are made at first start and
+   * loaded after; the issuer, verifier and managed identities are built on them.
+   */
+  static async create(options: EntraOptions): Promise<EntraPlane> {
+    const { db, box, clock, tokenLifetimeSeconds } = options;
+    const tenantId = await getOrCreateMeta(db, 'entra.tenantId', () => newGuid());
+    const keys = await SigningKeys.open(db, box, clock, tokenLifetimeSeconds * 1000);
+    const directory = new Directory(db, clock);
+    return new EntraPlane(options, tenantId, keys, directory, await adminCredentials(db, box, directory));
   }
 
-  /** Creates the tenant, signing key and admin application on first start; loads them after. */
-  async init(): Promise<void> {
-    const { db, box, baseUrl, clock, tokenLifetimeSeconds } = this.options;
-    this.tenantId = await getOrCreateMeta(db, 'entra.tenantId', () => newGuid());
-    this.issuers.v1 = `${baseUrl}/${this.tenantId}/`;
-    this.issuers.v2 = `${baseUrl}/${this.tenantId}/v2.0`;
-    await this.keys.init();
-    this.issuer = new TokenIssuer(this.keys, clock, this.tenantId, this.issuers, tokenLifetimeSeconds);
-    this.verifier = new TokenVerifier(this.keys, clock, this.issuers);
-    this.managedIdentities = new ManagedIdentities(db, this.directory, this.issuer, box, clock);
+  readonly issuers: Issuers;
+  readonly issuer: TokenIssuer;
+  readonly verifier: TokenVerifier;
+  readonly managedIdentities: ManagedIdentities;
 
-    const sealed = await getMeta(db, 'entra.admin');
-    if (sealed) {
-      this.admin = JSON.parse(box.open(sealed, 'entra.admin')) as AdminCredentials;
-    } else {
-      const app = await this.directory.create({ displayName: 'apim-local-admin', principalType: 'Application' });
-      const { secret } = await this.directory.addSecret(app.objectId, 100 * 365 * 86_400_000);
-      this.admin = { clientId: app.appId, clientSecret: secret, objectId: app.objectId };
-      await db.insertInto('meta').values({ key: 'entra.admin', value: box.seal(JSON.stringify(this.admin), 'entra.admin') }).execute();
-    }
+  private constructor(
+    private readonly options: EntraOptions,
+    readonly tenantId: string,
+    readonly keys: SigningKeys,
+    readonly directory: Directory,
+    readonly admin: AdminCredentials,
+  ) {
+    const { db, box, baseUrl, clock, tokenLifetimeSeconds } = options;
+    this.issuers = { v1: `${baseUrl}/${tenantId}/`, v2: `${baseUrl}/${tenantId}/v2.0` };
+    this.issuer = new TokenIssuer(keys, clock, tenantId, this.issuers, tokenLifetimeSeconds);
+    this.verifier = new TokenVerifier(keys, clock, this.issuers);
+    this.managedIdentities = new ManagedIdentities(db, directory, this.issuer, box, clock);
   }
 
   /** Serves the Entra routes; returns false when the path is not Entra's. */
   async handle(ctx: RequestContext): Promise<boolean> {
-    if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities)) return true;
+    if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities, this.options.clock)) return true;
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/token)\/?$/i.exec(ctx.path);
     if (!m) return false;
     const [, tenant, route] = m;
@@ -114,6 +108,17 @@ export class EntraPlane {
 function clientRequestId(ctx: RequestContext): string {
   const sent = ctx.req.headers['client-request-id'] ?? ctx.query.get('client-request-id') ?? undefined;
   return typeof sent === 'string' && /^[\w-]{1,64}$/.test(sent) ? sent : ctx.correlationId;
+}
+
+/** The admin application (Owner of the default subscription): made once, its credentials sealed in `meta`. */
+async function adminCredentials(db: Kysely<Database>, box: SecretBox, directory: Directory): Promise<AdminCredentials> {
+  const sealed = await getMeta(db, 'entra.admin');
+  if (sealed) return JSON.parse(box.open(sealed, 'entra.admin')) as AdminCredentials;
+  const app = await directory.create({ displayName: 'apim-local-admin', principalType: 'Application' });
+  const { secret } = await directory.addSecret(app.objectId, 100 * 365 * 86_400_000);
+  const admin = { clientId: app.appId, clientSecret: secret, objectId: app.objectId };
+  await db.insertInto('meta').values({ key: 'entra.admin', value: box.seal(JSON.stringify(admin), 'entra.admin') }).execute();
+  return admin;
 }
 
 function methodNotAllowed(ctx: RequestContext): true {

@@ -18,20 +18,40 @@ export interface IdentitySelector {
   resourceId?: string;
 }
 
+/**
+ * Why a token for a managed identity was refused (ManagedIdentities.tokenFor): the error's `code`, which
+ * other planes and processes classify on (the gateway's authentication-managed-identity policy, across
+ * its worker IPC), never the message text. The wire answer of the HTTP endpoints is in the error's body.
+ */
+export const MI_TOKEN_FAILURES = [
+  /** The resource has no system-assigned identity (none was selected). */
+  'NoSystemAssignedIdentity',
+  /** No identity assigned to the resource matches the selector (client_id, object_id, mi_res_id). */
+  'IdentityNotFound',
+  /** More than one selector was given. */
+  'AmbiguousIdentitySelector',
+] as const;
+export type MiTokenFailure = typeof MI_TOKEN_FAILURES[number];
+
+export function isMiTokenFailure(code: unknown): code is MiTokenFailure {
+  return (MI_TOKEN_FAILURES as readonly unknown[]).includes(code);
+}
+
 /** Errors of the managed identity endpoints: `{"error","error_description"}`, 400 (never 404: SDKs retry 404). */
 export const MiErrors = {
-  identityNotFound: () => miError(400, 'invalid_request', 'Identity not found'),
-  noSystemAssigned: () => miError(400, 'invalid_request', 'Identity not found: the resource has no system-assigned managed identity.'),
+  identityNotFound: () => miError(400, 'invalid_request', 'Identity not found', 'IdentityNotFound'),
+  noSystemAssigned: () => miError(400, 'invalid_request', 'Identity not found: the resource has no system-assigned managed identity.', 'NoSystemAssignedIdentity'),
   missingResource: () => miError(400, 'invalid_request', "Required query variable 'resource' is missing"),
   badApiVersion: (v: string | null, expected: string) =>
     miError(400, 'invalid_request', v ? `Invalid api-version '${v}'; this endpoint supports '${expected}'.` : "Required query variable 'api-version' is missing"),
   missingMetadata: () => miError(400, 'invalid_request', 'Required metadata header not specified'),
   unauthorized: () => miError(401, 'unauthorized_client', 'The identity header (secret) is missing or does not match a resource.'),
-  oneSelector: () => miError(400, 'invalid_request', 'Only one of client_id, object_id and mi_res_id/msi_res_id may be given.'),
+  oneSelector: () => miError(400, 'invalid_request', 'Only one of client_id, object_id and mi_res_id/msi_res_id may be given.', 'AmbiguousIdentitySelector'),
 };
 
-function miError(status: number, error: string, description: string): AzureError {
-  return new AzureError({ status, code: error, message: description, body: { error, error_description: description } });
+/** `code` is the typed failure for token refusals, else the OAuth error itself. */
+function miError(status: number, error: string, description: string, failure?: MiTokenFailure): AzureError {
+  return new AzureError({ status, code: failure ?? error, message: description, body: { error, error_description: description } });
 }
 
 /** Renew a cached token when less than this is left (SDK caches renew 5 minutes early). */

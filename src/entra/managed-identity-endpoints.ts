@@ -7,7 +7,8 @@
 import type { RequestContext } from '../common/http.js';
 import { sendJson } from '../common/http.js';
 import { isAzureError } from '../common/errors.js';
-import { MiErrors, type ManagedIdentities } from './managed-identities.js';
+import { nowSeconds, type Clock } from '../common/clock.js';
+import { MiErrors, type ManagedIdentities, type MiTokenFailure } from './managed-identities.js';
 
 export const APP_SERVICE_PATH = '/msi/token';
 export const IMDS_PREFIX = '/imds/';
@@ -15,7 +16,7 @@ export const IMDS_PREFIX = '/imds/';
 const APP_SERVICE_VERSIONS = ['2019-08-01'];
 const IMDS_VERSIONS = ['2018-02-01', '2019-08-01', '2019-11-01', '2020-06-01', '2021-02-01', '2021-05-01'];
 
-export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: ManagedIdentities): Promise<boolean> {
+export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: ManagedIdentities, clock: Clock): Promise<boolean> {
   const appService = ctx.path.toLowerCase() === APP_SERVICE_PATH;
   const imds = /^\/imds\/([0-9a-f.]+)\/metadata\/identity\/oauth2\/token\/?$/i.exec(ctx.path);
   if (!appService && !imds) return false;
@@ -46,7 +47,7 @@ export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: Man
       resourceId: ctx.query.get(appService ? 'mi_res_id' : 'msi_res_id') ?? ctx.query.get('mi_res_id') ?? ctx.query.get('msi_res_id') ?? undefined,
     };
     const { token, principal } = await mi.tokenFor(resourceId, selector, resource);
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds(clock);
     sendJson(ctx.res, 200, {
       access_token: token.accessToken,
       client_id: principal.appId,
@@ -60,7 +61,7 @@ export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: Man
     });
   } catch (e) {
     // App Service's endpoint answers in its own shape: {"statusCode","message","correlationId"}.
-    if (isAzureError(e) && e.body && appService) sendJson(ctx.res, e.status, { statusCode: e.status, message: e.code === 'invalid_request' && e.message === 'Identity not found' ? 'Unable to load the proper Managed Identity.' : e.message, correlationId: ctx.requestId });
+    if (isAzureError(e) && e.body && appService) sendJson(ctx.res, e.status, { statusCode: e.status, message: e.code === ('IdentityNotFound' satisfies MiTokenFailure) ? 'Unable to load the proper Managed Identity.' : e.message, correlationId: ctx.requestId });
     else if (isAzureError(e) && e.body) sendJson(ctx.res, e.status, e.body);
     else throw e;
   }

@@ -30,18 +30,21 @@ export class SigningKeys {
   private active?: LoadedKey;
   private lastReloadMs = 0;
 
-  constructor(
+  /** The keys in the store, with an active one (made on first start). */
+  static async open(db: Kysely<Database>, box: SecretBox, clock: Clock, tokenLifetimeMs: number): Promise<SigningKeys> {
+    const keys = new SigningKeys(db, box, clock, tokenLifetimeMs);
+    await keys.reload();
+    if (!keys.active) await keys.rotate();
+    return keys;
+  }
+
+  private constructor(
     private readonly db: Kysely<Database>,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     /** Longest lifetime of a token, so a retired key is published as long as its tokens live. */
     private readonly tokenLifetimeMs: number,
   ) {}
-
-  async init(): Promise<void> {
-    await this.reload();
-    if (!this.active) await this.rotate();
-  }
 
   private async reload(): Promise<void> {
     const rows = await this.db.selectFrom('entra_signing_keys').selectAll().orderBy('created_ms', 'asc').execute();
@@ -81,7 +84,7 @@ export class SigningKeys {
   }
 
   activeKey(): { kid: string; privateKey: crypto.KeyObject } {
-    if (!this.active) throw new Error('signing keys not initialised');
+    if (!this.active) throw new Error('no active signing key');
     return this.active;
   }
 

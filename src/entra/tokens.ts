@@ -2,7 +2,7 @@
 // Every plane verifies with TokenVerifier: signature (RS256, by kid), issuer, audience, exp, nbf.
 import crypto from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload, type JWTHeaderParameters } from 'jose';
-import type { Clock } from '../common/clock.js';
+import { nowSeconds, type Clock } from '../common/clock.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { Principal } from './directory.js';
 
@@ -40,7 +40,7 @@ export class TokenIssuer {
 
   async issue(input: { principal: Principal; audience: string; version: 1 | 2; roles?: string[] }): Promise<IssuedToken> {
     const { principal, audience, version, roles } = input;
-    const now = Math.floor(this.clock.nowMs() / 1000);
+    const now = nowSeconds(this.clock);
     const exp = now + this.lifetimeSeconds;
     const claims: Record<string, unknown> = {
       aud: audience,
@@ -95,7 +95,7 @@ export class TokenVerifier {
    * The signature is checked once per token; expiry, not-before and audience on every call.
    */
   async verify(token: string, audiences: readonly string[]): Promise<AccessTokenClaims> {
-    const now = Math.floor(this.clock.nowMs() / 1000);
+    const now = nowSeconds(this.clock);
     const cached = this.verified.get(token);
     if (cached) {
       const exp = cached.exp as number;

@@ -1,7 +1,7 @@
 // The API Management data plane: one listener per instance, at the instance's gatewayUrl
 // (https://localhost:{port}, stable across restarts; plain http on the same port for APIs that allow
-// it). Configuration comes from a ConfigSource (Resource Manager) and is compiled off the request path
-// on every reload; requests run the compiled pipeline (runtime/pipeline.ts).
+// it). Configuration comes from a ConfigSource (Resource Manager's, bound with `bind`) and is compiled
+// off the request path on every reload; requests run the compiled pipeline (runtime/pipeline.ts).
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
@@ -17,7 +17,10 @@ export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js'
 
 /** What Resource Manager asks of the gateway when instances and their configuration change. */
 export interface GatewayInstances {
-  /** Starts (or keeps) the listener of an instance; `port` 0 picks a free one. Returns the port. */
+  /**
+   * Starts (or keeps) the listener of an instance; `port` 0 picks a free one. Returns the port. The
+   * instance serves its configuration once `reload` loaded it.
+   */
   ensureInstance(resourceId: string, port: number): Promise<number>;
   removeInstance(resourceId: string): Promise<void>;
   /**
@@ -58,16 +61,13 @@ interface InstanceState {
   reloading: Promise<void>;
 }
 
-export class GatewayPlane implements GatewayInstances {
+export class GatewayPlane {
   private readonly instances = new Map<string, InstanceState>();
   private readonly client = new BackendClient();
   private readonly traces: TraceStore;
   private readonly counters: CounterStore;
   private readonly pool: WorkerPool | undefined;
   private poolStarted: Promise<void> | undefined;
-
-  /** Where instances' configuration is read from (Resource Manager's ApimConfigSource), set at start-up. */
-  configSource: ConfigSource | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     this.counters = o.counters ?? new MemoryCounterStore();
@@ -82,11 +82,22 @@ export class GatewayPlane implements GatewayInstances {
     }
   }
 
-  setConfigSource(source: ConfigSource): void {
-    this.configSource = source;
+  /**
+   * The instances as Resource Manager drives them, loading configuration from `source`. Resource Manager's
+   * source is made from its own context, which holds this view: binding (rather than a source given to
+   * the constructor) lets each side be built complete, in dependency order (src/arm/index.ts).
+   */
+  bind(source: ConfigSource): GatewayInstances {
+    return {
+      ensureInstance: (resourceId, port) => this.ensureInstance(resourceId, port),
+      removeInstance: (resourceId) => this.removeInstance(resourceId),
+      reload: (resourceId) => this.reload(resourceId, source),
+      validatePolicy: (xml, scope) => this.validatePolicy(xml, scope),
+      validatePolicyFragment: (xml) => this.validatePolicyFragment(xml),
+    };
   }
 
-  async ensureInstance(resourceId: string, port: number): Promise<number> {
+  private async ensureInstance(resourceId: string, port: number): Promise<number> {
     const key = resourceId.toLowerCase();
     const existing = this.instances.get(key);
     if (existing) return existing.listener.port;
@@ -103,27 +114,19 @@ export class GatewayPlane implements GatewayInstances {
     const state: InstanceState = { key, server, listener, reloading: Promise.resolve() };
     this.instances.set(key, state);
     this.o.logger.info(`gateway listener for ${resourceId} on https://localhost:${listener.port}`);
-    if (this.configSource) await this.reload(resourceId).catch((e) => this.o.logger.error(`gateway: loading ${resourceId} failed`, e));
     return listener.port;
   }
 
-  async reload(resourceId: string): Promise<void> {
+  /** Loads an instance's configuration from `source` and applies it, one reload of an instance at a time. */
+  private async reload(resourceId: string, source: ConfigSource): Promise<void> {
     const state = this.instances.get(resourceId.toLowerCase());
-    if (!state || !this.configSource) return;
-    const source = this.configSource;
+    if (!state) return;
     const next = state.reloading.catch(() => undefined).then(async () => {
       const config = await source.load(state.server.resourceId);
       if (config) await this.apply(state, config);
     });
     state.reloading = next;
     return next;
-  }
-
-  /** Compiles and installs a configuration directly (tests; ConfigSource implementations go through reload). */
-  async load(config: InstanceConfig): Promise<void> {
-    const state = this.instances.get(config.instanceId.toLowerCase());
-    if (!state) throw new Error(`no gateway listener for ${config.instanceId}`);
-    await this.apply(state, config);
   }
 
   /** Problems found compiling an instance's configuration (unknown named values, bad URLs). */
@@ -141,11 +144,11 @@ export class GatewayPlane implements GatewayInstances {
     return { namedValues: validatePolicyDocument(xml, scope).namedValues };
   }
 
-  validatePolicyFragment(xml: string): { namedValues: string[] } {
+  private validatePolicyFragment(xml: string): { namedValues: string[] } {
     return validatePolicyFragment(xml);
   }
 
-  async removeInstance(resourceId: string): Promise<void> {
+  private async removeInstance(resourceId: string): Promise<void> {
     const key = resourceId.toLowerCase();
     const state = this.instances.get(key);
     if (!state) return;

@@ -2,7 +2,7 @@
 // the firewall (networkAcls, trusted services), and the permission check by access policy or RBAC.
 import type { AuthzPlane } from '../authz/index.js';
 import { TokenRejectedError, type AccessTokenClaims, type TokenVerifier } from '../entra/index.js';
-import type { Clock } from '../common/clock.js';
+import { nowSeconds, type Clock } from '../common/clock.js';
 import { KvErrors, callerLabel } from './errors.js';
 import { policyAllows, type Collection, type CompiledVault } from './vault-config.js';
 
@@ -55,7 +55,7 @@ export class VaultAuth {
   }
 
   private async verify(token: string): Promise<AccessTokenClaims> {
-    const now = this.o.clock.nowMs() / 1000;
+    const now = nowSeconds(this.o.clock);
     const hit = this.verified.get(token);
     if (hit && hit.exp > now) return hit.claims;
     try {

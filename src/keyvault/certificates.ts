@@ -1,6 +1,7 @@
 // Certificates: import (PFX with password, or PEM) as a new version, with its policy and the managed
 // secret of the same name and version that holds the private key (sealed, like every secret value).
 import type { KvCertificateVersionTable, KvObjectTable } from '../store/schema.js';
+import { nowSeconds } from '../common/clock.js';
 import { KvErrors } from './errors.js';
 import { ObjectStore, isVersion, nameKey, newVersion, type Db } from './objects.js';
 import type { SecretStore } from './secrets.js';
@@ -33,7 +34,7 @@ export class CertificateStore {
   constructor(readonly objects: ObjectStore, private readonly secrets: SecretStore) {}
 
   private get db() { return this.objects.db; }
-  private now(): number { return Math.floor(this.objects.clock.nowMs() / 1000); }
+  private now(): number { return nowSeconds(this.objects.clock); }
 
   /** POST /certificates/{name}/import: parse and check everything first, then store in one transaction. */
   async import(vaultKey: string, name: string, input: ImportInput): Promise<CertificateWithObject> {

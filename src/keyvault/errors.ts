@@ -5,9 +5,6 @@ import { AzureError } from '../common/errors.js';
 const e = (status: number, code: string, message: string, inner?: string, headers?: Record<string, string>) =>
   new AzureError({ status, code, message, headers, body: inner ? { innererror: { code: inner } } : undefined });
 
-/** The `Vault: name;location=loc` line of Key Vault's messages. */
-export const vaultLabel = (v: { name: string; location: string }): string => `${v.name};location=${v.location}`;
-
 /** The `Caller:` of Key Vault's messages: appid, oid and issuer of the token. */
 export const callerLabel = (c: { appId: string; objectId: string; issuer: string }): string =>
   `appid=${c.appId};oid=${c.objectId};iss=${c.issuer}`;

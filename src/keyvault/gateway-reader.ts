@@ -61,7 +61,7 @@ export class GatewayReader {
       query: new URLSearchParams({ 'api-version': '2025-07-01' }),
       token: token.accessToken,
       origin: { clientIp: GATEWAY_OUTBOUND_ADDRESS, trustedService: systemAssigned },
-      readBody: async () => Buffer.alloc(0),
+      readJson: async () => undefined,
     });
     const bundle = result.body as { id: string; value: string; contentType?: string; managed?: boolean };
     const version = bundle.id.split('/').pop()!;

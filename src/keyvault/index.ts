@@ -76,13 +76,11 @@ export class KeyVaultPlane implements KeyVaultVaults {
       existing.view = { vault: compileVault(settings), uri: existing.view.uri };
       return existing.port;
     }
-    const runtime = { view: undefined as unknown as VaultView, server: undefined as unknown as https.Server, port: 0 };
     const { server, port: bound } = await startVaultListener({
       host: this.o.host, port, certPem: this.o.certPem, keyPem: this.o.keyPem, logger: this.o.logger, pipeline: this.pipeline,
       view: () => this.vaults.get(key)?.view,
     });
-    Object.assign(runtime, { server, port: bound, view: { vault: compileVault(settings), uri: `https://localhost:${bound}/` } });
-    this.vaults.set(key, runtime);
+    this.vaults.set(key, { server, port: bound, view: { vault: compileVault(settings), uri: `https://localhost:${bound}/` } });
     this.o.logger.info(`key vault listener for ${settings.name} on https://localhost:${bound}/`);
     return bound;
   }

@@ -3,7 +3,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, createContext, readBody, sendJson, BodyTooLargeError } from '../common/http.js';
+import { bearerToken, createContext, readJsonBody, sendJson, BodyTooLargeError } from '../common/http.js';
 import { isAzureError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { KvErrors, kvErrorBody } from './errors.js';
@@ -55,7 +55,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: VaultListener
     const result = await o.pipeline.run(view, {
       method: ctx.method, path: ctx.path, query: ctx.query, token: bearerToken(req),
       origin: { clientIp: ctx.clientIp, trustedService: false },
-      readBody: () => { bodyRead = true; return readBody(req, MAX_BODY_BYTES); },
+      readJson: () => { bodyRead = true; return readJsonBody(req, { limit: MAX_BODY_BYTES }); },
     });
     if (!bodyRead) req.resume();
     sendJson(res, result.status, result.body, headers);

@@ -6,9 +6,11 @@
 //   3. route         method + path → operation (secrets, certificates, deleted ones)
 //   4. api-version   required, one Key Vault has
 //   5. authorize     access policy permission, or the RBAC data action (enableRbacAuthorization)
-//   6. validate      body read (bounded) and parsed as JSON, then checked by the operation
+//   6. validate      body read (bounded) and parsed as JSON (common/http.ts readJsonBody), then checked
+//                    by the operation
 //   7. handle        the operation on the store
 // Serializing (8) is the caller's: the listener writes JSON, the gateway reader returns values.
+import { MalformedJsonError } from '../common/http.js';
 import { KvErrors } from './errors.js';
 import type { KvCaller, Origin, VaultAuth } from './auth.js';
 import type { VaultView } from './bundles.js';
@@ -23,8 +25,8 @@ export interface KvRequest {
   query: URLSearchParams;
   token: string | undefined;
   origin: Origin;
-  /** The body; called only once the caller is authorized. */
-  readBody(): Promise<Buffer>;
+  /** The body parsed as JSON (undefined when there is none); called only once the caller is authorized. */
+  readJson(): Promise<unknown>;
 }
 
 const ROUTES: readonly Route[] = [...secretRoutes, ...certificateRoutes];
@@ -41,7 +43,7 @@ export class VaultPipeline {
     await this.auth.authorize(view.vault, caller, route.need, route.scoped ? params[0] : undefined); // 5. authorize
     const result = await route.handle({                                                 // 6. validate, 7. handle
       view, caller, params, path: r.path, query: r.query, stores: this.stores,
-      body: async () => parseJson(await r.readBody()),
+      body: () => r.readJson().catch(badJson),
     });
     return { ...result, caller };
   }
@@ -69,11 +71,8 @@ function checkApiVersion(query: URLSearchParams): void {
   if (!API_VERSION.test(v)) throw KvErrors.badApiVersion(v);
 }
 
-function parseJson(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw KvErrors.badBody(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+/** Key Vault's words for a body that is not JSON (the reader, common/http.ts readJsonBody, says why). */
+function badJson(e: unknown): never {
+  if (e instanceof MalformedJsonError) throw KvErrors.badBody(`The request body is not valid JSON: ${e.detail}`);
+  throw e;
 }

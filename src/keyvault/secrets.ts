@@ -2,6 +2,7 @@
 // and the operations on them: set, get, list, versions, update, delete/recover/purge, backup/restore.
 import type { KvSecretVersionTable } from '../store/schema.js';
 import type { SecretBox } from '../common/crypto.js';
+import { nowSeconds } from '../common/clock.js';
 import { KvErrors } from './errors.js';
 import { ObjectStore, isVersion, nameKey, newVersion, type Db } from './objects.js';
 import type { KvObjectTable } from '../store/schema.js';
@@ -40,7 +41,7 @@ export class SecretStore {
   constructor(readonly objects: ObjectStore, private readonly box: SecretBox) {}
 
   private get db() { return this.objects.db; }
-  private now(): number { return Math.floor(this.objects.clock.nowMs() / 1000); }
+  private now(): number { return nowSeconds(this.objects.clock); }
 
   /** A new version (PUT /secrets/{name}); `managed` is the secret behind a certificate. */
   async set(vaultKey: string, name: string, input: SecretInput, opts: { managed?: boolean; version?: string; db?: Db } = {}): Promise<SecretWithObject> {

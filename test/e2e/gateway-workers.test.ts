@@ -2,7 +2,7 @@
 // forks N-1 worker processes that serve the rest (round-robin at accept time). End to end with real
 // HTTP clients, each call on a connection of its own (so calls spread over the processes): traces say
 // which process answered (gatewayWorker) and can be read from any connection; managed identity tokens
-// work everywhere; a policy PUT is visible everywhere once it returns; a rate limit counts once across
+// work everywhere, and a refused one is told apart by its typed code; a policy PUT is visible everywhere once it returns; a rate limit counts once across
 // the processes; a killed worker is replaced; SIGTERM leaves no worker behind; bad values are refused.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,6 +146,21 @@ describe(`gateway with --gateway-workers ${WORKERS}`, () => {
       assert.equal(c.json.oid, principalId, `call ${i} (gatewayWorker ${c.worker}): oid`);
       assert.equal(c.json.aud, 'api://backend');
     });
+    assert.ok(workersOf(cs).size >= 2, `the calls were all answered by gatewayWorker ${[...workersOf(cs)]}`);
+  });
+
+  it("a refused token is told apart by Entra's typed code in every process: a client-id not assigned to the instance", async () => {
+    const clientId = '00000000-0000-4000-8000-0000000000aa';
+    await setPolicy(`<authentication-managed-identity resource="api://backend" client-id="${clientId}" />`);
+    const cs = await calls(CALLS, '/mi-refused', { key: traceKey, trace: true });
+    for (const [i, c] of cs.entries()) {
+      assert.equal(c.status, 500, `call ${i} (gatewayWorker ${c.worker}): ${c.status} ${c.text}${tail()}`);
+      const trace = await freshRequest(c.traceLocation!);
+      assert.equal(trace.json.lastError.message,
+        `Managed identity with client id '${clientId}' is not assigned to this service and cannot be used by the authentication-managed-identity policy.`,
+        `call ${i} (gatewayWorker ${c.worker})`);
+      assert.equal(trace.json.lastError.source, 'authentication-managed-identity');
+    }
     assert.ok(workersOf(cs).size >= 2, `the calls were all answered by gatewayWorker ${[...workersOf(cs)]}`);
   });
 

@@ -64,8 +64,7 @@ export async function startInProcessServer(flags: ConfigFlags = {}, deps: { cloc
 export async function serverSigningKey(dataDir: string): Promise<{ kid: string; privateKey: crypto.KeyObject }> {
   const store = await openStore({ kind: 'sqlite', file: path.join(dataDir, 'apim-local.db') });
   try {
-    const keys = new SigningKeys(store.db, SecretBox.fromDataDir(dataDir), systemClock, 3600_000);
-    await keys.init();
+    const keys = await SigningKeys.open(store.db, SecretBox.fromDataDir(dataDir), systemClock, 3600_000);
     return keys.activeKey();
   } finally {
     await store.close();

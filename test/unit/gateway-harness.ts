@@ -1,11 +1,13 @@
 // Test harness for the gateway's unit tests: a real in-process server (for the Entra plane's managed
-// identity tokens), a GatewayPlane of the test's own fed InstanceConfig directly, and a real backend
+// identity tokens), a GatewayPlane bound to the test's own ConfigSource (a map of InstanceConfig the
+// test sets, loaded through the gateway's reload as Resource Manager's is), and a real backend
 // (node:http) that echoes what it received. No mocks: requests go over real HTTP(S).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadOrCreateCa } from '../../src/tls/ca.js';
 import { GatewayPlane } from '../../src/gateway/index.js';
-import type { InstanceConfig, PolicyConfig } from '../../src/gateway/config.js';
+import type { GatewayInstances } from '../../src/gateway/index.js';
+import type { ConfigSource, InstanceConfig, PolicyConfig } from '../../src/gateway/config.js';
 import { silentLogger } from '../../src/common/log.js';
 import type { ManagedIdentityTokens } from '../../src/gateway/runtime/services.js';
 
@@ -45,10 +47,15 @@ export async function startBackend(): Promise<Backend> {
 
 export interface Harness {
   gateway: GatewayPlane;
+  /** The gateway as Resource Manager drives it, bound to this harness's configurations. */
+  instances: GatewayInstances;
   port: number;
   /** https://localhost:{port} */
   url: string;
+  /** Sets the configuration of INSTANCE_ID (the defaults of `config()` filled in) and reloads it. */
   load(config: Partial<InstanceConfig>): Promise<void>;
+  /** Sets an instance's whole configuration and reloads it. */
+  configure(config: InstanceConfig): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,10 +65,18 @@ export async function startGateway(managedIdentities?: ManagedIdentityTokens): P
   const ca = await loadOrCreateCa(caDir);
   const cert = await ca.issueServerCertificate(['localhost', '127.0.0.1']);
   const gateway = new GatewayPlane({ host: '127.0.0.1', certPem: cert.certPem, keyPem: cert.keyPem, logger: silentLogger, managedIdentities });
-  const port = await gateway.ensureInstance(INSTANCE_ID, 0);
+  const configs = new Map<string, InstanceConfig>();
+  const source: ConfigSource = { load: async (instanceId) => configs.get(instanceId.toLowerCase()) };
+  const instances = gateway.bind(source);
+  const port = await instances.ensureInstance(INSTANCE_ID, 0);
+  const configure = async (c: InstanceConfig) => {
+    configs.set(c.instanceId.toLowerCase(), c);
+    await instances.reload(c.instanceId);
+  };
   return {
-    gateway, port, url: `https://localhost:${port}`,
-    load: (c) => gateway.load(config(c)),
+    gateway, instances, port, url: `https://localhost:${port}`,
+    load: (c) => configure(config(c)),
+    configure,
     close: () => gateway.close(),
   };
 }

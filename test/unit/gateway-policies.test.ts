@@ -365,9 +365,9 @@ test('authentication-managed-identity without any identity: APIM message in Last
   try {
     // This gateway's instance id is the same, so use a different one: a listener with no assignment.
     const other = '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/no-identity';
-    await plain.gateway.ensureInstance(other, 0);
-    const port = await plain.gateway.ensureInstance(other, 0);
-    await plain.gateway.load({ ...(await import('./gateway-harness.js')).config({ ...echoApi(be.url), subscriptions: [{ name: 's', scope: '/apis', primaryKey: 'k1', secondaryKey: 'k2', state: 'active', allowTracing: true }],
+    await plain.instances.ensureInstance(other, 0);
+    const port = await plain.instances.ensureInstance(other, 0);
+    await plain.configure({ ...(await import('./gateway-harness.js')).config({ ...echoApi(be.url), subscriptions: [{ name: 's', scope: '/apis', primaryKey: 'k1', secondaryKey: 'k2', state: 'active', allowTracing: true }],
       policies: [api({ inbound: `<authentication-managed-identity resource="api://backend" />` })] }), instanceId: other });
     const r = await call(`https://localhost:${port}/echo/x`, { headers: { 'ocp-apim-subscription-key': 'k1', 'ocp-apim-trace': 'true' } });
     assert.equal(r.status, 500);

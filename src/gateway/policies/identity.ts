@@ -4,6 +4,7 @@
 import type { XNode } from '../policy/xml.js';
 import { PolicyError, type CompileContext, type ElementSchema, type PolicyDefinition, type Run } from '../policy/types.js';
 import type { GatewayContext } from '../runtime/context.js';
+import type { MiTokenFailure } from '../../entra/index.js';
 
 export const NO_IDENTITY = 'Managed service identity is not enabled for this service and authentication-managed-identity policy cannot be used.';
 
@@ -11,13 +12,23 @@ export const managedIdentitySchema: ElementSchema = {
   attrs: { resource: { required: true }, 'client-id': {}, 'output-token-variable-name': {}, 'ignore-error': { type: 'bool' } },
 };
 
+/**
+ * APIM's error for a token Entra refused, chosen by the failure's typed code (ManagedIdentities.tokenFor's
+ * MiTokenFailure, in process or carried by a worker's call: workers/protocol.ts), never its text.
+ */
 function tokenError(e: unknown, clientId: string | undefined): PolicyError {
-  const message = e instanceof Error ? e.message : String(e);
-  const err = /system-assigned/i.test(message) || (!clientId && /not found/i.test(message))
-    ? new PolicyError('TokenAcquisitionFailure', NO_IDENTITY)
-    : /not found/i.test(message)
-      ? new PolicyError('TokenAcquisitionFailure', `Managed identity with client id '${clientId}' is not assigned to this service and cannot be used by the authentication-managed-identity policy.`)
-      : new PolicyError('TokenAcquisitionFailure', `Could not acquire a managed identity token: ${message}`);
+  const failure = (e as { code?: MiTokenFailure } | null | undefined)?.code;
+  let message: string;
+  switch (failure) {
+    case 'NoSystemAssignedIdentity': message = NO_IDENTITY; break;
+    case 'IdentityNotFound':
+      message = clientId
+        ? `Managed identity with client id '${clientId}' is not assigned to this service and cannot be used by the authentication-managed-identity policy.`
+        : NO_IDENTITY;
+      break;
+    default: message = `Could not acquire a managed identity token: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const err = new PolicyError('TokenAcquisitionFailure', message);
   err.source = 'authentication-managed-identity';
   return err;
 }

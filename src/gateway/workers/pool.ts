@@ -11,7 +11,9 @@ import type { Logger } from '../../common/log.js';
 import type { InstanceConfig } from '../config.js';
 import type { CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceStore } from '../runtime/trace.js';
-import type { Calls, FromWorker, ToWorker } from './protocol.js';
+import type { CallError, Calls, FromWorker, ToWorker } from './protocol.js';
+import { isAzureError } from '../../common/errors.js';
+import { isMiTokenFailure } from '../../entra/index.js';
 
 export interface WorkerPoolOptions {
   /** Worker processes to fork (the server process is one more). */
@@ -208,7 +210,7 @@ export class WorkerPool {
       const value = await this.call(op, args);
       w.send({ t: 'result', id, value });
     } catch (e) {
-      w.send({ t: 'result', id, error: e instanceof Error ? e.message : String(e) });
+      w.send({ t: 'result', id, error: callError(e) });
     }
   }
 
@@ -231,4 +233,10 @@ export class WorkerPool {
       default: throw new Error(`unknown call ${String(op)}`);
     }
   }
+}
+
+/** A failure as a worker gets it: the message, and Entra's typed code for a refused token. */
+function callError(e: unknown): CallError {
+  const message = e instanceof Error ? e.message : String(e);
+  return isAzureError(e) && isMiTokenFailure(e.code) ? { code: e.code, message } : { message };
 }

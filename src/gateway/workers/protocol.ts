@@ -3,6 +3,7 @@
 // traces (workers ask for them). Workers only serve connections the server accepted and handed over.
 import type { InstanceConfig } from '../config.js';
 import type { CounterResult } from '../runtime/services.js';
+import type { MiTokenFailure } from '../../entra/index.js';
 
 /** Server → worker. A 'socket' message carries the connection as its handle. */
 export type ToWorker =
@@ -10,8 +11,26 @@ export type ToWorker =
   | { t: 'config'; seq: number; key: string; config: InstanceConfig }
   | { t: 'remove'; key: string }
   | { t: 'socket'; key: string; id: number }
-  | { t: 'result'; id: number; value?: unknown; error?: string }
+  | { t: 'result'; id: number; value?: unknown; error?: CallError }
   | { t: 'close' };
+
+/**
+ * A call that failed: the server-side error's typed code, when it has one (a 'token' call refused by
+ * Entra: its MiTokenFailure), and its message. Workers classify on the code, never on the text.
+ */
+export interface CallError {
+  code?: MiTokenFailure;
+  message: string;
+}
+
+/** A failed call as the worker's caller sees it: an Error with the typed code. */
+export class RemoteCallError extends Error {
+  readonly code?: MiTokenFailure;
+  constructor(e: CallError) {
+    super(e.message);
+    this.code = e.code;
+  }
+}
 
 /** The calls a worker makes to the server, with their answers. */
 export interface Calls {

@@ -9,7 +9,7 @@ import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
 import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceSink } from '../runtime/trace.js';
-import type { Calls, FromWorker, ToWorker } from './protocol.js';
+import { RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 
 class ServerLine {
   private nextId = 1;
@@ -25,11 +25,11 @@ class ServerLine {
     });
   }
 
-  result(id: number, value: unknown, error: string | undefined): void {
+  result(id: number, value: unknown, error: CallError | undefined): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    if (error !== undefined) p.reject(new Error(error)); else p.resolve(value);
+    if (error !== undefined) p.reject(new RemoteCallError(error)); else p.resolve(value);
   }
 }
 

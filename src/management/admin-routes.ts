@@ -7,10 +7,10 @@
 //   4. validate      content type, size and JSON of the body (415, 413, 400)
 //   5. handle        the route's handler
 //   6. serialize     JSON with a request id; errors as {"error":{"code","message"}}
-import { sendJson, bearerToken, readBody, BodyTooLargeError, type RequestContext } from './common/http.js';
-import { AzureError, isAzureError } from './common/errors.js';
-import type { Principal } from './entra/index.js';
-import type { ManagementPlanes } from './management-listener.js';
+import { sendJson, bearerToken, readJsonBody, BodyTooLargeError, MalformedJsonError, UnsupportedMediaTypeError, type RequestContext } from '../common/http.js';
+import { AzureError, isAzureError } from '../common/errors.js';
+import type { Principal } from '../entra/index.js';
+import type { ManagementPlanes } from './router.js';
 
 /** Largest body an admin endpoint reads: they take a few short fields. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -70,12 +70,11 @@ export async function adminRoutes(ctx: RequestContext, planes: ManagementPlanes)
   try {
     const { route, params } = matchRoute(ctx);                                  // 1. route
     await requireAdministrator(ctx, planes);                                    // 2. authenticate, 3. authorize
-    const body = route.body ? await readJsonBody(ctx) : undefined;              // 4. validate
+    const body = route.body ? await readAdminBody(ctx) : undefined;             // 4. validate
     if (!route.body) ctx.req.resume();
     const result = await route.handle({ ctx, planes, params, body });           // 5. handle
     sendJson(ctx.res, result.status, result.body, headers);                     // 6. serialize
-  } catch (e) {
-    const error = e instanceof BodyTooLargeError ? AdminErrors.tooLarge() : e;
+  } catch (error) {
     if (!isAzureError(error)) throw error;
     ctx.req.resume();
     sendJson(ctx.res, error.status, error.toEnvelope(), { ...headers, ...error.headers });
@@ -114,16 +113,19 @@ export async function requireAdministrator(ctx: RequestContext, planes: Manageme
   return oid;
 }
 
-async function readJsonBody(ctx: RequestContext): Promise<unknown> {
-  const contentType = ctx.req.headers['content-type'];
-  if (contentType === undefined || !/^application\/json\b/i.test(contentType)) throw AdminErrors.unsupportedMediaType(contentType);
-  const raw = (await readBody(ctx.req, MAX_BODY_BYTES)).toString('utf8');
-  if (raw.trim() === '') throw AdminErrors.invalidContent('The request body is empty; a JSON object is required.');
+/** A JSON body (common/http.ts readJsonBody), refused in the admin endpoints' words. */
+async function readAdminBody(ctx: RequestContext): Promise<unknown> {
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = await readJsonBody(ctx.req, { limit: MAX_BODY_BYTES, contentType: /^application\/json\b/i });
   } catch (e) {
-    throw AdminErrors.invalidContent(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof UnsupportedMediaTypeError) throw AdminErrors.unsupportedMediaType(e.contentType);
+    if (e instanceof BodyTooLargeError) throw AdminErrors.tooLarge();
+    if (e instanceof MalformedJsonError) throw AdminErrors.invalidContent(`The request body is not valid JSON: ${e.detail}`);
+    throw e;
   }
+  if (body === undefined) throw AdminErrors.invalidContent('The request body is empty; a JSON object is required.');
+  return body;
 }
 
 async function rotateKeys({ planes }: AdminRequest): Promise<AdminResult> {

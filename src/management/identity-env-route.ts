@@ -1,9 +1,9 @@
 // POST /apim-local/identity-env {"resourceId": "..."}: the environment that lets a local process act
 // as that resource with its managed identities (the App Service and IMDS protocols). Allowed to a
 // caller that may write the resource, since whoever holds the secret gets its identities' tokens.
-import { sendJson, readBody, bearerToken, type RequestContext } from './common/http.js';
-import { APP_SERVICE_PATH, IMDS_PREFIX } from './entra/managed-identity-endpoints.js';
-import type { ManagementPlanes } from './management-listener.js';
+import { sendJson, readJsonBody, bearerToken, BodyTooLargeError, MalformedJsonError, type RequestContext } from '../common/http.js';
+import { APP_SERVICE_PATH, IMDS_PREFIX } from '../entra/managed-identity-endpoints.js';
+import type { ManagementPlanes } from './router.js';
 
 export async function identityEnvRoute(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
   if (ctx.method !== 'POST') {
@@ -20,13 +20,17 @@ export async function identityEnvRoute(ctx: RequestContext, planes: ManagementPl
     sendJson(ctx.res, 401, { error: { code: 'AuthenticationFailed', message: 'A valid management token of this server is required (Authorization: Bearer, audience https://management.azure.com/).' } });
     return;
   }
-  let resourceId: unknown;
+  let body: unknown;
   try {
-    resourceId = JSON.parse((await readBody(ctx.req, 16 * 1024)).toString('utf8')).resourceId;
-  } catch {
+    body = await readJsonBody(ctx.req, { limit: 16 * 1024 });
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError || e instanceof MalformedJsonError)) throw e;
+  }
+  if (body === undefined || body === null) {
     sendJson(ctx.res, 400, { error: { code: 'InvalidRequestContent', message: 'The body must be JSON: {"resourceId": "<ARM resource id>"}.' } });
     return;
   }
+  const resourceId = (body as { resourceId?: unknown }).resourceId;
   if (typeof resourceId !== 'string' || !resourceId.startsWith('/subscriptions/')) {
     sendJson(ctx.res, 400, { error: { code: 'InvalidResourceId', message: 'resourceId must be the ARM id of a resource (/subscriptions/...).', target: 'resourceId' } });
     return;
