@@ -30,7 +30,13 @@ export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XN
     throw e;
   }
   const v = new Validator(scope);
-  v.document(doc);
+  try {
+    v.document(doc);
+  } catch (e) {
+    // Fail closed: a document the validator cannot get through (a policy's own check throwing on an
+    // input nobody foresaw) is refused, never accepted half-checked.
+    throw policyValidationError([{ element: doc.name, line: doc.line, column: doc.column, message: `The policy document could not be validated: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
   if (v.issues.length > 0) throw policyValidationError(v.issues);
   return { doc, namedValues: [...new Set(v.refs)] };
 }
