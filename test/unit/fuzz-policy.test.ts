@@ -14,7 +14,7 @@ import { MemoryCounterStore, TokenCache, type InstanceServices } from '../../src
 import { silentLogger } from '../../src/common/log.js';
 import type { ElementSchema, ScopeKind, Section } from '../../src/gateway/policy/types.js';
 import { POLICIES } from '../../src/gateway/policy/registry.js';
-import { fuzzParameters } from './fuzz-settings.js';
+import { fuzzParameters, fuzzTimeout } from './fuzz-settings.js';
 
 const services: InstanceServices = {
   instanceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/fuzz',
@@ -126,19 +126,19 @@ function check(text: string, scope: ScopeKind): void {
   compileDocument(doc, scope, 'fuzz', services, nv, []);
 }
 
-test('fuzz: random policy trees validate to a document or a 400 ValidationError; accepted ones compile', { timeout: 120_000 }, () => {
+test('fuzz: random policy trees validate to a document or a 400 ValidationError; accepted ones compile', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(document, fc.constantFrom(...scopes), (text, scope) => check(text, scope)), fuzzParameters(400));
 });
 
-test('fuzz: documents built from the policies\' schemas validate or are refused; accepted ones compile', { timeout: 120_000 }, () => {
+test('fuzz: documents built from the policies\' schemas validate or are refused; accepted ones compile', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(schemaDocument, fc.constantFrom(...scopes), (text, scope) => check(text, scope)), fuzzParameters(400));
 });
 
-test('fuzz: damaged valid documents never throw anything but a ValidationError', { timeout: 120_000 }, () => {
+test('fuzz: damaged valid documents never throw anything but a ValidationError', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(damaged, fc.constantFrom(...scopes), (text, scope) => check(text, scope)), fuzzParameters(400));
 });
 
-test('fuzz: arbitrary text and deep or wide nesting are refused quickly, not by a stack overflow', { timeout: 120_000 }, () => {
+test('fuzz: arbitrary text and deep or wide nesting are refused quickly, not by a stack overflow', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }),
     fc.tuple(fc.constantFrom('choose', 'when', 'set-header', 'x'), fc.integer({ min: 60, max: 20_000 }))
       .map(([el, n]) => `<policies><inbound>${`<${el}>`.repeat(n)}${`</${el}>`.repeat(n)}</inbound></policies>`)), (text) => check(text, 'api')),

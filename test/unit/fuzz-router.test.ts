@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileTemplate, matchRoute, urlTemplateProblem } from '../../src/gateway/runtime/router.js';
-import { fuzzParameters } from './fuzz-settings.js';
+import { fuzzParameters, fuzzTimeout } from './fuzz-settings.js';
 
 const op = (urlTemplate: string) => ({ apiName: 'a', name: 'o', displayName: 'o', method: 'GET', urlTemplate, templateParameters: [] });
 
@@ -42,7 +42,7 @@ function reference(template: string, path: string): Record<string, string> | nul
   return out;
 }
 
-test('fuzz: the template matcher agrees with the reference regex on short inputs; refused templates are exactly the adjacent ones', { timeout: 120_000 }, () => {
+test('fuzz: the template matcher agrees with the reference regex on short inputs; refused templates are exactly the adjacent ones', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(fc.array(part, { minLength: 0, maxLength: 6 }), fc.stringMatching(/^\/[\/ax.\-A]{0,12}$/), (parts, path) => {
     const template = render(parts);
     const adjacent = parts.some((p, i) => i > 0 && p.kind !== 'lit' && parts[i - 1].kind !== 'lit');
@@ -54,7 +54,7 @@ test('fuzz: the template matcher agrees with the reference regex on short inputs
   }), fuzzParameters(3000));
 });
 
-test('fuzz: long near-miss paths are answered in one pass (no catastrophic backtracking)', { timeout: 120_000 }, () => {
+test('fuzz: long near-miss paths are answered in one pass (no catastrophic backtracking)', { timeout: fuzzTimeout() }, () => {
   fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 16 }), fc.constantFrom('x', 'a', 'xa', 'x.', '-x'), fc.integer({ min: 100, max: 3000 }), fc.constantFrom('', 'y', '/', '/y'),
     (parts, unit, n, tail) => {
       const template = render(parts);

@@ -12,3 +12,9 @@ export function fuzzParameters<T>(defaultRuns: number): FcParameters<T> {
     ...(seed !== undefined ? { seed } : {}),
   };
 }
+
+/** A test's timeout: room for FUZZ_TIME_MS when a long run set it, else two minutes (a hang fails). */
+export function fuzzTimeout(): number {
+  const timeMs = Number(process.env.FUZZ_TIME_MS ?? 0);
+  return 120_000 + (Number.isFinite(timeMs) ? timeMs : 0);
+}

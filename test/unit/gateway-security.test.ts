@@ -290,3 +290,20 @@ test('finding 9: send-request to a file: URL is refused at validation and at run
   assert.equal(r.status, 500);
   assert.ok(!r.text.includes('root:'), 'nothing of the file in the answer');
 });
+
+// ---- Found by the fuzzers (test/unit/fuzz-*.test.ts) ----
+
+test('fuzz finding: set-backend-service base-url="{{" was accepted and then could not compile; now refused at validation', () => {
+  const e = validationError('<policies><inbound><base /><set-backend-service base-url="{{" /></inbound></policies>');
+  assert.match(e.details![0].message, /'base-url' attribute '\{\{' is not an absolute http or https URL/);
+});
+
+test('fuzz finding: a base-url {{named value}} that is missing or not a URL fails the calls through it (500), not the whole document', async () => {
+  await gw.load({ ...echoApi(be.url, { namedValues: [{ name: 'notUrl', displayName: 'notUrl', secret: false, value: 'file:///etc' }] }), policies: [
+    policy({ kind: 'operation', apiName: 'echo', operationName: 'post' }, { inbound: '<base /><set-backend-service base-url="{{notUrl}}" />' }),
+    policy({ kind: 'operation', apiName: 'echo', operationName: 'put' }, { inbound: '<base /><set-backend-service base-url="{{missing}}" />' }),
+  ] });
+  assert.equal((await call(`${gw.url}/echo/x`, { method: 'POST', body: 'x' })).status, 500);
+  assert.equal((await call(`${gw.url}/echo/x`, { method: 'PUT', body: 'x' })).status, 500);
+  assert.equal((await call(`${gw.url}/echo/x`)).status, 200);
+});
