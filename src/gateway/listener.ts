@@ -85,6 +85,12 @@ export function socketServer(tls: { cert: string; key: string }, handler: Handle
   // listening; these two never listen (connections are handed to them), so it is started here.
   secure.emit('listening');
   plain.emit('listening');
+  // node:http's header timer starts at a request's first byte: a TLS connection that completed its
+  // handshake and then says nothing has one headersMs to start its first request.
+  secure.on('secureConnection', (s: net.Socket) => {
+    s.setTimeout(l.headersMs, () => s.destroy());
+    s.once('data', () => s.setTimeout(0));
+  });
   // Every connection, so closeAll() can end keep-alive ones at once and the cap can count them.
   const sockets = new Set<net.Socket>();
   return {

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import http from 'node:http';
 import { loadOrCreateCa } from '../../src/tls/ca.js';
 import { GatewayPlane, type ListenerLimits } from '../../src/gateway/index.js';
@@ -54,9 +55,16 @@ test('finding 5: silent, slow-header, half-handshake and idle keep-alive connect
     const drip = setInterval(() => { if (!slowHeaders.socket.destroyed) slowHeaders.socket.write('a'); }, 50);
     const halfTls = hold(port, Buffer.from([0x16, 0x03, 0x01])); // the start of a ClientHello, no more
     const idle = hold(port, 'GET /echo/first HTTP/1.1\r\nHost: localhost\r\n\r\n'); // one request, then silence
+    // A full TLS handshake, then not a byte of request.
+    const tlsIdle = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
+    tlsIdle.on('error', () => undefined);
+    const tlsHandshake = new Promise<boolean>((resolve) => { tlsIdle.once('secureConnect', () => resolve(true)); tlsIdle.once('close', () => resolve(false)); });
+    const tlsClosed = new Promise<void>((resolve) => tlsIdle.once('close', () => resolve()));
     // Normal traffic is served while they are held.
     for (let i = 0; i < 5; i++) assert.equal(await get(port), 200);
     const [silentGot, slowGot, , idleGot] = await Promise.all([silent.closed, slowHeaders.closed, halfTls.closed, idle.closed]);
+    assert.equal(await tlsHandshake, true, 'the TLS handshake itself succeeded');
+    await tlsClosed;
     clearInterval(drip);
     assert.equal(silentGot, '', 'the silent connection was closed without an answer');
     assert.ok(slowGot === '' || /^HTTP\/1\.1 408/.test(slowGot), `slow headers: ${JSON.stringify(slowGot.slice(0, 80))}`);
