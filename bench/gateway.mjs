@@ -105,7 +105,8 @@ function num(name, min, max) {
   if (!Number.isFinite(v) || v < min || v > max) { process.stderr.write(`--${name}: '${opts[name]}' is not between ${min} and ${max}\n`); process.exit(2); }
   return v;
 }
-const log = (m) => process.stderr.write(`bench: ${m}\n`);
+// A function declaration (hoisted): main() starts above and logs before this line is reached.
+function log(m) { process.stderr.write(`bench: ${m}\n`); }
 
 async function child(name, args, env) {
   const c = spawnNode(name, [SELF, ...args], { ipc: true, graceMs: 2000, env: { ...process.env, ...env } });

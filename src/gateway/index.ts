@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
-import { listen, type Listener } from './listener.js';
+import { listen, type Listener, type ListenerLimits } from './listener.js';
 import { validatePolicyDocument, validatePolicyFragment } from './policy/validate.js';
 import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
@@ -14,6 +14,8 @@ import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } fro
 import { WorkerPool } from './workers/pool.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
+export { urlTemplateProblem } from './runtime/router.js';
+export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
 
 /** What Resource Manager asks of the gateway when instances and their configuration change. */
 export interface GatewayInstances {
@@ -51,6 +53,8 @@ export interface GatewayOptions {
   workers?: number;
   /** Workers' log level (errors only). */
   quiet?: boolean;
+  /** Timeouts and the connection cap of gateway ports (tests set short ones; workers use the defaults). */
+  listenerLimits?: Partial<ListenerLimits>;
 }
 
 interface InstanceState {
@@ -106,7 +110,7 @@ export class GatewayPlane {
     if (again) return again.listener.port;
     const server = new InstanceServer(resourceId, {
       tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
-      counters: this.counters, client: this.client, traces: this.traces,
+      counters: this.counters, client: this.client, traces: this.traces, limits: this.o.listenerLimits,
     });
     const pool = this.pool;
     const local = (socket: Socket) => server.serve(socket);

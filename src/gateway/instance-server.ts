@@ -1,15 +1,16 @@
 // One instance's gateway as one process serves it: its compiled configuration, the services its policies
 // use, and the HTTP(S) server for the connections this process was handed. The server process and every
 // gateway worker hold one per instance, built from the same InstanceConfig.
+import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { InstanceConfig } from './config.js';
-import { socketServer, type SocketServer } from './listener.js';
+import { socketServer, type ListenerLimits, type SocketServer } from './listener.js';
 import { GatewayContext } from './runtime/context.js';
 import type { BackendClient } from './runtime/backend.js';
 import { CompiledInstance } from './runtime/instance.js';
 import { handleRequest, serveTrace } from './runtime/pipeline.js';
-import { NOT_FOUND, sendAnswer } from './runtime/answers.js';
+import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
 import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
@@ -21,11 +22,15 @@ export interface InstanceServerOptions {
   counters: CounterStore;
   client: BackendClient;
   traces: TraceSink;
+  /** Timeouts and the connection cap of the gateway port (defaults: DEFAULT_LISTENER_LIMITS). */
+  limits?: Partial<ListenerLimits>;
 }
 
 export class InstanceServer {
   readonly services: InstanceServices;
   private compiled: CompiledInstance | undefined;
+  /** The last configuration could not be compiled at all: every call answers 500 (never stale or unchecked). */
+  private failure: string[] | undefined;
   private readonly server: SocketServer;
 
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
@@ -36,24 +41,34 @@ export class InstanceServer {
     const traces = o.traces;
     this.server = socketServer(o.tls, (req, res, secure) => {
       const ctx = new GatewayContext(req, res, secure);
-      if (serveTrace(ctx, traces)) return;
+      if (serveTrace(ctx, traces, this.compiled)) return;
+      if (this.failure !== undefined) { req.resume(); sendAnswer(res, 500, internalError(randomUUID())); return; }
       const compiled = this.compiled;
       // No configuration yet: API Management answers every call with its 404.
       if (compiled === undefined) { req.resume(); sendAnswer(res, 404, NOT_FOUND); return; }
       handleRequest(compiled, ctx, traces);
-    });
+    }, o.limits);
   }
 
   /** Compiles a configuration and serves it from the next request on; returns the problems found. */
   apply(config: InstanceConfig): string[] {
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.tokens.clear();
-    const compiled = new CompiledInstance(config, this.services);
+    let compiled: CompiledInstance;
+    try {
+      compiled = new CompiledInstance(config, this.services);
+    } catch (e) {
+      // Entities compile one by one (CompiledInstance); this is for what nobody foresaw.
+      this.compiled = undefined;
+      this.failure = [`the configuration could not be compiled: ${e instanceof Error ? e.message : String(e)}`];
+      return this.failure;
+    }
     this.compiled = compiled;
+    this.failure = undefined;
     return compiled.problems;
   }
 
-  get problems(): string[] { return this.compiled?.problems ?? []; }
+  get problems(): string[] { return this.failure ?? this.compiled?.problems ?? []; }
 
   serve(socket: net.Socket): void { this.server.serve(socket); }
 

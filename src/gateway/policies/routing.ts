@@ -1,6 +1,7 @@
 // set-backend-service, rewrite-uri, forward-request: where and how the request goes to the backend.
 import type { IncomingMessage } from 'node:http';
 import { PolicyError, type PolicyDefinition, type Run, type Step } from '../policy/types.js';
+import { namedValueRefs } from '../policy/values.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import type { InstanceServices } from '../runtime/services.js';
@@ -19,7 +20,8 @@ const setBackendService: PolicyDefinition = {
     const n = ['base-url', 'backend-id'].filter((a) => node.attrs[a] !== undefined).length;
     if (n !== 1) return `Exactly one of the 'base-url' and 'backend-id' attributes must be given.`;
     const url = node.attrs['base-url'];
-    if (url !== undefined && !url.includes('{{') && !/^https?:\/\/[^/]/i.test(url)) return `The 'base-url' attribute '${url}' is not an absolute http or https URL.`;
+    // A {{named value}} is checked once substituted (compile); a stray '{{' is just text.
+    if (url !== undefined && namedValueRefs(url).length === 0 && !/^https?:\/\/[^/]/i.test(url)) return `The 'base-url' attribute '${url}' is not an absolute http or https URL.`;
     return undefined;
   },
   compile(node, c): Run {
@@ -29,7 +31,15 @@ const setBackendService: PolicyDefinition = {
     if (url === undefined) {
       return () => { throw new PolicyError('BackendNotFound', `Backend with id '${backendId}' could not be found.`); };
     }
-    const { origin, basePath } = splitBaseUrl(url);
+    let parts: { origin: string; basePath: string };
+    try {
+      parts = splitBaseUrl(url);
+      if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('not http(s)');
+    } catch {
+      // A {{named value}} that is missing or not a URL: the calls through this policy fail, not the document.
+      return () => { throw new PolicyError('BackendUrlInvalid', `The backend URL '${url}' is not an absolute http or https URL.`); };
+    }
+    const { origin, basePath } = parts;
     return (ctx) => { ctx.backendOrigin = origin; ctx.backendBasePath = basePath; };
   },
 };

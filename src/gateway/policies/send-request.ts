@@ -6,7 +6,9 @@ import { PolicyError, type PolicyDefinition, type Run } from '../policy/types.js
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { managedIdentitySchema, managedIdentityToken } from './identity.js';
 import { bufferRequestBody } from './routing.js';
+import { namedValueRefs } from '../policy/values.js';
 
+const HTTP_URL = /^https?:\/\/[^/]/i;
 const HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect', 'content-length']);
 
 const sendRequest: PolicyDefinition = {
@@ -25,6 +27,10 @@ const sendRequest: PolicyDefinition = {
   check(node) {
     const copy = (node.attrs.mode ?? 'new').toLowerCase() === 'copy';
     if (!copy && !node.children.some((c) => c.name === 'set-url')) return `The 'set-url' element is required when mode is 'new'.`;
+    const setUrl = node.children.find((c) => c.name === 'set-url');
+    if (setUrl && namedValueRefs(setUrl.text).length === 0 && !HTTP_URL.test(setUrl.text.trim())) {
+      return { node: setUrl, message: `The URL '${setUrl.text.trim()}' is not an absolute http or https URL.` };
+    }
     const auth = node.children.find((c) => c.name === 'authentication-managed-identity');
     if (auth?.attrs['output-token-variable-name'] !== undefined) return { node: auth, message: `The 'output-token-variable-name' attribute cannot be used inside send-request.` };
     return undefined;
@@ -71,7 +77,9 @@ const sendRequest: PolicyDefinition = {
         const t = await token(ctx);
         if (t !== undefined) headers.authorization = `Bearer ${t}`;
       }
-      const res = await request(target, { method: verb as 'GET', headers, body: payload, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      // Only http(s): a named value or a copied request must not turn this into a file or data reader.
+      if (!HTTP_URL.test(target.trim())) throw new PolicyError('RequestFailed', `send-request: '${target}' is not an absolute http or https URL.`);
+      const res = await request(target, { signal: ctx.clientGone, method: verb as 'GET', headers, body: payload, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       const buf = Buffer.from(await res.body.arrayBuffer());
       const h: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = v;

@@ -22,17 +22,7 @@ export function policyValidationError(issues: Issue[]): AzureError {
 
 /** Parses and validates; returns the tree and the {{named values}} it references. */
 export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XNode; namedValues: string[] } {
-  let doc: XNode;
-  try {
-    doc = parseXml(xml);
-  } catch (e) {
-    if (e instanceof XmlSyntaxError) throw policyValidationError([{ element: e.element, line: e.line, column: e.column, message: e.message }]);
-    throw e;
-  }
-  const v = new Validator(scope);
-  v.document(doc);
-  if (v.issues.length > 0) throw policyValidationError(v.issues);
-  return { doc, namedValues: [...new Set(v.refs)] };
+  return validateWith(xml, new Validator(scope), (v, doc) => v.document(doc));
 }
 
 /**
@@ -40,6 +30,11 @@ export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XN
  * one API Management knows, valid in at least one section; where it may go is checked where it is included.
  */
 export function validatePolicyFragment(xml: string): { namedValues: string[] } {
+  return validateWith(xml, new Validator('global'), (v, doc) => v.fragment(doc));
+}
+
+/** Parse, then one validation pass: every problem is a 400 naming the element and its position. */
+function validateWith(xml: string, v: Validator, pass: (v: Validator, doc: XNode) => void): { doc: XNode; namedValues: string[] } {
   let doc: XNode;
   try {
     doc = parseXml(xml);
@@ -47,10 +42,15 @@ export function validatePolicyFragment(xml: string): { namedValues: string[] } {
     if (e instanceof XmlSyntaxError) throw policyValidationError([{ element: e.element, line: e.line, column: e.column, message: e.message }]);
     throw e;
   }
-  const v = new Validator('global');
-  v.fragment(doc);
+  try {
+    pass(v, doc);
+  } catch (e) {
+    // Fail closed: a document the validator cannot get through (a policy's own check throwing on an
+    // input nobody foresaw) is refused, never accepted half-checked.
+    throw policyValidationError([{ element: doc.name, line: doc.line, column: doc.column, message: `The policy document could not be validated: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
   if (v.issues.length > 0) throw policyValidationError(v.issues);
-  return { namedValues: [...new Set(v.refs)] };
+  return { doc, namedValues: [...new Set(v.refs)] };
 }
 
 const quoteList = (names: string[]) => names.map((n) => `'${n}'`).join(', ');

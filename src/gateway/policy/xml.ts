@@ -1,7 +1,18 @@
 // Policy documents as a tree: saxes (a conforming, non-validating XML parser) with the line and column
 // of every element's `<`, as API Management's validation messages name them. Comments are dropped;
 // text and CDATA are kept per element.
+//
+// Two caps keep every later pass (validator, compiler: both walk the tree recursively) far from the
+// JS stack's limits, so a hostile document fails validation instead of crashing it: API Management's
+// documented maximum policy document size (256 KiB), and a nesting depth of MAX_POLICY_DEPTH elements,
+// ample for real policies (choose/when/... rarely goes ten deep). Both are 400 ValidationErrors
+// naming the element, line and column, like any other syntax error.
 import { SaxesParser } from 'saxes';
+
+/** API Management's limit on a policy document's size. */
+export const MAX_POLICY_BYTES = 256 * 1024;
+/** Elements nested inside one another, `<policies>` counting as 1. */
+export const MAX_POLICY_DEPTH = 64;
 
 export interface XNode {
   name: string;
@@ -18,6 +29,10 @@ export class XmlSyntaxError extends Error {
 }
 
 export function parseXml(xml: string): XNode {
+  const bytes = Buffer.byteLength(xml);
+  if (bytes > MAX_POLICY_BYTES) {
+    throw new XmlSyntaxError(`The policy document is ${bytes} bytes long: the maximum is ${MAX_POLICY_BYTES} bytes (256 KiB).`, 'policies', 1, 1);
+  }
   const parser = new SaxesParser({ position: true });
   const stack: XNode[] = [];
   let root: XNode | undefined;
@@ -34,6 +49,11 @@ export function parseXml(xml: string): XNode {
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value;
     const node: XNode = { name: tag.name, attrs, children: [], text: '', line: startLine, column: startColumn };
+    if (stack.length >= MAX_POLICY_DEPTH) {
+      // Stop reading: the rest of the document is not looked at (the error is thrown out of write()).
+      failure ??= new XmlSyntaxError(`Elements are nested more than ${MAX_POLICY_DEPTH} levels deep: the maximum nesting depth of a policy document is ${MAX_POLICY_DEPTH}.`, tag.name, startLine, startColumn);
+      throw failure;
+    }
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(node); else if (!root) root = node;
     if (!tag.isSelfClosing) stack.push(node);

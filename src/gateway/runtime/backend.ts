@@ -15,6 +15,11 @@ export class BackendStream {
   statusText = '';
   rawHeaders: Buffer[] = [];
   private abortFn: ((err?: Error) => void) | undefined;
+  /** The client went away before the answer was complete (an abort before undici connected waits for onConnect). */
+  private cancelled = false;
+  /** The client's response: its 'close' aborts the backend call (and frees the pool's connection). */
+  private client: ServerResponse | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private resumeFn: (() => void) | undefined;
   private queue: Buffer[] | undefined;
   private queued = 0;
@@ -35,10 +40,14 @@ export class BackendStream {
   }
 
   // ---- undici's dispatch handler ----
-  onConnect(abort: (err?: Error) => void): void { this.abortFn = abort; }
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.cancelled) abort(clientGone());
+  }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
     if (status < 200) return true; // 1xx: informational, the real answer follows
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.status = status;
     this.statusText = statusText;
     this.rawHeaders = raw;
@@ -68,10 +77,13 @@ export class BackendStream {
 
   onComplete(): void {
     this.complete = true;
+    this.client?.off('close', this.onClientClose);
     if (this.sink) this.sink.end();
   }
 
   onError(err: Error): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.client?.off('close', this.onClientClose);
     if (!this.gotHeaders) { this.reject(backendError(err)); return; }
     this.failed = err;
     // The client already has (or will get) the status line: all that is left is to cut the answer short.
@@ -97,7 +109,6 @@ export class BackendStream {
       for (let i = 0; i < q.length; i++) res.write(q[i]);
     }
     if (this.complete) { res.end(); return; }
-    res.once('close', this.onClientClose);
     if (this.paused) this.onDrain();
   }
 
@@ -108,7 +119,33 @@ export class BackendStream {
     if (this.paused) this.onDrain();
   }
 
-  abort(): void { this.abortFn?.(new Error('client went away')); }
+  abort(): void {
+    this.cancelled = true;
+    this.abortFn?.(clientGone());
+    // Still queued for a connection (undici has not called onConnect): settle now.
+    if (this.abortFn === undefined && !this.gotHeaders) this.reject(backendError(clientGone()));
+  }
+
+  /**
+   * Bounds the wait for the backend's headers from now, queueing for a pool connection included
+   * (undici's headersTimeout starts only once the request is written).
+   */
+  deadline(ms: number): void {
+    if (!(ms > 0 && ms <= 2_147_483_647)) ms = 300_000;
+    this.timer = setTimeout(() => {
+      if (this.gotHeaders) return;
+      const e = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+      this.cancelled = true;
+      this.abortFn?.(e);
+      this.reject(backendError(e));
+    }, ms);
+  }
+
+  /** Aborts the backend call when the client's connection closes before the answer is complete. */
+  watch(res: ServerResponse): void {
+    this.client = res;
+    res.once('close', this.onClientClose);
+  }
 
   private onClientClose = (): void => {
     if (!this.complete && !this.failed) this.abort();
@@ -159,6 +196,10 @@ export class BackendClient {
     const qs = ctx.queryString();
     const path = ctx.backendBasePath + ctx.path + (qs === '' ? '' : '?' + qs);
     const stream = new BackendStream(ready);
+    // A client that went away already (while inbound policies waited) gets no backend call at all.
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) { stream.onError(clientGone()); return stream.headersReceived; }
+    stream.watch(ctx.res);
+    stream.deadline(timeoutMs);
     this.pool(ctx.backendOrigin).dispatch({
       path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
@@ -171,6 +212,10 @@ export class BackendClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
+}
+
+function clientGone(): Error {
+  return Object.assign(new Error('The client closed the connection before the answer was complete.'), { code: 'CLIENT_GONE' });
 }
 
 export function hasBody(ctx: GatewayContext): boolean {

@@ -85,6 +85,18 @@ export class GatewayContext {
     this.headers = req.headers;
   }
 
+  private gone: AbortController | undefined = undefined;
+  /** Aborted when the client's connection closes before its answer was sent (a policy's own calls stop then). */
+  get clientGone(): AbortSignal {
+    if (this.gone === undefined) {
+      const ac = (this.gone = new AbortController());
+      const res = this.res;
+      if (res.destroyed) ac.abort();
+      else res.once('close', () => { if (!res.writableFinished) ac.abort(); });
+    }
+    return this.gone.signal;
+  }
+
   get variables(): Map<string, unknown> { return (this.vars ??= new Map()); }
   hasVariables(): boolean { return this.vars !== undefined && this.vars.size > 0; }
 

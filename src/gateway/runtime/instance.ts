@@ -9,6 +9,8 @@ import { NamedValueTable } from '../policy/values.js';
 import { splitBaseUrl } from '../policies/routing.js';
 import { compileMockResponses, type MockResponses } from '../policies/flow.js';
 import { compileTemplate, type OperationRoute } from './router.js';
+import { PolicyError, type Step } from '../policy/types.js';
+import { AzureError } from '../../common/errors.js';
 import type { InstanceServices } from './services.js';
 
 export interface CompiledOperation {
@@ -34,6 +36,8 @@ export interface CompiledApi {
   http: boolean;
   https: boolean;
   byMethod: Map<string, CompiledOperation[]>;
+  /** The API's configuration did not compile: every call answers 500. */
+  broken?: boolean;
 }
 
 export interface CompiledSubscription {
@@ -45,78 +49,146 @@ export interface CompiledSubscription {
   productName: string;
 }
 
+/**
+ * The pipeline of an API or operation whose configuration did not compile (a policy document the
+ * gateway cannot read, a field of the wrong type): every call answers API Management's 500, as the
+ * managed gateway does for a broken configuration. Never the API without its policies.
+ */
+export function brokenPipeline(what: string): Pipeline {
+  const step: Step = {
+    name: 'configuration', id: '', path: '', scope: 'global', section: 'inbound',
+    run: () => { throw new PolicyError('ConfigurationError', `The configuration of ${what} could not be compiled.`); },
+  };
+  return { inbound: [step], backend: [], outbound: [], onError: [] };
+}
+
+const BROKEN = Symbol('broken');
+type DocumentOrBroken = CompiledDocument | typeof BROKEN | undefined;
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 export class CompiledInstance {
   readonly apis: CompiledApi[] = [];
   readonly subscriptions = new Map<string, CompiledSubscription>();
   readonly secrets: string[];
   readonly problems: string[] = [];
 
+  /**
+   * Each entity compiles on its own: one that fails (a policy that does not compile, a field of the
+   * wrong type) is reported in `problems` and answers 500 (an API or operation) or is left out (a
+   * subscription, a named value), and everything else is served.
+   */
   constructor(readonly config: InstanceConfig, readonly services: InstanceServices) {
-    const nv = new NamedValueTable(config.namedValues);
+    const nv = new NamedValueTable(list(config.namedValues).filter((v) => {
+      const ok = typeof v?.name === 'string' && typeof v.displayName === 'string' && (v.value === undefined || typeof v.value === 'string');
+      if (!ok) this.problems.push(`named value ${String(v?.name)}: not a valid named value`);
+      return ok;
+    }));
     this.secrets = nv.secrets;
     const missing: string[] = [];
-    const doc = (p: PolicyConfig, key: string): CompiledDocument | undefined => {
+    const doc = (p: PolicyConfig, key: string): DocumentOrBroken => {
       try {
         const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind);
         return compileDocument(tree, p.scope.kind, key, services, nv, missing);
       } catch (e) {
-        this.problems.push(`policy at ${key}: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
+        this.problems.push(`policy at ${key}: ${e instanceof AzureError ? (e.details ?? []).map((d) => d.message).join(' ') || e.message : message(e)}`);
+        return BROKEN;
       }
     };
-    let global: CompiledDocument | undefined;
-    const products = new Map<string, CompiledDocument | undefined>();
-    const apiDocs = new Map<string, CompiledDocument | undefined>();
-    const opDocs = new Map<string, CompiledDocument | undefined>();
-    for (const p of config.policies) {
-      const s = p.scope;
-      if (s.kind === 'global') global = doc(p, 'global');
-      else if (s.kind === 'product') products.set(s.productName.toLowerCase(), doc(p, `product:${s.productName}`));
-      else if (s.kind === 'api') apiDocs.set(s.apiName.toLowerCase(), doc(p, `api:${s.apiName}`));
-      else opDocs.set(`${s.apiName}/${s.operationName}`.toLowerCase(), doc(p, `operation:${s.apiName}/${s.operationName}`));
+    let global: DocumentOrBroken;
+    const products = new Map<string, DocumentOrBroken>();
+    const apiDocs = new Map<string, DocumentOrBroken>();
+    const opDocs = new Map<string, DocumentOrBroken>();
+    for (const p of list(config.policies)) {
+      try {
+        const s = p.scope;
+        if (s.kind === 'global') global = doc(p, 'global');
+        else if (s.kind === 'product') products.set(s.productName.toLowerCase(), doc(p, `product:${s.productName}`));
+        else if (s.kind === 'api') apiDocs.set(s.apiName.toLowerCase(), doc(p, `api:${s.apiName}`));
+        else opDocs.set(`${s.apiName}/${s.operationName}`.toLowerCase(), doc(p, `operation:${s.apiName}/${s.operationName}`));
+      } catch (e) {
+        this.problems.push(`policy: ${message(e)}`);
+      }
     }
     if (missing.length) this.problems.push(`unknown named values: ${[...new Set(missing)].join(', ')}`);
 
-    const productsOf = (api: string) => config.products.filter((p) => p.apiNames.some((a) => a.toLowerCase() === api.toLowerCase())).map((p) => p.name);
-    for (const a of config.apis) {
-      let origin = '';
-      let basePath = '';
-      if (a.serviceUrl) {
-        try { ({ origin, basePath } = splitBaseUrl(a.serviceUrl)); } catch { this.problems.push(`api ${a.name}: serviceUrl '${a.serviceUrl}' is not a URL`); }
+    const merge = (docs: DocumentOrBroken[], what: string): Pipeline =>
+      docs.includes(BROKEN) ? brokenPipeline(what) : mergeScopes(docs as (CompiledDocument | undefined)[], services);
+    const productsOf = (api: string) => list(config.products)
+      .filter((p) => Array.isArray(p?.apiNames) && p.apiNames.some((a) => typeof a === 'string' && a.toLowerCase() === api.toLowerCase()))
+      .map((p) => String(p.name));
+    const operations = list(config.operations);
+    for (const a of list(config.apis)) {
+      if (typeof a?.name !== 'string' || typeof a.path !== 'string') { this.problems.push(`api ${String(a?.name)}: no name or path: not served`); continue; }
+      const prefix = a.path.replace(/^\/+|\/+$/g, '').toLowerCase();
+      try {
+        this.apis.push(this.compileApi(a, prefix, operations, apiDocs, opDocs, products, global, productsOf, merge));
+      } catch (e) {
+        // The API answers 500 on every path under it, rather than not at all (404) or without its checks.
+        this.problems.push(`api ${a.name}: ${message(e)}`);
+        this.apis.push(brokenApi(a, prefix, brokenPipeline(`API '${a.name}'`)));
       }
-      const protocols = (a.protocols ?? ['https']).map((p) => p.toLowerCase());
-      const api: CompiledApi = {
-        name: a.name, config: a, prefix: a.path.replace(/^\/+|\/+$/g, '').toLowerCase(), origin, basePath,
-        keyHeader: (a.subscriptionKeyParameterNames?.header ?? 'Ocp-Apim-Subscription-Key').toLowerCase(),
-        keyQuery: a.subscriptionKeyParameterNames?.query ?? 'subscription-key',
-        http: protocols.includes('http'), https: protocols.includes('https') || protocols.length === 0, byMethod: new Map(),
-      };
-      const ops = config.operations.filter((o) => o.apiName.toLowerCase() === a.name.toLowerCase());
-      for (const o of ops) {
-        const route = compileTemplate(o);
-        const pipelines = new Map<string, Pipeline>();
-        const apiDoc = apiDocs.get(a.name.toLowerCase());
-        const opDoc = opDocs.get(`${a.name}/${o.name}`.toLowerCase());
-        pipelines.set('', mergeScopes([global, undefined, apiDoc, opDoc], services));
-        for (const prod of productsOf(a.name)) pipelines.set(prod.toLowerCase(), mergeScopes([global, products.get(prod.toLowerCase()), apiDoc, opDoc], services));
-        const op: CompiledOperation = { name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines, mocks: compileMockResponses(o.responses) };
-        const method = o.method.toUpperCase();
-        const list = api.byMethod.get(method) ?? [];
-        list.push(op);
-        api.byMethod.set(method, list);
-      }
-      for (const list of api.byMethod.values()) list.sort((x, y) => y.route.literal - x.route.literal || x.route.params - y.route.params);
-      this.apis.push(api);
     }
     this.apis.sort((x, y) => y.prefix.length - x.prefix.length);
 
-    for (const s of config.subscriptions) this.addSubscription(s);
+    for (const s of list(config.subscriptions)) {
+      try { this.addSubscription(s); } catch (e) { this.problems.push(`subscription ${String(s?.name)}: ${message(e)}`); }
+    }
+  }
+
+  private compileApi(a: ApiConfig, prefix: string, operations: OperationConfig[], apiDocs: Map<string, DocumentOrBroken>, opDocs: Map<string, DocumentOrBroken>,
+    products: Map<string, DocumentOrBroken>, global: DocumentOrBroken, productsOf: (api: string) => string[],
+    merge: (docs: DocumentOrBroken[], what: string) => Pipeline): CompiledApi {
+    let origin = '';
+    let basePath = '';
+    if (a.serviceUrl !== undefined && a.serviceUrl !== null && a.serviceUrl !== '') {
+      if (typeof a.serviceUrl !== 'string') throw new Error(`serviceUrl is not a string`);
+      try { ({ origin, basePath } = splitBaseUrl(a.serviceUrl)); } catch { this.problems.push(`api ${a.name}: serviceUrl '${a.serviceUrl}' is not a URL`); }
+    }
+    const protocols = (a.protocols ?? ['https']).map((p) => stringField(p, 'protocols').toLowerCase());
+    const names = a.subscriptionKeyParameterNames;
+    const api: CompiledApi = {
+      name: a.name, config: a, prefix, origin, basePath,
+      keyHeader: stringField(names?.header ?? 'Ocp-Apim-Subscription-Key', 'subscriptionKeyParameterNames.header').toLowerCase(),
+      keyQuery: stringField(names?.query ?? 'subscription-key', 'subscriptionKeyParameterNames.query'),
+      http: protocols.includes('http'), https: protocols.includes('https') || protocols.length === 0, byMethod: new Map(),
+    };
+    if (typeof a.subscriptionRequired !== 'boolean') throw new Error(`subscriptionRequired is not a boolean`);
+    const apiDoc = apiDocs.get(a.name.toLowerCase());
+    for (const o of operations) {
+      if (typeof o?.apiName !== 'string' || o.apiName.toLowerCase() !== a.name.toLowerCase()) continue;
+      try {
+        if (typeof o.name !== 'string' || typeof o.method !== 'string') throw new Error('no name or method');
+        // A template the router cannot use leaves the operation out (its calls are 404): there is no path to answer 500 on.
+        const route = compileTemplate(o);
+        const what = `operation '${a.name}/${o.name}'`;
+        const opDoc = opDocs.get(`${a.name}/${o.name}`.toLowerCase());
+        const pipelines = new Map<string, Pipeline>();
+        pipelines.set('', merge([global, undefined, apiDoc, opDoc], what));
+        for (const prod of productsOf(a.name)) pipelines.set(prod.toLowerCase(), merge([global, products.get(prod.toLowerCase()), apiDoc, opDoc], what));
+        let mocks: MockResponses;
+        try { mocks = compileMockResponses(o.responses); } catch (e) {
+          this.problems.push(`operation ${a.name}/${o.name}: responses: ${message(e)}`);
+          mocks = compileMockResponses(undefined);
+        }
+        const op: CompiledOperation = { name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines, mocks };
+        const method = o.method.toUpperCase();
+        const ops = api.byMethod.get(method) ?? [];
+        ops.push(op);
+        api.byMethod.set(method, ops);
+      } catch (e) {
+        this.problems.push(`operation ${a.name}/${String(o.name)}: ${message(e)}: not served`);
+      }
+    }
+    for (const ops of api.byMethod.values()) ops.sort((x, y) => y.route.literal - x.route.literal || x.route.params - y.route.params);
+    return api;
   }
 
   private addSubscription(s: SubscriptionConfig): void {
     const scope = s.scope.replace(/\/+$/, '');
     let apis: Set<string> | '*' = '*';
     let productName = '';
+    if (typeof s.scope !== 'string') throw new Error('scope is not a string');
     const m = /^\/(apis|products)(?:\/([^/]+))?$/i.exec(scope);
     if (!m) { this.problems.push(`subscription ${s.name}: unknown scope '${s.scope}'`); return; }
     if (m[1].toLowerCase() === 'apis' && m[2]) apis = new Set([m[2].toLowerCase()]);
@@ -138,4 +210,29 @@ export class CompiledInstance {
     }
     return undefined;
   }
+}
+
+/** A list from the configuration, or none when it is not one. */
+function list<T>(v: T[] | undefined): T[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function stringField(v: unknown, name: string): string {
+  if (typeof v !== 'string') throw new Error(`${name} is ${JSON.stringify(v)}, not a string`);
+  return v;
+}
+
+/** An API that answers 500 on every path and method under it. */
+function brokenApi(a: ApiConfig, prefix: string, pipeline: Pipeline): CompiledApi {
+  const route: OperationRoute = { match: () => [], pathNames: [], query: [], literal: 0, params: 0 };
+  const op: CompiledOperation = {
+    name: '', config: { apiName: a.name, name: '', displayName: '', method: '*', urlTemplate: '/*', templateParameters: [] },
+    route, queryParameterNames: [], pipelines: new Map([['', pipeline]]), mocks: compileMockResponses(undefined),
+  };
+  const byMethod = new Map<string, CompiledOperation[]>();
+  for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']) byMethod.set(m, [op]);
+  return {
+    name: a.name, config: { ...a, subscriptionRequired: false }, prefix, origin: '', basePath: '', keyHeader: 'ocp-apim-subscription-key',
+    keyQuery: 'subscription-key', http: true, https: true, byMethod, broken: true,
+  };
 }

@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
 import { locate } from './steps.js';
-import { INVALID_KEY, MISSING_KEY, NOT_FOUND, internalError, sendAnswer } from './answers.js';
-import { TRACE_PATH, TraceRecorder, type TraceSink } from './trace.js';
+import { BAD_PATH, INVALID_KEY, MISSING_KEY, NOT_FOUND, TRACE_HTTPS_ONLY, internalError, sendAnswer } from './answers.js';
+import { TRACE_PATH, TraceRecorder, traceStoreKey, type TraceSink } from './trace.js';
 import type { CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
+import { normalizePath } from './paths.js';
 import { PolicyError, type Step } from '../policy/types.js';
 import type { Pipeline } from '../policy/compile.js';
 
@@ -17,8 +18,10 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
   const req = ctx.req;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  // 0. Dot segments resolved before routing (as API Management does); none climbs above the root.
+  const path = normalizePath(q === -1 ? url : url.slice(0, q));
+  if (path === null) return answer(ctx, 400, BAD_PATH);
 
   // 1. Route: the API by the longest path prefix (and its protocols), the operation by method and template.
   const api = inst.findApi(path.toLowerCase());
@@ -61,10 +64,9 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
     return answer(ctx, 401, MISSING_KEY);
   }
   const pipeline = op.pipelines.get(ctx.productName) ?? op.pipelines.get('')!;
-  if (ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true') {
-    const secrets = [...inst.secrets, ...(typeof key === 'string' ? [key] : [])];
-    ctx.trace = new TraceRecorder(ctx, secrets);
-    ctx.trace.add('request', { method: ctx.method, url: req.url, keyFromQuery, headers: { ...ctx.headers }, api: api.name, operation: op.name, product: ctx.productName || undefined });
+  if (ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true' && typeof key === 'string') {
+    ctx.trace = new TraceRecorder(ctx, key, inst.secrets);
+    ctx.trace.add('request', { method: ctx.method, url: req.url, keyFromQuery, headers: ctx.trace.maskHeaders(ctx.headers), api: api.name, operation: op.name, product: ctx.productName || undefined });
   }
 
   // 3-6. inbound → backend → outbound (or on-error after an error), then 7. serialize: see drive().
@@ -164,10 +166,10 @@ function serialize(ctx: GatewayContext, traces: TraceSink): void {
   const extra = ctx.extraHeaders;
   let traceLocation: string | undefined;
   if (ctx.trace !== undefined) {
-    ctx.trace.add('response', { status: r.status, headers: r.headers });
-    traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.id}`;
-    if (!ctx.secure) traceLocation = 'http' + traceLocation.slice(5);
-    traces.put(ctx.trace.id, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, gatewayWorker: traces.gatewayWorker, lastError: ctx.lastError }));
+    ctx.trace.add('response', { status: r.status, headers: ctx.trace.maskHeaders(r.headers) });
+    // Always https (the same port serves both): a trace is never read over plain HTTP.
+    traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.storeKey}`;
+    traces.put(ctx.trace.storeKey, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, gatewayWorker: traces.gatewayWorker, lastError: ctx.lastError }));
   }
   const body = r.body;
   if (body instanceof BackendStream) {
@@ -215,15 +217,37 @@ function fail(ctx: GatewayContext, e: unknown): void {
   sendAnswer(ctx.res, 500, internalError(activityId(ctx)));
 }
 
-/** Serves a finished trace (GET {TRACE_PATH}{id}); true when the path was a trace path. */
-export function serveTrace(ctx: GatewayContext, traces: TraceSink): boolean {
+/**
+ * Serves a finished trace (GET {TRACE_PATH}{signature}/{id}); true when the path was a trace path.
+ * What reads a trace is what API Management asks for one: the location handed to the caller (its
+ * signature, like the SAS of APIM's trace blob URL), or `{TRACE_PATH}{id}` with the subscription key of
+ * an active subscription that allows tracing (the one that made the trace: the signature is an HMAC of
+ * the id under that key). Over HTTPS only; the trace id alone reads nothing.
+ */
+export function serveTrace(ctx: GatewayContext, traces: TraceSink, inst: CompiledInstance | undefined): boolean {
   const url = ctx.req.url ?? '';
   if (!url.startsWith(TRACE_PATH)) return false;
+  ctx.req.resume();
+  if (!ctx.secure) { sendAnswer(ctx.res, 403, TRACE_HTTPS_ONLY); return true; }
+  const q = url.indexOf('?');
+  const rest = url.slice(TRACE_PATH.length, q === -1 ? undefined : q);
+  let storeKey: string | undefined;
+  if (rest.includes('/')) {
+    storeKey = rest;
+  } else {
+    // By id, with a subscription key: the header, or the query parameter (APIM's default names).
+    let key = ctx.header('ocp-apim-subscription-key');
+    if (key === undefined && q !== -1) key = new URLSearchParams(url.slice(q + 1)).get('subscription-key') ?? undefined;
+    if (key === undefined) { sendAnswer(ctx.res, 401, MISSING_KEY); return true; }
+    const sub = inst?.subscriptions.get(key);
+    if (sub === undefined || !sub.active || !sub.allowTracing) { sendAnswer(ctx.res, 401, INVALID_KEY); return true; }
+    storeKey = traceStoreKey(key, rest);
+  }
   const answerWith = (json: string | undefined) => {
     if (json === undefined) sendAnswer(ctx.res, 404, NOT_FOUND);
     else sendAnswer(ctx.res, 200, json);
   };
-  const json = traces.get(url.slice(TRACE_PATH.length).split('?')[0]);
+  const json = traces.get(storeKey);
   if (json instanceof Promise) json.then(answerWith, () => answerWith(undefined));
   else answerWith(json);
   return true;

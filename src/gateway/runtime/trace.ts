@@ -1,8 +1,12 @@
 // Request tracing (Ocp-Apim-Trace: true with a subscription that allows it): every policy step with its
 // scope, section, path, duration and outcome, the backend call and the answer, kept in memory for an
-// hour and served from the gateway listener at /__apim-local/traces/{id}. Secrets are masked: keys,
-// bearer tokens, secret named values.
-import { randomUUID } from 'node:crypto';
+// hour and served from the gateway listener (HTTPS only) at /__apim-local/traces/{signature}/{id}, the
+// signature being an HMAC of the id under the subscription key that made the trace, or at
+// /__apim-local/traces/{id} to a caller with that key (pipeline.ts serveTrace). Credentials are masked:
+// Authorization headers and subscription keys by name (the client's own, even when a policy replaced
+// them), and every key, bearer token and secret named value wherever its value appears.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayContext } from './context.js';
 import type { Step } from '../policy/types.js';
 
@@ -20,9 +24,31 @@ export class TraceRecorder {
   /** The Host the client called (before the request's headers are edited for the backend). */
   readonly host: string;
 
-  constructor(readonly ctx: GatewayContext, secrets: string[]) {
-    this.secrets = [...secrets];
+  /** Where the trace is stored and served: `{signature}/{id}`. */
+  readonly storeKey: string;
+  /** Header names whose values are credentials (lower-case). */
+  private readonly credentialHeaders: Set<string>;
+
+  /** key: the subscription key of the traced call (it signs the trace's location, and is masked). */
+  constructor(readonly ctx: GatewayContext, key: string, secrets: string[]) {
+    this.secrets = [...secrets, key];
     this.host = ctx.req.headers.host ?? 'localhost';
+    this.storeKey = traceStoreKey(key, this.id);
+    this.credentialHeaders = new Set([...CREDENTIAL_HEADERS, ctx.api?.keyHeader ?? 'ocp-apim-subscription-key']);
+    // The client's own Authorization, which a policy may replace before the trace is written.
+    const auth = ctx.req.headers.authorization;
+    if (typeof auth === 'string') this.secrets.push(auth, auth.replace(/^\S+\s+/, ''));
+  }
+
+  /** A copy of headers with credentials masked by name. */
+  maskHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
+    const out: Record<string, string | string[] | undefined> = {};
+    for (const k in h) {
+      const v = h[k];
+      // The scheme stays readable (`Bearer ***`): what kind of credential was sent, never its value.
+      out[k] = !this.credentialHeaders.has(k.toLowerCase()) ? v : typeof v === 'string' && /^[\w-]+\s+\S/.test(v) && k.toLowerCase().endsWith('authorization') ? `${v.split(/\s/)[0]} ${MASK}` : MASK;
+    }
+    return out;
   }
 
   add(source: string, data: unknown): void {
@@ -41,7 +67,7 @@ export class TraceRecorder {
       ...(s.name === 'forward-request' && outcome === 'succeeded' ? { backendStatus: ctx.response?.status } : {}),
       ...(s.name === 'set-backend-service' || s.name === 'rewrite-uri' ? { url: backendUrl(ctx) } : {}),
     });
-    if (s.name === 'forward-request') this.add('backend-request', { method: ctx.method, url: backendUrl(ctx), headers: { ...ctx.headers } });
+    if (s.name === 'forward-request') this.add('backend-request', { method: ctx.method, url: backendUrl(ctx), headers: this.maskHeaders(ctx.headers) });
     let r: void | Promise<void>;
     try { r = s.run(ctx); } catch (e) { done('failed', e); throw e; }
     if (r === undefined) { done(ctx.stopped ? 'answered' : 'succeeded'); return; }
@@ -67,6 +93,13 @@ export class TraceRecorder {
     }
     return text;
   }
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'ocp-apim-subscription-key'];
+
+/** `{signature}/{id}`: the signature is HMAC-SHA256(subscription key, id), base64url. */
+export function traceStoreKey(subscriptionKey: string, id: string): string {
+  return `${createHmac('sha256', subscriptionKey).update(id).digest('base64url')}/${id}`;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -125,4 +158,4 @@ export class TraceStore implements TraceSink {
   }
 }
 
-const TRACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TRACE_ID = /^[\w-]{43}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

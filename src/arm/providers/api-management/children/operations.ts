@@ -4,6 +4,7 @@ import { resourceKind, type ResourceBody } from '../../../resource-store.js';
 import { defineApimChild, type ApimChildDeps } from '../child.js';
 import { ApimChildErrors, requiredStr, str, validationError } from '../validation.js';
 import { API } from './apis.js';
+import { urlTemplateProblem } from '../../../../gateway/index.js';
 
 export interface TemplateParameter {
   name: string;
@@ -78,6 +79,9 @@ export function operationProperties(merged: Record<string, unknown>): OperationP
   const urlTemplate = requiredStr(merged, 'urlTemplate', { max: 1000 });
   const description = str(merged, 'description', { max: 1000 });
   const names = templateParameterNames(urlTemplate);
+  // Templates the gateway could not match unambiguously (adjacent parameters) are refused here.
+  const refused = urlTemplateProblem(urlTemplate);
+  if (refused) throw validationError('urlTemplate', refused);
 
   const tp = merged.templateParameters ?? [];
   if (!Array.isArray(tp)) throw validationError('templateParameters', "'templateParameters' must be an array.");
