@@ -61,6 +61,7 @@ test('apis: create, read (ETag), list, update with If-Match, delete', async () =
   // DELETE without If-Match is refused; a missing API is 204.
   const noIfMatch = await raw('DELETE', '/apis/echo');
   assert.equal(noIfMatch.status, 428);
+  assert.deepEqual(noIfMatch.body, { error: { code: 'PreconditionRequired', message: "The 'If-Match' header is required for this operation. Use '*' to match any version of the entity." } });
   assert.equal((await raw('DELETE', '/apis/never', undefined, { 'if-match': '*' })).status, 204);
 });
 
@@ -135,6 +136,7 @@ test('bad input: unknown members, missing path, wrong types', async () => {
   assert.equal(badProto.body.error.details[0].target, 'protocols');
   const badName = await raw('PUT', '/apis/a:b', { properties: { displayName: 'u', path: 'u4' } });
   assert.equal(badName.status, 400);
+  assert.deepEqual(badName.body.error.details, [{ code: 'ValidationError', target: 'name', message: "Invalid identifier 'a:b': it must be 1 to 256 characters and may not contain '*', '#', '&', '+', ':', '<', '>' or '?'." }]);
   // Children of an instance that does not exist.
   const missing = await request(`${svcUrl()}-missing/apis?api-version=2024-05-01`, { token });
   assert.equal(missing.status, 404);
@@ -363,7 +365,8 @@ test('backends: CRUD and validation', async () => {
   assert.equal(upd.url, 'https://orders.example.com/api');
   assert.deepEqual((await all(apim.backend.listByService(RG, SVC))).map((x) => x.name), ['orders-backend']);
   await assert.rejects(apim.backend.createOrUpdate(RG, SVC, 'bad', { url: 'not a url', protocol: 'http' }), (e: any) => e.statusCode === 400 && e.code === 'ValidationError');
-  await assert.rejects(apim.backend.createOrUpdate(RG, SVC, 'bad', { url: 'https://x.example.com', protocol: 'grpc' as any }), (e: any) => e.statusCode === 400);
+  await assert.rejects(apim.backend.createOrUpdate(RG, SVC, 'bad', { url: 'https://x.example.com', protocol: 'grpc' as any }),
+    (e: any) => e.statusCode === 400 && e.details.error.details[0].target === 'protocol' && e.details.error.details[0].message === "Protocol 'grpc' is invalid. Valid values are: http, soap.");
   await apim.backend.delete(RG, SVC, 'orders-backend', '*');
   assert.deepEqual(await all(apim.backend.listByService(RG, SVC)), []);
 });

@@ -113,7 +113,8 @@ test('a versioned identifier never refreshes; a versionless one refreshes on the
 test('a missing secret and a missing vault show in lastStatus', async () => {
   const missing = await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, 'missing', { displayName: 'missing', secret: true, keyVault: { secretIdentifier: azureId('does-not-exist') } });
   assert.equal(missing.keyVault!.lastStatus!.code, 'SecretNotFound');
-  await assert.rejects(apim.namedValue.listValue(RG, SVC, 'missing'), (e: any) => e.statusCode === 400);
+  await assert.rejects(apim.namedValue.listValue(RG, SVC, 'missing'), (e: any) => e.statusCode === 400 && e.code === 'ValidationError'
+    && e.message.startsWith('The secret could not be read from Key Vault: A secret with (name/id) does-not-exist was not found in this key vault.'));
   const noVault = await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, 'no-vault', { displayName: 'no-vault', secret: true, keyVault: { secretIdentifier: 'https://nosuchvault1.vault.azure.net/secrets/x' } });
   assert.notEqual(noVault.keyVault!.lastStatus!.code, 'Success');
   await kvm(server).vaults.get(RG, vaultName); // the vault is still there

@@ -149,9 +149,16 @@ test('a rejected token stores nothing', async () => {
   const c = server.connection;
   const url = `${c.managementEndpoint}/subscriptions/${c.subscriptionId}/resourcegroups/rg-refused?api-version=2025-04-01`;
   const vault = (await server.credential().getToken('https://vault.azure.net/.default')).token;
-  for (const token of [undefined, vault, await forge({ exp: Math.floor(Date.now() / 1000) - 3600 })]) {
+  const refusals: [string | undefined, string, RegExp][] = [
+    [undefined, 'AuthenticationFailed', /^Authentication failed\. The 'Authorization' header is missing\.$/],
+    [vault, 'InvalidAuthenticationTokenAudience', /^The access token has been obtained for wrong audience or resource 'https:\/\/vault\.azure\.net'\./],
+    [await forge({ exp: Math.floor(Date.now() / 1000) - 3600 }), 'ExpiredAuthenticationToken', /^The access token expiry UTC time '.+' is earlier than current UTC time '.+'\.$/],
+  ];
+  for (const [token, code, message] of refusals) {
     const res = await request(url, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ location: 'westeurope' }) });
     assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, code);
+    assert.match(res.body.error.message, message);
   }
   assert.equal((await request(url, { token: goodToken })).status, 404);
 });

@@ -245,13 +245,12 @@ describe(`gateway with --gateway-workers ${WORKERS}`, () => {
   });
 });
 
+// The binary with a bad value, from the flag and from the environment: exit 1, the reason, nothing
+// written. The other bad values are parseConfig's (test/unit/config.test.ts), the same code path.
 describe('--gateway-workers: bad values', () => {
-  const cases: { name: string; args: string[]; env?: Record<string, string>; mention: RegExp }[] = [
-    { name: '--gateway-workers 0', args: ['--gateway-workers', '0'], mention: /--gateway-workers/ },
-    { name: '--gateway-workers abc', args: ['--gateway-workers', 'abc'], mention: /--gateway-workers/ },
-    { name: '--gateway-workers 65 (over 64)', args: ['--gateway-workers', '65'], mention: /--gateway-workers/ },
-    { name: '--gateway-workers 1.5', args: ['--gateway-workers', '1.5'], mention: /--gateway-workers/ },
-    { name: 'APIM_LOCAL_GATEWAY_WORKERS=0', args: [], env: { APIM_LOCAL_GATEWAY_WORKERS: '0' }, mention: /APIM_LOCAL_GATEWAY_WORKERS|--gateway-workers/ },
+  const cases: { name: string; args: string[]; env?: Record<string, string>; message: string }[] = [
+    { name: '--gateway-workers 0', args: ['--gateway-workers', '0'], message: "--gateway-workers: '0' is not a positive integer" },
+    { name: 'APIM_LOCAL_GATEWAY_WORKERS=0', args: [], env: { APIM_LOCAL_GATEWAY_WORKERS: '0' }, message: "APIM_LOCAL_GATEWAY_WORKERS: '0' is not a positive integer" },
   ];
   for (const c of cases) {
     it(`start ${c.name} exits non-zero and says why`, () => {
@@ -261,8 +260,8 @@ describe('--gateway-workers: bad values', () => {
       });
       const output = `${r.stdout}${r.stderr}`;
       assert.notEqual(r.status, null, `start did not exit within 30 s (it started?):\n${output}`);
-      assert.notEqual(r.status, 0, output);
-      assert.match(output, c.mention);
+      assert.equal(r.status, 1, output);
+      assert.equal(r.stderr.trim(), c.message);
       assert.ok(!fs.existsSync(`${dir}/connection.json`), 'no connection.json is written');
     });
   }

@@ -105,8 +105,9 @@ test('bad input: corrupt PFX, wrong password, no key: a clear 400 and nothing st
   await assert.rejects(certs.importCertificate('bad-cert', first.pfx), (e: any) => e.statusCode === 400 && /password/.test(e.message));
   const corrupt = Buffer.from(first.pfx);
   corrupt.fill(0x41, 40, 400);
-  await assert.rejects(certs.importCertificate('bad-cert', corrupt.subarray(0, 500), { password: 'pfx-pass-1' }), (e: any) => e.statusCode === 400);
-  await assert.rejects(certs.importCertificate('bad-cert', Buffer.from('not a certificate at all!'), {}), (e: any) => e.statusCode === 400);
+  const invalidPfx = (e: any) => e.statusCode === 400 && e.code === 'BadParameter' && /^The specified PKCS#12 \(PFX\) content is invalid: /.test(e.message);
+  await assert.rejects(certs.importCertificate('bad-cert', corrupt.subarray(0, 500), { password: 'pfx-pass-1' }), invalidPfx);
+  await assert.rejects(certs.importCertificate('bad-cert', Buffer.from('not a certificate at all!'), {}), invalidPfx);
   const certOnly = Buffer.from(first.pem.slice(first.pem.indexOf('-----BEGIN CERTIFICATE')));
   await assert.rejects(certs.importCertificate('bad-cert', certOnly, { policy: { contentType: 'application/x-pem-file' } as any }), (e: any) => {
     assert.equal(e.statusCode, 400);
@@ -115,7 +116,8 @@ test('bad input: corrupt PFX, wrong password, no key: a clear 400 and nothing st
   });
   await assert.rejects(certs.getCertificate('bad-cert'), (e: any) => e.statusCode === 404);
   await assert.rejects(secrets.getSecret('bad-cert'), (e: any) => e.statusCode === 404);
-  await assert.rejects(certs.importCertificate('bad_name', first.pfx, { password: 'pfx-pass-1' }), (e: any) => e.statusCode === 400);
+  await assert.rejects(certs.importCertificate('bad_name', first.pfx, { password: 'pfx-pass-1' }),
+    (e: any) => e.statusCode === 400 && e.code === 'BadParameter' && e.message === 'The request URI contains an invalid name: bad_name');
 });
 
 test('delete, deleted, recover, delete, purge (the secret goes with the certificate)', async () => {

@@ -39,9 +39,13 @@ test('names: 3-24 letters, digits and hyphens, a letter first, no "--"; globally
 
 test('properties: validation and the irreversible switches', async () => {
   await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { softDeleteRetentionInDays: 3 }), (e: any) => e.statusCode === 400 && /softDeleteRetentionInDays/.test(e.message));
-  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { sku: { family: 'A', name: 'gold' as any } }), (e: any) => e.statusCode === 400);
-  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { networkAcls: { defaultAction: 'Deny', ipRules: [{ value: 'not-an-ip' }] } }), (e: any) => e.statusCode === 400);
-  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { accessPolicies: [{ tenantId: server.connection.tenantId, objectId: 'x', permissions: { secrets: ['fly'] as any } }] }), (e: any) => e.statusCode === 400);
+  const badRequest = (message: string) => (e: any) => e.statusCode === 400 && e.code === 'BadRequest' && e.message === message;
+  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { sku: { family: 'A', name: 'gold' as any } }),
+    badRequest("The sku name 'gold' is invalid. Valid values are 'standard' and 'premium'."));
+  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { networkAcls: { defaultAction: 'Deny', ipRules: [{ value: 'not-an-ip' }] } }),
+    badRequest("The IP rule 'not-an-ip' (properties.networkAcls.ipRules[0]) is not a valid IP address or CIDR range."));
+  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { accessPolicies: [{ tenantId: server.connection.tenantId, objectId: 'x', permissions: { secrets: ['fly'] as any } }] }),
+    badRequest("The permission 'fly' is not valid for secrets. Valid values are: all, get, list, set, delete, backup, restore, recover, purge."));
   const name = uniqueVaultName('kvprot');
   const v = await createVault(server, RG, name, { enablePurgeProtection: true, softDeleteRetentionInDays: 7 });
   assert.equal(v.properties.enablePurgeProtection, true);

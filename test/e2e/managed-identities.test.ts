@@ -206,16 +206,21 @@ test('an identity that is not assigned fails at once (one request); a wrong head
   const relay = await countingRelay(server.connection.managementEndpoint);
   try {
     const r = await probeManagedIdentity({ IDENTITY_ENDPOINT: `${relay.url}/msi/token`, IDENTITY_HEADER: env.IDENTITY_HEADER }, 'https://vault.azure.net/.default', other.clientId);
-    assert.ok(r.error, 'no token for an identity the resource does not have');
+    assert.equal(r.token, undefined, 'no token for an identity the resource does not have');
+    assert.equal(r.error?.name, 'CredentialUnavailableError');
+    assert.match(r.error!.message, /Unable to load the proper Managed Identity\./);
     assert.equal(relay.count(), 1, 'the SDK made exactly one request (400, not a retried 404)');
   } finally { await relay.close(); }
 
   const direct = await request(`${env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://vault.azure.net&client_id=${other.clientId}`, { headers: { 'x-identity-header': env.IDENTITY_HEADER } });
   assert.equal(direct.status, 400);
+  assert.equal(direct.body.message, 'Unable to load the proper Managed Identity.');
   const wrong = await request(`${env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://vault.azure.net`, { headers: { 'x-identity-header': env.IDENTITY_HEADER.replace(/.$/, (c) => (c === '0' ? '1' : '0')) } });
   assert.equal(wrong.status, 401);
+  assert.equal(wrong.body.message, 'The identity header (secret) is missing or does not match a resource.');
   const none = await request(`${env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://vault.azure.net`);
   assert.equal(none.status, 401);
+  assert.equal(none.body.message, 'The identity header (secret) is missing or does not match a resource.');
 });
 
 test('a user-assigned identity with Reader on a group reads it through ARM with its token, and cannot write', async () => {
@@ -255,7 +260,9 @@ test('disable and re-enable the system-assigned identity: a new principal, and o
 
   await apim.apiManagementService.beginUpdateAndWait(RG, 'apim-cycle', { identity: { type: 'None' } });
   const off = await probeManagedIdentity({ IDENTITY_ENDPOINT: env.IDENTITY_ENDPOINT, IDENTITY_HEADER: env.IDENTITY_HEADER }, 'https://management.azure.com/.default');
-  assert.ok(off.error, 'no system-assigned identity, no token');
+  assert.equal(off.token, undefined, 'no system-assigned identity, no token');
+  assert.equal(off.error?.name, 'CredentialUnavailableError', JSON.stringify(off.error));
+  assert.match(off.error!.message, /Identity not found: the resource has no system-assigned managed identity\./);
   // The old principal is gone from the directory.
   await assert.rejects(authz.roleAssignments.create(scope, crypto.randomUUID(), {
     roleDefinitionId: `/subscriptions/${server.connection.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: first,
@@ -267,6 +274,8 @@ test('disable and re-enable the system-assigned identity: a new principal, and o
   assert.ok(after.token, JSON.stringify(after.error));
   const read = await request(`${server.connection.managementEndpoint}${scope}?api-version=2025-04-01`, { token: after.token });
   assert.equal(read.status, 403, 'the Reader role of the old principal grants nothing to the new one');
+  assert.equal(read.body.error.code, 'AuthorizationFailed');
+  assert.ok(read.body.error.message.includes(`with object id '${again.identity!.principalId}'`), read.body.error.message);
 });
 
 test('deleting the instance deletes its system-assigned principal and stops its gateway', async () => {

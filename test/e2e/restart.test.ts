@@ -1,23 +1,33 @@
 // A restart on the same data directory keeps the tenant, subscription, admin credentials, signing keys
-// and resources; a write acknowledged with a 2xx survives kill -9.
-import { test, after } from 'node:test';
+// and resources; an API Management instance's configuration is loaded into its gateway again (APIs,
+// policies, secret named values unsealed with the same master key, subscription keys); a vault keeps its
+// port and its secrets; a write acknowledged with a 2xx survives kill -9; a flag given at a restart
+// (--token-lifetime) applies.
+// One data directory, started three times: the tests run in order, each picking up the server the one
+// before left running (a server start is the expensive part of these tests).
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResourceManagementClient } from '@azure/arm-resources';
+import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { ClientSecretCredential } from '@azure/identity';
+import { decodeJwt } from 'jose';
 import { startTestServer, request, tempDir, type TestServer } from '../helpers/server.js';
+import { createApimInstance } from '../helpers/apim.js';
+import { createVault, kvm, secretClient, uniqueVaultName } from '../helpers/keyvault.js';
 
 const running: TestServer[] = [];
 after(async () => { for (const s of running) await s.stop('SIGKILL'); });
 
-async function start(dataDir: string, args: string[] = []): Promise<TestServer> {
+async function start(args: string[] = []): Promise<TestServer> {
   const s = await startTestServer({ dataDir, args });
   running.push(s);
   return s;
 }
 
 const client = (s: TestServer) => new ResourceManagementClient(s.credential(), s.connection.subscriptionId, s.armOptions());
+const apimOf = (s: TestServer) => new ApiManagementClient(s.credential(), s.connection.subscriptionId, s.armOptions());
 
 async function jwksKids(s: TestServer): Promise<string[]> {
   const c = s.connection;
@@ -25,15 +35,58 @@ async function jwksKids(s: TestServer): Promise<string[]> {
   return (await request(doc.jwks_uri)).body.keys.map((k: { kid: string }) => k.kid).sort();
 }
 
+const dataDir = tempDir();
+/** The server the next test starts from. */
+let current: TestServer;
+// What the first server made, to compare with after each restart.
+let c1: TestServer['connection'];
+let kids1: string[];
+let tokenBefore: string;
+const RG = 'restart-cfg-rg';
+const SVC = 'restart-cfg';
+let gatewayUrl: string;
+let subscriptionKeys: [string | undefined, string | undefined];
+let vault: { name: string; uri: string };
+
+before(async () => {
+  current = await start();
+  c1 = current.connection;
+  await client(current).resourceGroups.createOrUpdate('rg-persist', { location: 'westeurope', tags: { v: '1' } });
+  kids1 = await jwksKids(current);
+  tokenBefore = (await current.credential().getToken('https://management.azure.com/.default')).token;
+
+  // API Management: an API answered by a policy that reads a secret named value, and a subscription.
+  const { apim, service } = await createApimInstance(current, RG, SVC);
+  gatewayUrl = service.gatewayUrl!;
+  await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, 'greeting', { displayName: 'greeting', value: 'hello-secret', secret: true });
+  await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'hello', { displayName: 'Hello', path: 'hello', subscriptionRequired: false });
+  await apim.apiOperation.createOrUpdate(RG, SVC, 'hello', 'get', { displayName: 'Get', method: 'GET', urlTemplate: '/' });
+  await apim.apiPolicy.createOrUpdate(RG, SVC, 'hello', 'policy', {
+    format: 'rawxml',
+    value: '<policies><inbound><return-response><set-status code="200" reason="OK" /><set-header name="x-greeting" exists-action="override"><value>{{greeting}}</value></set-header></return-response></inbound><backend /><outbound /><on-error /></policies>',
+  });
+  await apim.subscription.createOrUpdate(RG, SVC, 'keep', { displayName: 'Keep', scope: '/apis', state: 'active' });
+  const keys = await apim.subscription.listSecrets(RG, SVC, 'keep');
+  subscriptionKeys = [keys.primaryKey, keys.secondaryKey];
+  const served = await request(`${gatewayUrl}/hello/`);
+  assert.equal(served.headers.get('x-greeting'), 'hello-secret', 'served before the restart');
+
+  // Key Vault: a vault with a secret of two versions.
+  const name = uniqueVaultName('restart');
+  const created = await createVault(current, RG, name, {
+    enableRbacAuthorization: false,
+    accessPolicies: [{ tenantId: c1.tenantId, objectId: c1.objectId, permissions: { secrets: ['get', 'set', 'list'] } }],
+  });
+  vault = { name, uri: created.properties.vaultUri! };
+  const secrets = secretClient(vault.uri, current.credential());
+  await secrets.setSecret('db-password', 'first-value-0a1b');
+  await secrets.setSecret('db-password', 'second-value-77c1');
+});
+
 test('SIGTERM stops cleanly; a second start keeps tenant, subscription, credentials, keys and resources', async () => {
-  const dataDir = tempDir();
-  const first = await start(dataDir);
-  const c1 = first.connection;
+  const first = current;
   for (const f of ['connection.json', 'ca.pem', 'master.key', 'apim-local.db']) assert.ok(fs.existsSync(path.join(dataDir, f)), `${f} in the data directory`);
   assert.equal(c1.caCertificatePath, path.join(dataDir, 'ca.pem'));
-  await client(first).resourceGroups.createOrUpdate('rg-persist', { location: 'westeurope', tags: { v: '1' } });
-  const kids1 = await jwksKids(first);
-  const tokenBefore = (await first.credential().getToken('https://management.azure.com/.default')).token;
   const port = new URL(c1.managementEndpoint).port;
 
   const code = await first.stop('SIGTERM');
@@ -47,7 +100,7 @@ test('SIGTERM stops cleanly; a second start keeps tenant, subscription, credenti
   assert.match(first.output(), /SIGTERM/, 'the stop is logged');
 
   // Same port, so the issuer is the same and a token from before the restart still verifies.
-  const second = await start(dataDir, ['--port', port]);
+  const second = current = await start(['--port', port]);
   const c2 = second.connection;
   assert.notEqual(c2.pid, c1.pid);
   assert.equal(c2.managementEndpoint, c1.managementEndpoint);
@@ -67,27 +120,58 @@ test('SIGTERM stops cleanly; a second start keeps tenant, subscription, credenti
   const fresh = new ClientSecretCredential(c1.tenantId, c1.clientId, c1.clientSecret, { authorityHost: c2.authorityHost, disableInstanceDiscovery: true });
   const rg = await new ResourceManagementClient(fresh, c1.subscriptionId, second.armOptions()).resourceGroups.get('rg-persist');
   assert.equal(rg.name, 'rg-persist');
-  assert.equal(await second.stop('SIGINT'), 0, 'SIGINT stops cleanly too');
+});
 
-  // On another port the issuer moves with the endpoint, but tenant and resources stay.
-  const third = await start(dataDir);
-  assert.equal(third.connection.tenantId, c1.tenantId);
-  assert.deepEqual(await jwksKids(third), kids1);
-  assert.equal((await client(third).resourceGroups.get('rg-persist')).location, 'westeurope');
-  assert.equal(await third.stop(), 0);
+test('the gateway serves the same configuration after a restart', async () => {
+  const served = await request(`${gatewayUrl}/hello/`);
+  assert.equal(served.status, 200, served.text);
+  assert.equal(served.headers.get('x-greeting'), 'hello-secret');
+  const apim = apimOf(current);
+  const keys = await apim.subscription.listSecrets(RG, SVC, 'keep');
+  assert.deepEqual([keys.primaryKey, keys.secondaryKey], subscriptionKeys);
+  assert.equal((await apim.namedValue.listValue(RG, SVC, 'greeting')).value, 'hello-secret');
+});
+
+test('the vault keeps its port and its secrets across a restart', async () => {
+  const v = await kvm(current).vaults.get(RG, vault.name);
+  assert.equal(v.properties.vaultUri, vault.uri);
+  const secrets = secretClient(vault.uri, current.credential());
+  assert.equal((await secrets.getSecret('db-password')).value, 'second-value-77c1');
+  const versions: string[] = [];
+  for await (const p of secrets.listPropertiesOfSecretVersions('db-password')) versions.push(p.version!);
+  assert.equal(versions.length, 2, 'both versions');
 });
 
 test('kill -9 right after a 2xx PUT: the group survives the restart', async () => {
-  const dataDir = tempDir();
-  const first = await start(dataDir);
-  const created = await client(first).resourceGroups.createOrUpdate('rg-durable', { location: 'westeurope', tags: { acked: 'yes' } });
+  const second = current;
+  const created = await client(second).resourceGroups.createOrUpdate('rg-durable', { location: 'westeurope', tags: { acked: 'yes' } });
   assert.equal(created.name, 'rg-durable');
-  first.child.kill('SIGKILL');
-  assert.equal(await first.stop(), null, 'killed, no exit code');
+  second.child.kill('SIGKILL');
+  assert.equal(await second.stop(), null, 'killed, no exit code');
 
-  const second = await start(dataDir);
-  assert.equal(second.connection.tenantId, first.connection.tenantId);
-  const rg = await client(second).resourceGroups.get('rg-durable');
+  // On a free port this time (the tests below), with a flag the last test checks.
+  const third = current = await start(['--token-lifetime', '900']);
+  assert.equal(third.connection.tenantId, c1.tenantId);
+  const rg = await client(third).resourceGroups.get('rg-durable');
   assert.deepEqual(rg.tags, { acked: 'yes' });
-  await second.stop();
+});
+
+test('on another port the issuer moves with the endpoint, but tenant, keys and resources stay', async () => {
+  const third = current;
+  assert.notEqual(third.connection.managementEndpoint, c1.managementEndpoint);
+  const doc = (await request(`${third.connection.authorityHost}/${c1.tenantId}/v2.0/.well-known/openid-configuration`)).body;
+  assert.equal(doc.issuer, `${third.connection.managementEndpoint}/${c1.tenantId}/v2.0`, 'the issuer names the new endpoint');
+  assert.equal(third.connection.tenantId, c1.tenantId);
+  assert.deepEqual(await jwksKids(third), kids1);
+  assert.equal((await client(third).resourceGroups.get('rg-persist')).location, 'westeurope');
+});
+
+test('the token lifetime is configurable (--token-lifetime 900 at the last start)', async () => {
+  const token = await current.credential().getToken('https://management.azure.com/.default');
+  const claims = decodeJwt(token.token);
+  assert.equal(claims.exp! - claims.iat!, 900);
+});
+
+test('SIGINT stops cleanly too', async () => {
+  assert.equal(await current.stop('SIGINT'), 0, current.output());
 });

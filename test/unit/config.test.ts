@@ -84,3 +84,15 @@ test('gateway workers: default 1, flag over environment, 1-64, bad values name t
   }
   assert.throws(() => parseConfig({}, { APIM_LOCAL_GATEWAY_WORKERS: 'many' }, cwd), (e) => e instanceof ConfigError && e.message.startsWith('APIM_LOCAL_GATEWAY_WORKERS:'));
 });
+
+// What `start --gateway-workers <bad>` prints and exits 1 with (the binary itself is run for one bad
+// value of the flag and one of the variable in test/e2e/gateway-workers.test.ts).
+for (const [value, message] of [
+  ['abc', "--gateway-workers: 'abc' is not a positive integer"],
+  ['65', '--gateway-workers: at most 64'],
+  ['1.5', "--gateway-workers: '1.5' is not a positive integer"],
+]) {
+  test(`--gateway-workers ${value}: ${message}`, () => {
+    assert.throws(() => parseConfig({ gatewayWorkers: value }, {}, cwd), (e) => e instanceof ConfigError && e.message === message);
+  });
+}

@@ -23,53 +23,52 @@ function refused(xml: string, scope: ScopeKind = 'api') {
 
 const doc = (inbound: string, rest = '') => `<policies>\n  <inbound>\n    ${inbound}\n  </inbound>${rest}\n</policies>`;
 
-const cases: { name: string; xml: string; scope?: ScopeKind; target: string; line: number; message: RegExp }[] = [
-  { name: 'invalid XML (unclosed element)', xml: doc('<set-header name="a"><value>1</value>'), target: 'inbound', line: 4, message: /close tag/ },
-  { name: 'not XML at all', xml: 'hello', target: 'policies', line: 1, message: /./ },
-  { name: 'unknown policy', xml: doc('<base />\n    <send-pigeon to="x" />'), target: 'send-pigeon', line: 4, message: /Unknown policy 'send-pigeon'/ },
-  { name: 'misplaced policy (forward-request in inbound)', xml: doc('<forward-request />'), target: 'forward-request', line: 3, message: /not allowed in the 'inbound' section/ },
-  { name: 'misplaced policy (rate-limit in outbound)', xml: `<policies>\n<outbound>\n<rate-limit calls="1" renewal-period="10" />\n</outbound>\n</policies>`, target: 'rate-limit', line: 3, message: /not allowed in the 'outbound' section/ },
-  { name: 'rate-limit at global scope', xml: doc('<rate-limit calls="1" renewal-period="10" />'), scope: 'global', target: 'rate-limit', line: 3, message: /^Error in element 'rate-limit' on line 3, column 5: Policy section is not allowed in the specified scope$/ },
-  { name: 'required attribute missing', xml: doc('<set-header><value>1</value></set-header>'), target: 'set-header', line: 3, message: /required attribute 'name' is missing/ },
-  { name: 'unknown attribute', xml: doc('<set-header name="a" colour="red" />'), target: 'set-header', line: 3, message: /'colour' attribute is not declared/ },
-  { name: 'invalid enumeration value', xml: doc('<set-header name="a" exists-action="replace" />'), target: 'set-header', line: 3, message: /exists-action.*override, skip, append, delete/ },
-  { name: 'text where children are expected (APIM message)', xml: doc('<set-header name="a">oops</set-header>'), target: 'set-header', line: 3, message: /^Error in element 'set-header' on line 3, column 5: The element 'set-header' cannot contain text\. List of possible elements expected: 'value'\.$/ },
-  { name: 'unknown child element', xml: doc('<set-header name="a"><val>1</val></set-header>'), target: 'val', line: 3, message: /invalid child element 'val'/ },
-  { name: '<base/> inside choose', xml: doc('<choose><when condition="true"><base /></when></choose>'), target: 'base', line: 3, message: /directly inside a policy section/ },
-  { name: '<base/> twice', xml: doc('<base />\n    <base />'), target: 'base', line: 4, message: /only once/ },
-  { name: 'unknown section', xml: '<policies>\n  <preflight />\n</policies>', target: 'preflight', line: 2, message: /invalid child element 'preflight'/ },
-  { name: 'wrong root', xml: '<policy />', target: 'policy', line: 1, message: /root element must be 'policies'/ },
-  { name: 'policy expression in an attribute', xml: doc('<set-header name="a"><value>@(context.Request.Method)</value></set-header>'), target: 'value', line: 3, message: /expressions are not supported/ },
-  { name: 'policy expression as a condition', xml: doc('<choose><when condition="@(true)"><set-status code="200"/></when></choose>'), target: 'when', line: 3, message: /expressions are not supported/ },
-  { name: 'a non-boolean literal condition', xml: doc('<choose><when condition="maybe"><set-status code="200"/></when></choose>'), target: 'when', line: 3, message: /neither 'true' nor 'false'/ },
-  { name: 'a policy inside when must suit the section', xml: doc('<choose><when condition="true"><forward-request /></when></choose>'), target: 'forward-request', line: 3, message: /not allowed in the 'inbound' section/ },
-  { name: 'set-backend-service needs one of base-url / backend-id', xml: doc('<set-backend-service />'), target: 'set-backend-service', line: 3, message: /Exactly one of/ },
-  { name: 'validate-jwt needs a token source', xml: doc('<validate-jwt />'), target: 'validate-jwt', line: 3, message: /Exactly one of the 'header-name'/ },
-  { name: 'renewal-period over 300 s', xml: doc('<rate-limit-by-key calls="1" renewal-period="301" counter-key="k" />'), target: 'rate-limit-by-key', line: 3, message: /between 1 and 300/ },
-  { name: 'non-integer', xml: doc('<rate-limit-by-key calls="many" renewal-period="3" counter-key="k" />'), target: 'rate-limit-by-key', line: 3, message: /integer/ },
-  { name: 'send-request new without set-url', xml: doc('<send-request response-variable-name="r" />'), target: 'send-request', line: 3, message: /set-url/ },
-  { name: 'trace without message', xml: doc('<trace source="x" />'), target: 'trace', line: 3, message: /must contain a 'message'/ },
+// Each case is refused with exactly one detail: the element, its line and column, and the whole message.
+const cases: { name: string; xml: string; scope?: ScopeKind; target: string; message: string }[] = [
+  { name: 'invalid XML (unclosed element)', xml: doc('<set-header name="a"><value>1</value>'), target: 'inbound', message: "Error in element 'inbound' on line 4, column 13: unexpected close tag." },
+  { name: 'not XML at all', xml: 'hello', target: 'policies', message: "Error in element 'policies' on line 1, column 6: text data outside of root node." },
+  { name: 'unknown policy', xml: doc('<base />\n    <send-pigeon to="x" />'), target: 'send-pigeon', message: "Error in element 'send-pigeon' on line 4, column 5: Unknown policy 'send-pigeon': it is not an API Management policy, or apim-local does not support it." },
+  { name: 'misplaced policy (forward-request in inbound)', xml: doc('<forward-request />'), target: 'forward-request', message: "Error in element 'forward-request' on line 3, column 5: Policy is not allowed in the 'inbound' section. Allowed sections: backend." },
+  { name: 'misplaced policy (rate-limit in outbound)', xml: `<policies>\n<outbound>\n<rate-limit calls="1" renewal-period="10" />\n</outbound>\n</policies>`, target: 'rate-limit', message: "Error in element 'rate-limit' on line 3, column 1: Policy is not allowed in the 'outbound' section. Allowed sections: inbound." },
+  { name: 'rate-limit at global scope', xml: doc('<rate-limit calls="1" renewal-period="10" />'), scope: 'global', target: 'rate-limit', message: "Error in element 'rate-limit' on line 3, column 5: Policy section is not allowed in the specified scope" },
+  { name: 'required attribute missing', xml: doc('<set-header><value>1</value></set-header>'), target: 'set-header', message: "Error in element 'set-header' on line 3, column 5: The required attribute 'name' is missing." },
+  { name: 'unknown attribute', xml: doc('<set-header name="a" colour="red" />'), target: 'set-header', message: "Error in element 'set-header' on line 3, column 5: The 'colour' attribute is not declared." },
+  { name: 'invalid enumeration value', xml: doc('<set-header name="a" exists-action="replace" />'), target: 'set-header', message: "Error in element 'set-header' on line 3, column 5: The 'exists-action' attribute has an invalid value 'replace'. Allowed values: override, skip, append, delete." },
+  { name: 'text where children are expected (APIM message)', xml: doc('<set-header name="a">oops</set-header>'), target: 'set-header', message: "Error in element 'set-header' on line 3, column 5: The element 'set-header' cannot contain text. List of possible elements expected: 'value'." },
+  { name: 'unknown child element', xml: doc('<set-header name="a"><val>1</val></set-header>'), target: 'val', message: "Error in element 'val' on line 3, column 26: The element 'set-header' has invalid child element 'val'. List of possible elements expected: 'value'." },
+  { name: '<base/> inside choose', xml: doc('<choose><when condition="true"><base /></when></choose>'), target: 'base', message: "Error in element 'base' on line 3, column 36: The 'base' element can only appear directly inside a policy section." },
+  { name: '<base/> twice', xml: doc('<base />\n    <base />'), target: 'base', message: "Error in element 'base' on line 4, column 5: The 'base' element can appear only once in a section." },
+  { name: 'unknown section', xml: '<policies>\n  <preflight />\n</policies>', target: 'preflight', message: "Error in element 'preflight' on line 2, column 3: The element 'policies' has invalid child element 'preflight'. List of possible elements expected: 'inbound', 'backend', 'outbound', 'on-error'." },
+  { name: 'wrong root', xml: '<policy />', target: 'policy', message: "Error in element 'policy' on line 1, column 1: The root element must be 'policies'." },
+  { name: 'policy expression in an attribute', xml: doc('<set-header name="a"><value>@(context.Request.Method)</value></set-header>'), target: 'value', message: "Error in element 'value' on line 3, column 26: Policy expressions are not supported by apim-local yet (its text starts with '@'). Use a literal value or a {{named value}}." },
+  { name: 'policy expression as a condition', xml: doc('<choose><when condition="@(true)"><set-status code="200"/></when></choose>'), target: 'when', message: "Error in element 'when' on line 3, column 13: Policy expressions are not supported by apim-local yet (attribute 'condition' starts with '@'). Use a literal value or a {{named value}}." },
+  { name: 'a non-boolean literal condition', xml: doc('<choose><when condition="maybe"><set-status code="200"/></when></choose>'), target: 'when', message: "Error in element 'when' on line 3, column 13: The condition 'maybe' is neither 'true' nor 'false': conditions are policy expressions, which apim-local does not support yet." },
+  { name: 'a policy inside when must suit the section', xml: doc('<choose><when condition="true"><forward-request /></when></choose>'), target: 'forward-request', message: "Error in element 'forward-request' on line 3, column 36: Policy is not allowed in the 'inbound' section. Allowed sections: backend." },
+  { name: 'set-backend-service needs one of base-url / backend-id', xml: doc('<set-backend-service />'), target: 'set-backend-service', message: "Error in element 'set-backend-service' on line 3, column 5: Exactly one of the 'base-url' and 'backend-id' attributes must be given." },
+  { name: 'validate-jwt needs a token source', xml: doc('<validate-jwt />'), target: 'validate-jwt', message: "Error in element 'validate-jwt' on line 3, column 5: Exactly one of the 'header-name', 'query-parameter-name' and 'token-value' attributes must be given." },
+  { name: 'renewal-period over 300 s', xml: doc('<rate-limit-by-key calls="1" renewal-period="301" counter-key="k" />'), target: 'rate-limit-by-key', message: "Error in element 'rate-limit-by-key' on line 3, column 5: The 'renewal-period' attribute must be between 1 and 300 seconds." },
+  { name: 'non-integer', xml: doc('<rate-limit-by-key calls="many" renewal-period="3" counter-key="k" />'), target: 'rate-limit-by-key', message: "Error in element 'rate-limit-by-key' on line 3, column 5: The 'calls' attribute has an invalid value 'many': an integer is expected." },
+  { name: 'send-request new without set-url', xml: doc('<send-request response-variable-name="r" />'), target: 'send-request', message: "Error in element 'send-request' on line 3, column 5: The 'set-url' element is required when mode is 'new'." },
+  { name: 'trace without message', xml: doc('<trace source="x" />'), target: 'trace', message: "Error in element 'trace' on line 3, column 5: The element 'trace' must contain a 'message' element." },
 ];
 
 for (const c of cases) {
   test(`refused: ${c.name}`, () => {
-    const details = refused(c.xml, c.scope);
-    const d = details.find((x) => x.target === c.target);
-    assert.ok(d, `no detail for ${c.target}: ${JSON.stringify(details)}`);
-    assert.equal(d.code, 'ValidationError');
-    assert.match(d.message, new RegExp(`^Error in element '${c.target}' on line ${c.line}, column \\d+: `));
-    assert.match(d.message, c.message);
+    assert.deepEqual(refused(c.xml, c.scope), [{ code: 'ValidationError', target: c.target, message: c.message }]);
   });
 }
 
 test('several problems: one detail each, in document order', () => {
-  const details = refused(doc('<foo />\n    <set-header />'));
-  assert.deepEqual(details.map((d) => d.target), ['foo', 'set-header']);
+  assert.deepEqual(refused(doc('<foo />\n    <set-header />')), [
+    { code: 'ValidationError', target: 'foo', message: "Error in element 'foo' on line 3, column 5: Unknown policy 'foo': it is not an API Management policy, or apim-local does not support it." },
+    { code: 'ValidationError', target: 'set-header', message: "Error in element 'set-header' on line 4, column 5: The required attribute 'name' is missing." },
+  ]);
 });
 
 test('columns point at the element', () => {
-  const details = refused('<policies><inbound><base/><bogus/></inbound></policies>');
-  assert.match(details[0].message, /line 1, column 27:/);
+  assert.deepEqual(refused('<policies><inbound><base/><bogus/></inbound></policies>'), [
+    { code: 'ValidationError', target: 'bogus', message: "Error in element 'bogus' on line 1, column 27: Unknown policy 'bogus': it is not an API Management policy, or apim-local does not support it." },
+  ]);
 });
 
 test('accepted: every policy of the issue in a valid document; named values returned', () => {
