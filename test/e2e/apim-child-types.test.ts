@@ -4,10 +4,8 @@
 // own validation; loggers keep their secrets in named values, as Azure does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
-import { createApimInstance } from '../helpers/apim.js';
+import { all, createApimInstance, instanceRequester, storedText } from '../helpers/apim.js';
 import { startTestServer, request, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -16,15 +14,7 @@ let token: string;
 const RG = 'child-types-rg';
 const SVC = 'child-types';
 
-const all = async <T>(it: AsyncIterable<T>): Promise<T[]> => { const out: T[] = []; for await (const x of it) out.push(x); return out; };
-const svcId = () => `/subscriptions/${server.connection.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}`;
-const raw = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => request(`${server.connection.managementEndpoint}${svcId()}${p}${p.includes('?') ? '&' : '?'}api-version=2024-05-01`, {
-  method, token, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
-});
-const storedText = (): string => {
-  const db = new Database(path.join(server.dataDir, 'apim-local.db'), { readonly: true, fileMustExist: true });
-  try { return (db.prepare('select body from arm_resources').all() as { body: string }[]).map((r) => r.body).join('\n'); } finally { db.close(); }
-};
+const { svcId, raw } = instanceRequester(() => server, RG, SVC, () => token);
 const fieldError = (e: any) => e.details?.error?.details?.[0] ?? e.details?.error;
 async function rejects(p: Promise<unknown>, status: number, code: string, target?: RegExp | string, message?: RegExp) {
   await assert.rejects(p, (e: any) => {
@@ -148,7 +138,7 @@ test('loggers: azureEventHub connection string kept in a secret named value and 
   assert.equal(nv.secret, true);
   assert.equal(nv.value, undefined, 'a secret named value hides its value');
   assert.equal((await apim.namedValue.listValue(RG, SVC, nvName)).value, secret, 'listValue returns it');
-  assert.ok(!storedText().includes('c2VjcmV0LWtleS10aGF0LW11c3Qtbm90LWxlYWs='), 'the key is not stored in clear');
+  assert.ok(!storedText(server).includes('c2VjcmV0LWtleS10aGF0LW11c3Qtbm90LWxlYWs='), 'the key is not stored in clear');
 
   // PATCH without credentials keeps the reference; new credentials replace the named value.
   const patched = await apim.logger.update(RG, SVC, 'hub-logger', '*', { description: 'changed' });

@@ -3,10 +3,8 @@
 // at the four scopes. Secrets are sealed at rest: the store never holds them in clear.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
-import { createApimInstance } from '../helpers/apim.js';
+import { all, createApimInstance, instanceRequester, storedText } from '../helpers/apim.js';
 import { startTestServer, request, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -15,16 +13,7 @@ let token: string;
 const RG = 'cfg-sec-rg';
 const SVC = 'cfg-secrets';
 
-const all = async <T>(it: AsyncIterable<T>): Promise<T[]> => { const out: T[] = []; for await (const x of it) out.push(x); return out; };
-const svcId = () => `/subscriptions/${server.connection.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}`;
-const raw = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => request(`${server.connection.managementEndpoint}${svcId()}${p}${p.includes('?') ? '&' : '?'}api-version=2024-05-01`, {
-  method, token, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),
-});
-/** Every stored document, as text: what a reader of the database file would see. */
-const storedText = (): string => {
-  const db = new Database(path.join(server.dataDir, 'apim-local.db'), { readonly: true, fileMustExist: true });
-  try { return (db.prepare('select body from arm_resources').all() as { body: string }[]).map((r) => r.body).join('\n'); } finally { db.close(); }
-};
+const { svcId, raw } = instanceRequester(() => server, RG, SVC, () => token);
 const fieldError = (e: any) => e.details?.error?.details?.[0];
 
 before(async () => {
@@ -54,7 +43,7 @@ test('subscriptions: keys generated, hidden on GET and list, returned by listSec
   assert.match(keys.primaryKey!, /^[0-9a-f]{32}$/);
   assert.match(keys.secondaryKey!, /^[0-9a-f]{32}$/);
   assert.notEqual(keys.primaryKey, keys.secondaryKey);
-  assert.ok(!storedText().includes(keys.primaryKey!), 'the primary key is not stored in clear');
+  assert.ok(!storedText(server).includes(keys.primaryKey!), 'the primary key is not stored in clear');
 
   await apim.subscription.regeneratePrimaryKey(RG, SVC, 'sub1');
   const after1 = await apim.subscription.listSecrets(RG, SVC, 'sub1');
@@ -102,7 +91,7 @@ test('named values: plain shown, secret hidden (and sealed at rest), listValue r
   for (const nv of await all(apim.namedValue.listByService(RG, SVC))) if (nv.secret) assert.equal(nv.value, undefined);
   assert.equal((await apim.namedValue.listValue(RG, SVC, 'api-key')).value, secretValue);
   assert.equal((await apim.namedValue.listValue(RG, SVC, 'backend-host')).value, 'orders.internal');
-  assert.ok(!storedText().includes(secretValue), 'the secret value is not stored in clear');
+  assert.ok(!storedText(server).includes(secretValue), 'the secret value is not stored in clear');
 
   // PATCH (an LRO with If-Match) keeps the secret value when it changes other things.
   const tag = await apim.namedValue.getEntityTag(RG, SVC, 'api-key');
