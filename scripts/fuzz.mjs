@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The long fuzz run (`npm run fuzz`): the property tests of test/unit/fuzz-*.test.ts, each property
+// The long fuzz run (`npm run fuzz`): the property tests of test/{unit,e2e}/fuzz-*.test.ts, each property
 // given an even share of FUZZ_SECONDS (default 300) and as many cases as fit in it, instead of the few
 // hundred the ordinary suite runs. A failure prints fast-check's counterexample and seed; replay it with
 // FUZZ_SEED=<seed> node scripts/run-tests.mjs <file>. Run `npx tsc -p tsconfig.json` first (the tests
@@ -15,8 +15,10 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
   process.stderr.write(`FUZZ_SECONDS: '${process.env.FUZZ_SECONDS}' is not a positive number of seconds\n`);
   process.exit(2);
 }
-const dir = path.join(root, 'test', 'unit');
-const files = fs.readdirSync(dir).filter((f) => /^fuzz-.*\.test\.ts$/.test(f)).map((f) => path.join(dir, f)).sort();
+const files = ['unit', 'e2e'].flatMap((d) => {
+  const dir = path.join(root, 'test', d);
+  return fs.readdirSync(dir).filter((f) => /^fuzz-.*\.test\.ts$/.test(f)).map((f) => path.join(dir, f));
+}).sort();
 // Properties per file (one fc.assert per test), for the share of time each gets.
 const properties = files.reduce((n, f) => n + (fs.readFileSync(f, 'utf8').match(/fc\.assert\(/g) ?? []).length, 0);
 // Two files run at once (run-tests.mjs: --test-concurrency=2).

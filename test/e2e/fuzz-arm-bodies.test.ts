@@ -1,14 +1,14 @@
 // Fuzzing (#10): random and mutated JSON bodies PUT and PATCHed to every resource type of the Resource
 // Manager plane, against the real server. Whatever a body holds, the answer is Azure's envelope with a
-// status below 500, and the server keeps serving. Bounded here (FUZZ_RUNS, default 12 per type);
-// `npm run fuzz` runs it longer.
+// status below 500, and the server keeps serving. Bounded here (12 bodies per type); `npm run fuzz` runs
+// it longer (test/helpers/fuzz.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createApimInstance } from '../helpers/apim.js';
 import { startTestServer, request, type TestServer } from '../helpers/server.js';
+import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 let server: TestServer;
 let token: string;
 const RG = 'fuzz-rg';
@@ -63,7 +63,7 @@ before(async () => {
 after(async () => { await server?.stop(); });
 
 for (const t of TARGETS) {
-  test(`fuzz: PUT and PATCH bodies of a ${t.name} never answer 5xx, always Azure's error envelope`, async () => {
+  test(`fuzz: PUT and PATCH bodies of a ${t.name} never answer 5xx, always Azure's error envelope`, { timeout: fuzzTimeout() }, async () => {
     await fc.assert(fc.asyncProperty(bodies(t.valid), fc.constantFrom('PUT', 'PATCH'), async (body, method) => {
       const res = await request(`${t.url()}?api-version=${t.apiVersion}`, {
         method, token, headers: { 'content-type': 'application/json', ...(method === 'PATCH' ? { 'if-match': '*' } : {}) }, body: JSON.stringify(body),
@@ -73,7 +73,7 @@ for (const t of TARGETS) {
         assert.equal(typeof res.body?.error?.code, 'string', `error envelope for ${JSON.stringify(body).slice(0, 200)}: ${res.text.slice(0, 200)}`);
         assert.equal(typeof res.body?.error?.message, 'string');
       }
-    }), { numRuns: RUNS });
+    }), fuzzParameters(12));
     // Still serving.
     const list = await request(`${base()}/providers/Microsoft.ApiManagement/service?api-version=2024-05-01`, { token });
     assert.equal(list.status, 200);

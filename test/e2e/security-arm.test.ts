@@ -124,3 +124,15 @@ test('attack (#10 finding 9): a principal with no role forges an operationresult
   assert.equal((await request(location, { token })).status, 200, 'the deleter polls it');
   assert.equal((await request(location, { token: probeToken })).status, 400, 'another principal cannot use it');
 });
+
+test('attack (#10 finding 7): an operation whose URL template has adjacent parameters is refused at PUT, before it can reach the gateway', async () => {
+  const template = '/r/' + Array.from({ length: 14 }, (_, k) => `{p${k}}`).join('') + 'x';
+  const res = await arm('PUT', '/apis/echo/operations/backtrack', {
+    properties: { displayName: 'B', method: 'GET', urlTemplate: template, templateParameters: Array.from({ length: 14 }, (_, k) => ({ name: `p${k}`, type: 'string' })) },
+  });
+  assert.equal(res.status, 400);
+  assert.equal(res.body.error.details[0].target, 'urlTemplate');
+  assert.match(res.body.error.details[0].message, /Invalid UrlTemplate/);
+  assert.equal((await arm('GET', '/apis/echo/operations/backtrack')).status, 404);
+  await alive();
+});

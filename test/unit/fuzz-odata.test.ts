@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseFilter, ODataFilterError } from '../../src/arm/odata-filter.js';
-import { fuzzParameters, fuzzTimeout } from './fuzz-settings.js';
+import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
 const TOKENS = ['name', 'properties/displayName', 'tags', 'eq', 'ne', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not', '(', ')', ',', ':', '/',
   "'a'", "'it''s'", "'", '1', '-1', '1.5', '1e9', 'true', 'false', 'null', 'startswith(', 'endswith(', 'contains(', 'substringof(',

@@ -14,7 +14,7 @@ import { MemoryCounterStore, TokenCache, type InstanceServices } from '../../src
 import { silentLogger } from '../../src/common/log.js';
 import type { ElementSchema, ScopeKind, Section } from '../../src/gateway/policy/types.js';
 import { POLICIES } from '../../src/gateway/policy/registry.js';
-import { fuzzParameters, fuzzTimeout } from './fuzz-settings.js';
+import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
 const services: InstanceServices = {
   instanceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/fuzz',

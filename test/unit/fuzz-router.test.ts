@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileTemplate, matchRoute, urlTemplateProblem } from '../../src/gateway/runtime/router.js';
-import { fuzzParameters, fuzzTimeout } from './fuzz-settings.js';
+import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
 const op = (urlTemplate: string) => ({ apiName: 'a', name: 'o', displayName: 'o', method: 'GET', urlTemplate, templateParameters: [] });
 

@@ -21,8 +21,10 @@ async function gateway(limits: Partial<ListenerLimits>): Promise<{ plane: Gatewa
   const ca = await loadOrCreateCa(process.env.APIM_LOCAL_TEST_CA_DIR!);
   const cert = await ca.issueServerCertificate(['localhost', '127.0.0.1']);
   const plane = new GatewayPlane({ host: '127.0.0.1', certPem: cert.certPem, keyPem: cert.keyPem, logger: silentLogger, listenerLimits: limits });
-  const port = await plane.ensureInstance(INSTANCE_ID, 0);
-  await plane.load(config(echoApi(be.url)));
+  const configuration = config(echoApi(be.url));
+  const instances = plane.bind({ load: async () => configuration });
+  const port = await instances.ensureInstance(INSTANCE_ID, 0);
+  await instances.reload(INSTANCE_ID);
   return { plane, port };
 }
 
