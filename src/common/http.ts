@@ -2,6 +2,7 @@
 // reader, JSON replies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import crypto from 'node:crypto';
+import { MAX_JSON_DEPTH, jsonDepthExceededAt } from './json-depth.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -96,8 +97,12 @@ export async function readJsonBody(req: IncomingMessage, o: JsonBodyOptions): Pr
   }
   const raw = await readBody(req, o.limit);
   if (raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
+  // Refused before parsing: no recursive walk of the value (validation, storage) ever sees deeper nesting.
+  const deep = jsonDepthExceededAt(text);
+  if (deep >= 0) throw new MalformedJsonError(`The reader's MaxDepth of ${MAX_JSON_DEPTH} has been exceeded at position ${deep}`);
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw new MalformedJsonError(e instanceof Error ? e.message : String(e));
   }
