@@ -6,7 +6,7 @@
 //   TLS handshake). After that byte the connection belongs to a node:https or node:http server, with no
 //   cost per request.
 import http from 'node:http';
-import https from 'node:https';
+import { DEFAULT_LISTENER_LIMITS, limitedHttpsServer, type ListenerLimits } from '../common/listener-limits.js';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -46,51 +46,21 @@ export interface SocketServer {
  * runs out of file descriptors (and every listener in it fails), and a flood of connections is
  * refused at the door (closed at once) instead of starving the ones being served.
  */
-export interface ListenerLimits {
-  /** From accept to the first byte (which tells TLS from plain HTTP). */
-  firstByteMs: number;
-  /** The TLS handshake. */
-  handshakeMs: number;
-  /** A request's status line and headers, from the connection or the previous answer. */
-  headersMs: number;
-  /** A whole request, body included (a slow upload is cut off). */
-  requestMs: number;
-  /** A keep-alive connection with no request in flight. */
-  idleMs: number;
-  /** Connections this process serves at once for one listener; more are closed as they come. */
-  maxConnections: number;
-}
-
-export const DEFAULT_LISTENER_LIMITS: ListenerLimits = {
-  firstByteMs: 10_000,
-  handshakeMs: 10_000,
-  // Node's default for headers; 300 s for a whole request, as forward-request's default timeout.
-  headersMs: 60_000,
-  requestMs: 300_000,
-  // Azure Load Balancer's idle timeout in front of API Management: 4 minutes.
-  idleMs: 240_000,
-  // Well under the usual 1024 file descriptors a process gets, leaving room for backends and the other listeners.
-  maxConnections: 512,
-};
+export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../common/listener-limits.js';
 
 export function socketServer(tls: { cert: string; key: string }, handler: Handler, limits: Partial<ListenerLimits> = {}): SocketServer {
   const l = { ...DEFAULT_LISTENER_LIMITS, ...limits };
-  const options: http.ServerOptions = {
+  // HTTPS with the shared limits (common/listener-limits.ts); plain HTTP with the same timeouts.
+  const secure = limitedHttpsServer(tls, l);
+  secure.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => handler(req, res, true));
+  const plain = http.createServer({
     keepAliveTimeout: l.idleMs, headersTimeout: Math.min(l.headersMs, l.requestMs), requestTimeout: l.requestMs,
     connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(l.headersMs / 4))),
-  };
-  const secure = https.createServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: l.handshakeMs }, (req, res) => handler(req, res, true));
-  const plain = http.createServer(options, (req, res) => handler(req, res, false));
+  }, (req, res) => handler(req, res, false));
   // The header and request timeouts are enforced by a timer node:http starts when a server starts
   // listening; these two never listen (connections are handed to them), so it is started here.
   secure.emit('listening');
   plain.emit('listening');
-  // node:http's header timer starts at a request's first byte: a TLS connection that completed its
-  // handshake and then says nothing has one headersMs to start its first request.
-  secure.on('secureConnection', (s: net.Socket) => {
-    s.setTimeout(l.headersMs, () => s.destroy());
-    s.once('data', () => s.setTimeout(0));
-  });
   // Every connection, so closeAll() can end keep-alive ones at once and the cap can count them.
   const sockets = new Set<net.Socket>();
   return {

@@ -1,6 +1,7 @@
 // One HTTPS listener per vault (its vaultUri is https://localhost:{port}/): turns each HTTP request into
 // a pipeline request and writes the result or Key Vault's error body.
-import https from 'node:https';
+import type https from 'node:https';
+import { limitedHttpsServer } from '../common/listener-limits.js';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, createContext, readJsonBody, sendJson, BodyTooLargeError } from '../common/http.js';
@@ -24,15 +25,18 @@ export interface VaultListenerOptions {
   view(): VaultView | undefined;
 }
 
+/** A vault answers small requests: a minute for one, 30 s for its headers, 65 s idle (as before). */
+const VAULT_LIMITS = { headersMs: 30_000, requestMs: 60_000, idleMs: 65_000 };
+
 export async function startVaultListener(o: VaultListenerOptions): Promise<{ server: https.Server; port: number }> {
-  const server = https.createServer({ cert: o.certPem, key: o.keyPem, requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
+  const server = limitedHttpsServer({ cert: o.certPem, key: o.keyPem }, VAULT_LIMITS);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res, o).catch((e) => {
       o.logger.error(`key vault ${req.method} ${req.url?.split('?')[0]} failed`, e);
       if (!res.headersSent) sendJson(res, 500, kvErrorBody(KvErrors.internal('')));
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });

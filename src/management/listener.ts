@@ -7,7 +7,8 @@
 // without it; it serves each request once the planes are built (a request that comes early, say a
 // probe of the port, waits for them rather than failing). No handler is attached, swapped or
 // mutated later: the listener is returned with its planes, built, or not at all.
-import https from 'node:https';
+import type https from 'node:https';
+import { limitedHttpsServer } from '../common/listener-limits.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createContext, sendJson } from '../common/http.js';
@@ -41,8 +42,8 @@ export async function startManagementListener<P extends ManagementPlanes>(
   o: ManagementListenerOptions,
   build: (port: number) => Promise<P>,
 ): Promise<ManagementListener<P>> {
-  const server = https.createServer({ cert: o.certPem, key: o.keyPem, requestTimeout: 60_000, headersTimeout: 30_000 });
-  server.keepAliveTimeout = 65_000;
+  // Resource Manager, Entra and admin requests are small: a minute for one, 30 s for its headers, 65 s idle.
+  const server = limitedHttpsServer({ cert: o.certPem, key: o.keyPem }, { headersMs: 30_000, requestMs: 60_000, idleMs: 65_000 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });

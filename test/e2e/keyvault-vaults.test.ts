@@ -44,7 +44,7 @@ test('properties: validation and the irreversible switches', async () => {
     badRequest("The sku name 'gold' is invalid. Valid values are 'standard' and 'premium'."));
   await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { networkAcls: { defaultAction: 'Deny', ipRules: [{ value: 'not-an-ip' }] } }),
     badRequest("The IP rule 'not-an-ip' (properties.networkAcls.ipRules[0]) is not a valid IP address or CIDR range."));
-  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { accessPolicies: [{ tenantId: server.connection.tenantId, objectId: 'x', permissions: { secrets: ['fly'] as any } }] }),
+  await assert.rejects(createVault(server, RG, uniqueVaultName('kvbad'), { accessPolicies: [{ tenantId: server.connection.tenantId, objectId: '00000000-0000-0000-0000-00000000000a', permissions: { secrets: ['fly'] as any } }] }),
     badRequest("The permission 'fly' is not valid for secrets. Valid values are: all, get, list, set, delete, backup, restore, recover, purge."));
   const name = uniqueVaultName('kvprot');
   const v = await createVault(server, RG, name, { enablePurgeProtection: true, softDeleteRetentionInDays: 7 });

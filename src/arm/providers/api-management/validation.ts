@@ -25,8 +25,11 @@ export const ApimChildErrors = {
   /** If-Match is a required header of API Management's DELETE and PATCH (the SDK always sends it). */
   ifMatchRequired: () => new AzureError({ status: 428, code: 'PreconditionRequired', message: "The 'If-Match' header is required for this operation. Use '*' to match any version of the entity." }),
   preconditionFailed: () => new AzureError({ status: 412, code: 'PreconditionFailed', message: 'The entity tag given in If-Match does not match the current version of the entity.' }),
-  oneOf: (field: string, value: unknown, allowed: readonly string[]) =>
-    validationError(field, `Value '${String(value)}' of '${field}' is invalid. Valid values are: ${allowed.join(', ')}.`),
+  /** As API Management words it: "Protocol 'grpc' is invalid. Valid values are: http, soap." */
+  oneOf: (field: string, value: unknown, allowed: readonly string[]) => {
+    const last = field.split('.').pop()!.replace(/\[\d+\]$/, '');
+    return validationError(field, `${last[0].toUpperCase()}${last.slice(1)} '${String(value)}' is invalid. Valid values are: ${allowed.join(', ')}.`);
+  },
 };
 
 /** `^[^*#&+:<>?]+$`, at most 256 characters: API Management's identifier pattern (apiId, namedValueId, ...). */
