@@ -42,8 +42,11 @@ export interface RunningServer {
 /** The planes, in dependency order, each built finished by its constructor or async factory. */
 async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; baseUrl: string }) {
   const { config, store, box, clock, logger, tls, baseUrl } = o;
-  const entra = await EntraPlane.create({ db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds });
   const authz = new AuthzPlane(store.db, clock);
+  const entra = await EntraPlane.create({
+    db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+    identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
+  });
   const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
   const keyVault = new KeyVaultPlane({
     db: store.db, box, clock, logger, host: config.host, ...tls,

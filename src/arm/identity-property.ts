@@ -173,6 +173,8 @@ export async function rollbackIdentity(arm: ArmContext, change: IdentityChange):
 /** When a resource with an identity is deleted: its system-assigned principal goes, and its assignments. */
 export async function releaseIdentity(arm: ArmContext, resourceId: string, identity: IdentityProperty | undefined): Promise<void> {
   await arm.entra.managedIdentities.setAssignments(resourceId, []);
+  // A later resource with the same id must not accept the endpoint secrets issued for this one.
+  await arm.entra.managedIdentities.rotateEndpointSecrets(resourceId);
   if (identity?.principalId) await arm.entra.managedIdentities.deletePrincipal(identity.principalId);
 }
 

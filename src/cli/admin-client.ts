@@ -54,8 +54,8 @@ export class AdminClient {
   }
 
   /** The variables that let a local process get that resource's managed identity tokens. */
-  async identityEnv(resourceId: string): Promise<IdentityEnvironment> {
-    return (await this.arm.send('POST', '/apim-local/identity-env', { body: { resourceId } })).json as IdentityEnvironment;
+  async identityEnv(resourceId: string, o: { rotate?: boolean; expiresInHours?: number } = {}): Promise<IdentityEnvironment> {
+    return (await this.arm.send('POST', '/apim-local/identity-env', { body: { resourceId, ...o } })).json as IdentityEnvironment;
   }
 
   /**

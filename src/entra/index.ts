@@ -17,6 +17,7 @@ import { handleTokenRequest, withBasicCredentials } from './token-endpoint.js';
 import { EntraErrors, entraErrorBody } from './errors.js';
 import { ManagedIdentities } from './managed-identities.js';
 import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
+import type { EndpointGuard } from './managed-identities.js';
 
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
@@ -30,6 +31,8 @@ export interface EntraOptions {
   /** `https://localhost:PORT`: the authority host and issuer origin. */
   baseUrl: string;
   tokenLifetimeSeconds: number;
+  /** Whether the holder of a managed identity endpoint secret may still act as its resource (the authorization plane's check). */
+  identityEndpointGuard: EndpointGuard;
 }
 
 export interface AdminCredentials { clientId: string; clientSecret: string; objectId: string }
@@ -68,7 +71,7 @@ export class EntraPlane {
 
   /** Serves the Entra routes; returns false when the path is not Entra's. */
   async handle(ctx: RequestContext): Promise<boolean> {
-    if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities, this.options.clock)) return true;
+    if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities, this.options.clock, this.options.identityEndpointGuard)) return true;
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/token)\/?$/i.exec(ctx.path);
     if (!m) return false;
     const [, tenant, route] = m;

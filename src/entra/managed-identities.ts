@@ -1,9 +1,10 @@
 // Managed identities in the directory: their service principals, which resource each is assigned to,
 // and tokens for them. A token goes only to a resource its identity is assigned to.
-import { timingSafeEqual } from 'node:crypto';
+import crypto, { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import type { Clock } from '../common/clock.js';
+import { nowSeconds, type Clock } from '../common/clock.js';
+import { getMeta, setMeta } from '../store/meta.js';
 import type { SecretBox } from '../common/crypto.js';
 import { AzureError } from '../common/errors.js';
 import type { Directory, Principal } from './directory.js';
@@ -139,21 +140,54 @@ export class ManagedIdentities {
     return { token, principal };
   }
 
-  /** The secret that lets a local process act as `resourceId` (IDENTITY_HEADER): `{hex id}.{hex mac}`. */
-  endpointSecret(resourceId: string): string {
-    const id = Buffer.from(resourceId.toLowerCase()).toString('hex');
-    return `${id}.${this.box.mac('identity-endpoint', resourceId.toLowerCase()).toString('hex')}`;
+  /**
+   * The secret that lets a local process act as `resourceId` (IDENTITY_HEADER, and the IMDS path):
+   * `{hex payload}.{hex mac}`, lower-case (MSAL lowercases the IMDS URL). The payload binds it to the
+   * resource, the principal it was issued to (`holder`, who must still be allowed `action` on the
+   * resource), an expiry, and the resource's current epoch: rotating (or deleting the resource) moves the
+   * epoch on, and every secret issued before stops working.
+   */
+  async endpointSecret(resourceId: string, holder: { objectId: string; action: string }, lifetimeSeconds: number): Promise<{ secret: string; expiresOn: number }> {
+    const expiresOn = nowSeconds(this.clock) + lifetimeSeconds;
+    const payload: EndpointSecretPayload = { r: resourceId.toLowerCase(), h: holder.objectId, a: holder.action, e: expiresOn, n: await this.endpointEpoch(resourceId) };
+    const hex = Buffer.from(JSON.stringify(payload)).toString('hex');
+    return { secret: `${hex}.${this.box.mac('identity-endpoint', hex).toString('hex')}`, expiresOn };
   }
 
-  /** The resource an endpoint secret was issued for, or undefined when it is not genuine. */
-  resourceForSecret(secret: string): string | undefined {
-    const m = /^([0-9a-f]{2,2048})\.([0-9a-f]{64})$/.exec(secret.toLowerCase());
-    if (!m) return undefined;
-    const resourceId = Buffer.from(m[1], 'hex').toString('utf8');
-    const expected = this.box.mac('identity-endpoint', resourceId);
-    const given = Buffer.from(m[2], 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected) ? resourceId : undefined;
+  /** Invalidates every endpoint secret of `resourceId` issued so far (`identity env --rotate`, or the resource is gone). */
+  async rotateEndpointSecrets(resourceId: string): Promise<void> {
+    await setMeta(this.db, epochKey(resourceId), crypto.randomBytes(8).toString('hex'));
   }
+
+  private async endpointEpoch(resourceId: string): Promise<string> {
+    return (await getMeta(this.db, epochKey(resourceId))) ?? '0';
+  }
+
+  /**
+   * The resource a genuine, unexpired, current endpoint secret acts as, once its holder is still allowed
+   * to (`guard`); undefined otherwise, whatever the reason (the caller answers the same 401).
+   */
+  async resourceForSecret(secret: string, guard: EndpointGuard): Promise<string | undefined> {
+    const m = /^([0-9a-f]{2,4096})\.([0-9a-f]{64})$/.exec(secret.toLowerCase());
+    if (!m) return undefined;
+    const expected = this.box.mac('identity-endpoint', m[1]);
+    const given = Buffer.from(m[2], 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let p: EndpointSecretPayload;
+    try { p = JSON.parse(Buffer.from(m[1], 'hex').toString('utf8')) as EndpointSecretPayload; } catch { return undefined; }
+    if (typeof p.r !== 'string' || typeof p.h !== 'string' || typeof p.a !== 'string' || typeof p.e !== 'number' || typeof p.n !== 'string') return undefined;
+    if (p.e <= nowSeconds(this.clock)) return undefined;
+    if (p.n !== (await this.endpointEpoch(p.r))) return undefined;
+    if (!(await guard(p.h, p.a, p.r))) return undefined;
+    return p.r;
+  }
+
 }
 
+/** Whether `holder` may still act as the resource (`action` on it): the authorization plane's answer. */
+export type EndpointGuard = (holder: string, action: string, resourceId: string) => Promise<boolean>;
 
+/** What an endpoint secret carries: resource, holder, action, expiry (unix seconds), epoch. */
+interface EndpointSecretPayload { r: string; h: string; a: string; e: number; n: string }
+
+const epochKey = (resourceId: string) => `entra.identity-endpoint-epoch:${resourceId.toLowerCase()}`;

@@ -8,7 +8,7 @@ import type { RequestContext } from '../common/http.js';
 import { sendJson } from '../common/http.js';
 import { isAzureError } from '../common/errors.js';
 import { nowSeconds, type Clock } from '../common/clock.js';
-import { MiErrors, type ManagedIdentities, type MiTokenFailure } from './managed-identities.js';
+import { MiErrors, type EndpointGuard, type ManagedIdentities, type MiTokenFailure } from './managed-identities.js';
 
 export const APP_SERVICE_PATH = '/msi/token';
 export const IMDS_PREFIX = '/imds/';
@@ -16,7 +16,7 @@ export const IMDS_PREFIX = '/imds/';
 const APP_SERVICE_VERSIONS = ['2019-08-01'];
 const IMDS_VERSIONS = ['2018-02-01', '2019-08-01', '2019-11-01', '2020-06-01', '2021-02-01', '2021-05-01'];
 
-export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: ManagedIdentities, clock: Clock): Promise<boolean> {
+export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: ManagedIdentities, clock: Clock, guard: EndpointGuard): Promise<boolean> {
   const appService = ctx.path.toLowerCase() === APP_SERVICE_PATH;
   const imds = /^\/imds\/([0-9a-f.]+)\/metadata\/identity\/oauth2\/token\/?$/i.exec(ctx.path);
   if (!appService && !imds) return false;
@@ -28,13 +28,13 @@ export async function handleManagedIdentityEndpoint(ctx: RequestContext, mi: Man
     let resourceId: string | undefined;
     if (appService) {
       const header = ctx.req.headers['x-identity-header'];
-      resourceId = typeof header === 'string' ? mi.resourceForSecret(header) : undefined;
+      resourceId = typeof header === 'string' ? await mi.resourceForSecret(header, guard) : undefined;
       if (!resourceId) throw MiErrors.unauthorized();
       const v = ctx.query.get('api-version');
       if (!v || !APP_SERVICE_VERSIONS.includes(v)) throw MiErrors.badApiVersion(v, APP_SERVICE_VERSIONS.join(', '));
     } else {
       if (String(ctx.req.headers.metadata ?? '').toLowerCase() !== 'true') throw MiErrors.missingMetadata();
-      resourceId = mi.resourceForSecret(imds![1]);
+      resourceId = await mi.resourceForSecret(imds![1], guard);
       if (!resourceId) throw MiErrors.unauthorized();
       const v = ctx.query.get('api-version');
       if (!v || !IMDS_VERSIONS.includes(v)) throw MiErrors.badApiVersion(v, IMDS_VERSIONS.join(', '));

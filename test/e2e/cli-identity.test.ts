@@ -199,7 +199,21 @@ describe('identity env', () => {
     const imds = (await cliOk(['identity', 'env', '--resource-id', apimId, '--protocol', 'imds', '-o', 'json'], dir)).json();
     assert.deepEqual(Object.keys(imds), ['AZURE_POD_IDENTITY_AUTHORITY_HOST']);
     const header = await cliOk(['identity', 'env', '--resource-id', apimId, '--query', 'IDENTITY_HEADER', '-o', 'tsv'], dir);
-    assert.equal(header.stdout, `${json.IDENTITY_HEADER}\n`);
+    assert.match(header.stdout, /^[0-9a-f]+\.[0-9a-f]{64}\n$/, 'one header, printed bare');
+    const viaTsv = await probeManagedIdentity({ IDENTITY_ENDPOINT: json.IDENTITY_ENDPOINT, IDENTITY_HEADER: header.stdout.trim() }, 'https://vault.azure.net/.default', uai.clientId);
+    assert.equal(jwtClaims(viaTsv.token!).oid, uai.principalId);
+  });
+
+  test('--rotate revokes the headers printed before; --expires-in-hours is checked', async () => {
+    const old = (await cliOk(['identity', 'env', '--resource-id', apimId, '-o', 'json'], dir)).json();
+    const fresh = (await cliOk(['identity', 'env', '--resource-id', apimId, '--rotate', '--expires-in-hours', '2', '-o', 'json'], dir)).json();
+    const before = await probeManagedIdentity(old, 'https://vault.azure.net/.default', uai.clientId);
+    assert.equal(before.token, undefined, 'the old header no longer works');
+    const after = await probeManagedIdentity(fresh, 'https://vault.azure.net/.default', uai.clientId);
+    assert.equal(jwtClaims(after.token!).oid, uai.principalId);
+    const bad = await runCli(['identity', 'env', '--resource-id', apimId, '--expires-in-hours', '0'], { dataDir: dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--expires-in-hours: 0 is not from 1 to 720/);
   });
 
   test('a resource that does not exist, and a caller that may not write the resource, are refused', async () => {

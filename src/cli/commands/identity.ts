@@ -2,7 +2,7 @@
 // `identity env`, apim-local's own: the environment that lets a local process get the managed identity
 // tokens of a resource (an API Management instance), as App Service or IMDS would give them.
 import type { Command } from 'commander';
-import { action, parseChoice, parseTags, withCommonOptions, type CliContext } from '../command.js';
+import { action, parseChoice, parseIntArg, parseTags, withCommonOptions, type CliContext } from '../command.js';
 import { API_VERSIONS, encodePath } from '../arm-client.js';
 import { UsageError } from '../errors.js';
 import { groupLocation, resourcePath, userAssignedIdentityView, USER_ASSIGNED_TYPE, type Resource } from '../managed-identity.js';
@@ -83,9 +83,13 @@ export function registerIdentity(program: Command): void {
   ), { ownDefaultOutput: true })
     .requiredOption('--resource-id <id>', 'resource id of the resource (e.g. an API Management instance) whose identities to use')
     .option('--protocol <protocol>', 'appservice: IDENTITY_ENDPOINT and IDENTITY_HEADER (default); imds: AZURE_POD_IDENTITY_AUTHORITY_HOST')
-    .action(action<{ resourceId: string; protocol?: string }>(async (ctx, o) => {
+    .option('--rotate', 'revoke every secret issued for this resource before, then print a new one')
+    .option('--expires-in-hours <n>', 'how long the secret works (1-720, default 24)')
+    .action(action<{ resourceId: string; protocol?: string; rotate?: boolean; expiresInHours?: string }>(async (ctx, o) => {
       const protocol = parseChoice('--protocol', o.protocol, PROTOCOLS) ?? 'appservice';
-      const env = await ctx.admin.identityEnv(o.resourceId);
+      const expiresInHours = parseIntArg('--expires-in-hours', o.expiresInHours);
+      if (expiresInHours !== undefined && (expiresInHours < 1 || expiresInHours > 720)) throw new UsageError(`argument --expires-in-hours: ${expiresInHours} is not from 1 to 720.`);
+      const env = await ctx.admin.identityEnv(o.resourceId, { ...(o.rotate ? { rotate: true } : {}), ...(expiresInHours !== undefined ? { expiresInHours } : {}) });
       const value: Record<string, string> = protocol === 'imds'
         ? { AZURE_POD_IDENTITY_AUTHORITY_HOST: env.AZURE_POD_IDENTITY_AUTHORITY_HOST }
         : { IDENTITY_ENDPOINT: env.IDENTITY_ENDPOINT, IDENTITY_HEADER: env.IDENTITY_HEADER };
