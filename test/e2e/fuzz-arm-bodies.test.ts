@@ -1,5 +1,5 @@
 // Fuzzing (#10): random and mutated JSON bodies PUT and PATCHed to every resource type of the Resource
-// Manager plane, against the real server. Whatever a body holds, the answer is Azure's envelope with a
+// Manager plane and to the Key Vault data plane, against the real server. Whatever a body holds, the answer is Azure's envelope with a
 // status below 500, and the server keeps serving. Bounded here (12 bodies per type); `npm run fuzz` runs
 // it longer (test/helpers/fuzz.ts).
 import { test, before, after } from 'node:test';
@@ -79,6 +79,31 @@ for (const t of TARGETS) {
     assert.equal(list.status, 200);
   });
 }
+
+test('fuzz: Key Vault data-plane bodies (set secret, update secret, import and create certificate) never answer 5xx, always Key Vault\'s error envelope', { timeout: fuzzTimeout() }, async () => {
+  const vault = await request(`${base()}/providers/Microsoft.KeyVault/vaults/fzkv${process.pid % 10000}?api-version=2023-07-01`, {
+    method: 'PUT', token, headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ location: 'westeurope', properties: { tenantId: server.connection.tenantId, sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: false,
+      accessPolicies: [{ tenantId: server.connection.tenantId, objectId: server.connection.objectId, permissions: { secrets: ['all'], certificates: ['all'] } }] } }),
+  });
+  assert.ok(vault.status === 200 || vault.status === 201, vault.text);
+  const vaultUri = vault.body.properties.vaultUri as string;
+  const kvToken = (await server.credential().getToken('https://vault.azure.net/.default')).token;
+  const targets: [string, string, Record<string, unknown>][] = [
+    ['PUT', 'secrets/fz', { value: 'v', contentType: 'text/plain', attributes: { enabled: true }, tags: { a: 'b' } }],
+    ['PATCH', 'secrets/fz/', { contentType: 'x', attributes: { enabled: false } }],
+    ['POST', 'certificates/fzc/import', { value: 'AAAA', pwd: 'x', policy: { secret_props: { contentType: 'application/x-pkcs12' } } }],
+    ['POST', 'certificates/fzc/create', { policy: { x509_props: { subject: 'CN=a' }, issuer: { name: 'Self' } } }],
+  ];
+  assert.equal((await request(`${vaultUri}secrets/fz?api-version=7.4`, { method: 'PUT', token: kvToken, headers: { 'content-type': 'application/json' }, body: '{"value":"v"}' })).status, 200);
+  for (const [method, p, valid] of targets) {
+    await fc.assert(fc.asyncProperty(bodies(valid), async (body) => {
+      const res = await request(`${vaultUri}${p}?api-version=7.4`, { method, token: kvToken, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.ok(res.status < 500, `${method} ${p} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${res.text.slice(0, 300)}`);
+      if (res.status >= 400) assert.equal(typeof res.body?.error?.code, 'string', res.text.slice(0, 200));
+    }), fuzzParameters(10));
+  }
+});
 
 test('attack (#10 finding 9): deeply nested JSON (20,000 levels) is a 400, not a 500, wherever it sits', async () => {
   const deepArray = '['.repeat(20_000) + ']'.repeat(20_000);
