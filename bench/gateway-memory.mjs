@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { armSession, benchInstance } from './lib/arm.mjs';
 import { runMinimalProxy } from './lib/minimal-proxy.mjs';
 import { cleanup, makeTempDir, startApimLocal, spawnNode } from './lib/processes.mjs';
 
@@ -89,27 +89,8 @@ function rssOf(pid) {
 
 /** ARM set-up: an instance with a system-assigned identity, an API to the backend, POST /upload, the MI policy. */
 async function setUpGateway(connection, backendPort) {
-  const mgmt = connection.managementEndpoint;
-  const agent = new Agent({ connect: { ca: fs.readFileSync(connection.caCertificatePath, 'utf8') } });
-  const fetch = (url, init) => undiciFetch(url, { ...init, dispatcher: agent });
-  const tokenRes = await fetch(`${mgmt}/${connection.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: connection.clientId, client_secret: connection.clientSecret, scope: 'https://management.azure.com/.default' }),
-  });
-  const { access_token: token } = await tokenRes.json();
-  const arm = async (method, p, body, api = '2024-05-01') => {
-    const r = await fetch(`${mgmt}/subscriptions/${connection.subscriptionId}${p}?api-version=${api}`, {
-      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (r.status >= 300 && r.status !== 202) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  await arm('PUT', '/resourceGroups/bench-rg', { location: 'westeurope' }, '2025-04-01');
-  const svcPath = '/resourceGroups/bench-rg/providers/Microsoft.ApiManagement/service/bench-apim';
-  await arm('PUT', svcPath, { location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, identity: { type: 'SystemAssigned' }, properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' } });
-  let svc;
-  for (let i = 0; i < 100; i++) { svc = await arm('GET', svcPath); if (svc.properties.provisioningState === 'Succeeded') break; await new Promise((r) => setTimeout(r, 100)); }
+  const { arm } = await armSession(connection);
+  const { svcPath, svc } = await benchInstance(arm);
   await arm('PUT', `${svcPath}/apis/bench`, { properties: { displayName: 'Bench', path: 'bench', serviceUrl: `http://127.0.0.1:${backendPort}`, protocols: ['http', 'https'], subscriptionRequired: false } });
   await arm('PUT', `${svcPath}/apis/bench/operations/upload`, { properties: { displayName: 'upload', method: 'POST', urlTemplate: '/upload' } });
   await arm('PUT', `${svcPath}/apis/bench/policies/policy`, { properties: { format: 'rawxml', value:
