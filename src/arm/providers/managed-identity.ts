@@ -47,9 +47,8 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
       const body = asObject(req.body, '');
       rejectUnknown(body, ['location', 'tags', 'properties', 'id', 'name', 'type', 'systemData'], 'Identity', '');
       if (typeof body.location !== 'string' || !body.location.trim()) throw ArmErrors.locationRequired();
-      if (body.properties !== undefined && body.properties !== null) {
-        rejectUnknown(asObject(body.properties, 'properties'), ['isolationScope', 'tenantId', 'principalId', 'clientId'], 'UserAssignedIdentityProperties', 'properties');
-      }
+      const propsIn = body.properties === undefined || body.properties === null ? {} : asObject(body.properties, 'properties');
+      rejectUnknown(propsIn, ['isolationScope', 'tenantId', 'principalId', 'clientId'], 'UserAssignedIdentityProperties', 'properties');
       const tags = validateTags(body.tags);
       const existing = await arm.resources.getOf(USER_ASSIGNED_IDENTITY, req.target.id);
       const id = existing?.id ?? req.target.id;
@@ -60,12 +59,11 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
         principal = { objectId: p.objectId, appId: p.appId };
         created = true;
       }
-      const isolation = (body.properties as Record<string, unknown> | undefined)?.isolationScope;
       const doc: ResourceBody<UserAssignedIdentityProperties> = {
         id, name: existing?.body.name ?? name, type: TYPE, location: normalizeLocation(body.location),
         tags: tags ?? {},
         properties: {
-          isolationScope: isolation === 'Regional' ? 'Regional' : 'None',
+          isolationScope: propsIn.isolationScope === 'Regional' ? 'Regional' : 'None',
           tenantId: arm.tenantId, principalId: principal.objectId, clientId: principal.appId,
         },
         systemData: systemData(req.caller, existing?.body.systemData, arm.clock.nowMs()),
