@@ -6,6 +6,7 @@ import type { ArmContext } from './context.js';
 import { pathSegments } from './resource-id.js';
 import { ArmErrors } from './errors.js';
 import { callerName, type ArmCaller } from './registry.js';
+import { USER_ASSIGNED_IDENTITY } from './providers/managed-identity.js';
 
 export interface UserAssignedIdentityValue { principalId: string; clientId: string }
 
@@ -16,7 +17,7 @@ export interface IdentityProperty {
   userAssignedIdentities?: Record<string, UserAssignedIdentityValue>;
 }
 
-export const USER_ASSIGNED_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
+export const USER_ASSIGNED_TYPE = USER_ASSIGNED_IDENTITY.type;
 
 const bad = (message: string, target = 'identity') => new AzureError({ status: 400, code: 'InvalidIdentity', message, target });
 
@@ -125,8 +126,8 @@ export async function applyIdentity(arm: ArmContext, input: {
 
   const userAssignedIdentities: Record<string, UserAssignedIdentityValue> = {};
   for (const id of current.values()) {
-    const stored = await arm.resources.get(id);
-    if (!stored || stored.body.type.toLowerCase() !== USER_ASSIGNED_TYPE.toLowerCase()) throw IdentityErrors.userAssignedNotFound(id);
+    const stored = await arm.resources.getOf(USER_ASSIGNED_IDENTITY, id);
+    if (!stored) throw IdentityErrors.userAssignedNotFound(id);
     userAssignedIdentities[id] = { principalId: stored.body.properties.principalId, clientId: stored.body.properties.clientId };
   }
 

@@ -94,7 +94,7 @@ export class ArmPlane {
   private async ensureDefaultSubscription(): Promise<void> {
     const id = `/subscriptions/${this.subscriptionId}`;
     if (!(await this.resources.exists(id))) {
-      await this.resources.put({ id, parent: '/', body: { ...subscriptionBody(this.subscriptionId, this.o.entra.tenantId, 'apim-local'), name: this.subscriptionId, type: 'Microsoft.Resources/subscriptions' } as any });
+      await this.resources.put({ id, parent: '/', body: subscriptionBody(this.subscriptionId, this.o.entra.tenantId, 'apim-local') });
     }
     const admin = this.o.entra.admin;
     if (!(await this.o.authz.assignments.findExisting(id, admin.objectId, OWNER_ROLE_ID))) {

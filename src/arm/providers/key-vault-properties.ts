@@ -4,7 +4,8 @@ import { AzureError } from '../../common/errors.js';
 import { isGuid } from '../../common/ids.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, rejectUnknown } from '../envelope.js';
-import { normalizeIpRule, type VaultSettings } from '../../keyvault/index.js';
+import { resourceKind, type ResourceBody } from '../resource-store.js';
+import { normalizeIpRule, type AccessPolicyEntry, type VaultSettings } from '../../keyvault/index.js';
 
 /** 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit (no `--`: checked apart). */
 export const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
@@ -25,7 +26,7 @@ export const KvArmErrors = {
   badRequest: (message: string) => bad(message),
 };
 
-const PERMISSIONS: Record<string, readonly string[]> = {
+const PERMISSIONS: Record<PermissionKind, readonly string[]> = {
   keys: ['all', 'encrypt', 'decrypt', 'wrapkey', 'unwrapkey', 'sign', 'verify', 'get', 'list', 'create', 'update', 'import', 'delete',
     'backup', 'restore', 'recover', 'purge', 'release', 'rotate', 'getrotationpolicy', 'setrotationpolicy'],
   secrets: ['all', 'get', 'list', 'set', 'delete', 'backup', 'restore', 'recover', 'purge'],
@@ -35,11 +36,62 @@ const PERMISSIONS: Record<string, readonly string[]> = {
     'getsas', 'deletesas'],
 };
 
+type PermissionKind = keyof AccessPolicyEntry['permissions'];
+export const PERMISSION_KINDS: readonly PermissionKind[] = ['keys', 'secrets', 'certificates', 'storage'];
+
 const WRITABLE = ['tenantId', 'sku', 'accessPolicies', 'vaultUri', 'enabledForDeployment', 'enabledForDiskEncryption', 'enabledForTemplateDeployment',
   'enableSoftDelete', 'softDeleteRetentionInDays', 'enableRbacAuthorization', 'createMode', 'enablePurgeProtection', 'networkAcls',
   'provisioningState', 'publicNetworkAccess', 'hsmPoolResourceId', 'privateEndpointConnections'];
 
-export type VaultProps = Record<string, any>;
+/** `properties.networkAcls` as stored: Azure's defaults filled in, addresses normalized. */
+export interface VaultNetworkRuleSet {
+  bypass: 'AzureServices' | 'None';
+  defaultAction: 'Allow' | 'Deny';
+  ipRules: { value: string }[];
+  // Accepted and returned as given: nothing on this machine is a virtual network.
+  virtualNetworkRules: unknown[];
+}
+
+/** The stored properties of a vault (VaultProperties of the Key Vault REST API, as Azure returns them). */
+export interface VaultProperties {
+  tenantId: string;
+  sku: { family: 'A'; name: 'standard' | 'premium' };
+  accessPolicies: AccessPolicyEntry[];
+  enabledForDeployment: boolean;
+  enabledForDiskEncryption: boolean;
+  enabledForTemplateDeployment: boolean;
+  enableSoftDelete: boolean;
+  softDeleteRetentionInDays: number;
+  enableRbacAuthorization: boolean;
+  /** Absent until it was once set: Azure does not return `false` for a vault never asked. */
+  enablePurgeProtection?: boolean;
+  networkAcls?: VaultNetworkRuleSet;
+  /** The vault's listener on this machine; its port is kept across restarts. */
+  vaultUri: string;
+  provisioningState: 'Succeeded';
+  publicNetworkAccess: 'Enabled' | 'Disabled';
+}
+
+/** A vault's properties after a PUT or PATCH, before its listener (and so its vaultUri) is known. */
+export type VaultPropertiesInput = Omit<VaultProperties, 'vaultUri'> & { vaultUri?: string };
+
+export const VAULT = resourceKind<VaultProperties>('Microsoft.KeyVault/vaults');
+export const VAULT_TYPE = VAULT.type;
+
+/** A soft-deleted vault (DeletedVaultProperties); the document also keeps the vault itself, for recovery. */
+export interface DeletedVaultProperties {
+  vaultId: string;
+  location: string;
+  deletionDate: string;
+  scheduledPurgeDate: string;
+  tags: Record<string, string>;
+  purgeProtectionEnabled: boolean;
+}
+
+export const DELETED_VAULT = resourceKind<DeletedVaultProperties>('Microsoft.KeyVault/deletedVaults');
+
+/** The vault as it was when deleted: the private `vault` field of a deleted vault's document. */
+export const originalVault = (deleted: ResourceBody<DeletedVaultProperties>): ResourceBody<VaultProperties> => deleted.vault;
 
 const bool = (v: unknown, name: string): boolean | undefined => {
   if (v === undefined || v === null) return undefined;
@@ -49,45 +101,40 @@ const bool = (v: unknown, name: string): boolean | undefined => {
 
 /**
  * The vault's properties after a PUT (replace) or PATCH (merge) over `previous`. api-version 2026-02-01
- * and later make Azure RBAC the default permission model of a new vault, as Azure does.
+ * and later make Azure RBAC the default permission model of a new vault, as Azure does. A PATCH leaves
+ * what it does not name as it was; a PUT over an existing vault keeps what it cannot change.
  */
-export function parseVaultProperties(p: Record<string, unknown>, o: { previous?: VaultProps; merge: boolean; apiVersion: string }): VaultProps {
+export function parseVaultProperties(p: Record<string, unknown>, o: { previous?: VaultProperties; merge: boolean; apiVersion: string }): VaultPropertiesInput {
   rejectUnknown(p, WRITABLE, 'VaultProperties', 'properties');
   const prev = o.previous;
-  const base: VaultProps = o.merge && prev ? { ...prev } : {};
-  const out: VaultProps = { ...base };
 
-  if (p.tenantId !== undefined || !o.merge) {
-    if (typeof p.tenantId !== 'string' || !isGuid(p.tenantId)) {
-      if (p.tenantId === undefined && prev) out.tenantId = prev.tenantId;
-      else throw ArmErrors.invalidRequestContent(p.tenantId === undefined ? "Required property 'tenantId' not found in JSON. Path 'properties'" : `Error converting value "${String(p.tenantId)}" to type 'System.Guid'. Path 'properties.tenantId'`, 'properties.tenantId');
-    } else out.tenantId = p.tenantId.toLowerCase();
-  }
-  if (p.sku !== undefined || !o.merge) {
-    if (p.sku === undefined && prev) out.sku = prev.sku;
-    else {
-      if (p.sku === undefined) throw ArmErrors.invalidRequestContent("Required property 'sku' not found in JSON. Path 'properties'", 'properties.sku');
-      const sku = asObject(p.sku, 'properties.sku');
-      rejectUnknown(sku, ['family', 'name'], 'Sku', 'properties.sku');
-      const name = typeof sku.name === 'string' ? sku.name.toLowerCase() : '';
-      if (name !== 'standard' && name !== 'premium') throw bad(`The sku name '${String(sku.name)}' is invalid. Valid values are 'standard' and 'premium'.`);
-      if (sku.family !== undefined && String(sku.family).toUpperCase() !== 'A') throw bad(`The sku family '${String(sku.family)}' is invalid. The only valid value is 'A'.`);
-      out.sku = { family: 'A', name };
-    }
-  }
-  if (p.accessPolicies !== undefined || !o.merge) out.accessPolicies = accessPolicies(p.accessPolicies ?? prev?.accessPolicies ?? []);
+  let tenantId: string;
+  if (typeof p.tenantId === 'string' && isGuid(p.tenantId)) tenantId = p.tenantId.toLowerCase();
+  else if (p.tenantId === undefined && prev) tenantId = prev.tenantId;
+  else throw ArmErrors.invalidRequestContent(p.tenantId === undefined ? "Required property 'tenantId' not found in JSON. Path 'properties'" : `Error converting value "${String(p.tenantId)}" to type 'System.Guid'. Path 'properties.tenantId'`, 'properties.tenantId');
 
-  for (const k of ['enabledForDeployment', 'enabledForDiskEncryption', 'enabledForTemplateDeployment'] as const) {
-    const v = bool(p[k], k);
-    if (v !== undefined) out[k] = v;
-    else if (!o.merge) out[k] = prev?.[k] ?? false;
+  let sku: VaultProperties['sku'];
+  if (p.sku === undefined && prev) sku = prev.sku;
+  else {
+    if (p.sku === undefined) throw ArmErrors.invalidRequestContent("Required property 'sku' not found in JSON. Path 'properties'", 'properties.sku');
+    const given = asObject(p.sku, 'properties.sku');
+    rejectUnknown(given, ['family', 'name'], 'Sku', 'properties.sku');
+    const name = typeof given.name === 'string' ? given.name.toLowerCase() : '';
+    if (name !== 'standard' && name !== 'premium') throw bad(`The sku name '${String(given.name)}' is invalid. Valid values are 'standard' and 'premium'.`);
+    if (given.family !== undefined && String(given.family).toUpperCase() !== 'A') throw bad(`The sku family '${String(given.family)}' is invalid. The only valid value is 'A'.`);
+    sku = { family: 'A', name };
   }
+  const policies = p.accessPolicies !== undefined || !o.merge || !prev ? accessPolicies(p.accessPolicies ?? prev?.accessPolicies ?? []) : prev.accessPolicies;
+
+  const flag = (k: 'enabledForDeployment' | 'enabledForDiskEncryption' | 'enabledForTemplateDeployment') => bool(p[k], k) ?? prev?.[k] ?? false;
+  const enabledForDeployment = flag('enabledForDeployment');
+  const enabledForDiskEncryption = flag('enabledForDiskEncryption');
+  const enabledForTemplateDeployment = flag('enabledForTemplateDeployment');
 
   const softDelete = bool(p.enableSoftDelete, 'enableSoftDelete') ?? prev?.enableSoftDelete ?? true;
   if (prev?.enableSoftDelete === true && softDelete === false) {
     throw bad('The property "enableSoftDelete" cannot be set to false. Enabling the soft delete for a vault is an irreversible action.');
   }
-  out.enableSoftDelete = softDelete;
   const retention = p.softDeleteRetentionInDays ?? prev?.softDeleteRetentionInDays ?? 90;
   if (typeof retention !== 'number' || !Number.isInteger(retention) || retention < 7 || retention > 90) {
     throw bad(`The property "softDeleteRetentionInDays" has an invalid value '${String(retention)}'. It must be an integer between 7 and 90.`);
@@ -95,34 +142,37 @@ export function parseVaultProperties(p: Record<string, unknown>, o: { previous?:
   if (prev && prev.softDeleteRetentionInDays !== undefined && retention !== prev.softDeleteRetentionInDays) {
     throw bad('The property "softDeleteRetentionInDays" cannot be changed once the vault is created.');
   }
-  out.softDeleteRetentionInDays = retention;
 
   const purge = bool(p.enablePurgeProtection, 'enablePurgeProtection');
   if (prev?.enablePurgeProtection === true && purge === false) {
     throw bad('The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.');
   }
   if (purge === true && !softDelete) throw bad('The property "enablePurgeProtection" cannot be set to true when "enableSoftDelete" is false.');
-  if (purge !== undefined || prev?.enablePurgeProtection !== undefined) out.enablePurgeProtection = purge ?? prev?.enablePurgeProtection;
+  const enablePurgeProtection = purge ?? prev?.enablePurgeProtection;
 
   const rbac = bool(p.enableRbacAuthorization, 'enableRbacAuthorization');
-  out.enableRbacAuthorization = rbac ?? (o.merge || prev ? prev?.enableRbacAuthorization ?? false : o.apiVersion >= '2026-02-01');
+  const enableRbacAuthorization = rbac ?? (o.merge || prev ? prev?.enableRbacAuthorization ?? false : o.apiVersion >= '2026-02-01');
 
-  if (p.networkAcls !== undefined && p.networkAcls !== null) out.networkAcls = networkAcls(p.networkAcls);
-  else if (!o.merge && prev?.networkAcls) out.networkAcls = prev.networkAcls;
+  const acls = p.networkAcls !== undefined && p.networkAcls !== null ? networkAcls(p.networkAcls) : prev?.networkAcls;
 
+  let publicNetworkAccess: VaultProperties['publicNetworkAccess'];
   if (p.publicNetworkAccess !== undefined) {
     const v = String(p.publicNetworkAccess);
     if (!['enabled', 'disabled'].includes(v.toLowerCase())) throw bad(`The property 'publicNetworkAccess' has an invalid value '${v}'. Valid values are 'Enabled' and 'Disabled'.`);
-    out.publicNetworkAccess = v.toLowerCase() === 'enabled' ? 'Enabled' : 'Disabled';
-  } else out.publicNetworkAccess = prev?.publicNetworkAccess ?? 'Enabled';
+    publicNetworkAccess = v.toLowerCase() === 'enabled' ? 'Enabled' : 'Disabled';
+  } else publicNetworkAccess = prev?.publicNetworkAccess ?? 'Enabled';
 
-  delete out.createMode;
-  out.provisioningState = 'Succeeded';
-  if (prev?.vaultUri) out.vaultUri = prev.vaultUri;
-  return out;
+  return {
+    tenantId, sku, accessPolicies: policies, enabledForDeployment, enabledForDiskEncryption, enabledForTemplateDeployment,
+    enableSoftDelete: softDelete, softDeleteRetentionInDays: retention, enableRbacAuthorization,
+    ...(enablePurgeProtection !== undefined ? { enablePurgeProtection } : {}),
+    ...(acls ? { networkAcls: acls } : {}),
+    publicNetworkAccess, provisioningState: 'Succeeded',
+    ...(prev?.vaultUri ? { vaultUri: prev.vaultUri } : {}),
+  };
 }
 
-function accessPolicies(value: unknown): VaultProps[] {
+function accessPolicies(value: unknown): AccessPolicyEntry[] {
   if (!Array.isArray(value)) throw bad("The property 'accessPolicies' must be an array.");
   if (value.length > 1024) throw bad(`Too many access policies: ${value.length}; a vault can have at most 1024.`);
   return value.map((raw, i) => {
@@ -138,8 +188,9 @@ function accessPolicies(value: unknown): VaultProps[] {
     }
     const perms = asObject(e.permissions ?? {}, `${path}.permissions`);
     rejectUnknown(perms, Object.keys(PERMISSIONS), 'Permissions', `${path}.permissions`);
-    const permissions: Record<string, string[]> = {};
-    for (const [k, allowed] of Object.entries(PERMISSIONS)) {
+    const permissions: AccessPolicyEntry['permissions'] = {};
+    for (const k of PERMISSION_KINDS) {
+      const allowed = PERMISSIONS[k];
       const list = perms[k];
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) throw bad(`The property '${k}' of ${path}.permissions must be an array.`);
@@ -157,7 +208,7 @@ function accessPolicies(value: unknown): VaultProps[] {
   });
 }
 
-function networkAcls(value: unknown): VaultProps {
+function networkAcls(value: unknown): VaultNetworkRuleSet {
   const acls = asObject(value, 'properties.networkAcls');
   rejectUnknown(acls, ['bypass', 'defaultAction', 'ipRules', 'virtualNetworkRules'], 'NetworkRuleSet', 'properties.networkAcls');
   const defaultAction = acls.defaultAction === undefined ? 'Allow' : String(acls.defaultAction);
@@ -182,7 +233,7 @@ function networkAcls(value: unknown): VaultProps {
 }
 
 /** What the data plane needs of a vault document. */
-export function toSettings(doc: Record<string, any>): VaultSettings {
+export function toSettings(doc: ResourceBody<VaultPropertiesInput>): VaultSettings {
   const p = doc.properties;
   return {
     resourceId: doc.id, name: doc.name, location: doc.location, tenantId: p.tenantId, accessPolicies: p.accessPolicies ?? [],

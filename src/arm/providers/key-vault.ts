@@ -3,20 +3,26 @@
 // recover with createMode: recover). The data plane (src/keyvault) is told every change.
 import type { ArmRequest, ResourceProviderModule, ResourceTypeRegistration } from '../registry.js';
 import type { ArmContext } from '../context.js';
-import type { StoredResource } from '../resource-store.js';
+import type { ResourceBody, StoredResource } from '../resource-store.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, page, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
-import { KvArmErrors as E, parseVaultProperties, toSettings, VAULT_NAME, type VaultProps } from './key-vault-properties.js';
+import type { AccessPolicyEntry } from '../../keyvault/index.js';
+import {
+  DELETED_VAULT, KvArmErrors as E, originalVault, parseVaultProperties, PERMISSION_KINDS, toSettings, VAULT, VAULT_NAME, VAULT_TYPE,
+  type DeletedVaultProperties, type VaultProperties, type VaultPropertiesInput,
+} from './key-vault-properties.js';
 import { trackedResourceHandlers } from '../tracked-resource.js';
 
 export const KEYVAULT_API_VERSIONS = ['2018-02-14', '2019-09-01', '2020-04-01-preview', '2021-04-01-preview', '2021-06-01-preview',
   '2021-10-01', '2021-11-01-preview', '2022-02-01-preview', '2022-07-01', '2022-11-01', '2023-02-01', '2023-07-01',
   '2023-08-01-preview', '2024-04-01-preview', '2024-11-01', '2024-12-01-preview', '2025-05-01', '2026-02-01'] as const;
 
-export const VAULT_TYPE = 'Microsoft.KeyVault/vaults';
-const DELETED_TYPE = 'Microsoft.KeyVault/deletedVaults';
+export { VAULT_TYPE };
+const DELETED_TYPE = DELETED_VAULT.type;
 
-const portOf = (body: Record<string, any>): number => Number(new URL(body.properties.vaultUri).port);
+type DeletedVault = StoredResource<DeletedVaultProperties>;
+
+const portOf = (body: ResourceBody<VaultProperties>): number => Number(new URL(body.properties.vaultUri).port);
 
 export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   const deletedId = (sub: string, location: string, name: string) =>
@@ -25,15 +31,15 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   /** Vault names are global: taken by a vault or a deleted vault of any subscription. */
   async function nameTaken(name: string): Promise<boolean> {
     const n = name.toLowerCase();
-    const vaults = await arm.resources.list({ type: VAULT_TYPE });
-    const deleted = await liveDeleted(await arm.resources.list({ type: DELETED_TYPE }));
+    const vaults = await arm.resources.listOf(VAULT);
+    const deleted = await liveDeleted(await arm.resources.listOf(DELETED_VAULT));
     return [...vaults, ...deleted].some((r) => r.body.name.toLowerCase() === n);
   }
 
   /** Deleted vaults past their scheduled purge date are purged on the way. */
-  async function liveDeleted(rows: StoredResource[]): Promise<StoredResource[]> {
+  async function liveDeleted(rows: DeletedVault[]): Promise<DeletedVault[]> {
     const now = arm.clock.nowMs();
-    const out: StoredResource[] = [];
+    const out: DeletedVault[] = [];
     for (const r of rows) {
       if (Date.parse(r.body.properties.scheduledPurgeDate) <= now) await purgeDeleted(r);
       else out.push(r);
@@ -41,12 +47,12 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
     return out;
   }
 
-  async function purgeDeleted(r: StoredResource): Promise<void> {
+  async function purgeDeleted(r: DeletedVault): Promise<void> {
     await arm.resources.deleteTree(r.id);
     await arm.keyVault.purgeVault(r.body.name);
   }
 
-  const present = (r: StoredResource) => {
+  const present = (r: DeletedVault) => {
     const { vault: _v, ...rest } = r.body;
     return rest;
   };
@@ -54,7 +60,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   async function write(req: ArmRequest, merge: boolean) {
     const name = req.target.names[0];
     if (!VAULT_NAME.test(name) || name.includes('--')) throw E.invalidName(name);
-    const existing = await arm.resources.get(req.target.id);
+    const existing = await arm.resources.getOf(VAULT, req.target.id);
     if (merge && !existing) throw ArmErrors.resourceNotFound(VAULT_TYPE, name, req.target.resourceGroup);
     if (req.body === undefined) throw ArmErrors.missingBody();
     const body = asObject(req.body, '');
@@ -69,22 +75,21 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
       if (existing && existing.body.location !== location) throw E.badRequest(`The location of vault '${name}' cannot be changed from '${existing.body.location}' to '${location}'.`);
     }
     if (!existing && await nameTaken(name)) throw E.alreadyExists(name);
-    const props: VaultProps = parseVaultProperties(propsIn, {
+    const props = parseVaultProperties(propsIn, {
       previous: existing?.body.properties, merge, apiVersion: req.apiVersion,
     });
     const tags = body.tags === undefined && existing ? existing.body.tags : validateTags(body.tags) ?? {};
     const id = existing?.id ?? req.target.id;
-    const doc = { id, name: existing?.body.name ?? name, type: VAULT_TYPE, location, tags, systemData: systemData(req.caller, existing?.body.systemData, arm.clock.nowMs()), properties: props };
+    const doc: ResourceBody<VaultPropertiesInput> = { id, name: existing?.body.name ?? name, type: VAULT_TYPE, location, tags, systemData: systemData(req.caller, existing?.body.systemData, arm.clock.nowMs()), properties: props };
     return store(req, doc, existing ? portOf(existing.body) : 0, !existing);
   }
 
   /** Starts or reconfigures the vault's listener, then stores the vault with its vaultUri. */
-  async function store(req: ArmRequest, doc: Record<string, any>, port: number, created: boolean) {
+  async function store(req: ArmRequest, doc: ResourceBody<VaultPropertiesInput>, port: number, created: boolean) {
     const bound = await arm.keyVault.ensureVault(toSettings(doc), port);
-    doc.properties.vaultUri = `https://localhost:${bound}/`;
-    doc.properties = reorder(doc.properties);
+    const vault: ResourceBody<VaultProperties> = { ...doc, properties: inAzureOrder({ ...doc.properties, vaultUri: `https://localhost:${bound}/` }) };
     try {
-      const r = await arm.resources.put({ id: doc.id, parent: req.target.scope, body: doc as any, ...preconditions(req) });
+      const r = await arm.resources.put({ id: vault.id, parent: req.target.scope, body: vault, ...preconditions(req) });
       return { status: 200, body: r.resource.body, headers: { etag: r.resource.etag } };
     } catch (e) {
       if (created) await arm.keyVault.stopVault(doc.name);
@@ -93,13 +98,13 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   }
 
   /** createMode: recover: the deleted vault comes back as it was, in its own resource group. */
-  async function recover(req: ArmRequest, body: Record<string, unknown>, existing: StoredResource | undefined) {
+  async function recover(req: ArmRequest, body: Record<string, unknown>, existing: StoredResource<VaultProperties> | undefined) {
     const name = req.target.names[0];
     if (existing) throw E.alreadyExists(name);
-    const deleted = (await liveDeleted(await arm.resources.list({ subscriptionId: req.target.subscriptionId!, type: DELETED_TYPE })))
+    const deleted = (await liveDeleted(await arm.resources.listOf(DELETED_VAULT, { subscriptionId: req.target.subscriptionId! })))
       .find((r) => r.body.name.toLowerCase() === name.toLowerCase());
     if (!deleted) throw E.deletedNotFound(name);
-    const original = deleted.body.vault as Record<string, any>;
+    const original = originalVault(deleted.body);
     if (original.id.toLowerCase() !== req.target.id.toLowerCase()) {
       throw E.badRequest(`The deleted vault '${name}' can only be recovered into its original resource group: '${original.id}'.`);
     }
@@ -107,7 +112,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
       throw E.badRequest(`The deleted vault '${name}' is in location '${original.location}', not '${body.location}'.`);
     }
     const tags = body.tags === undefined ? original.tags : validateTags(body.tags) ?? {};
-    const doc = { ...original, tags, systemData: systemData(req.caller, original.systemData, arm.clock.nowMs()), properties: { ...original.properties, provisioningState: 'Succeeded' } };
+    const doc: ResourceBody<VaultProperties> = { ...original, tags, systemData: systemData(req.caller, original.systemData, arm.clock.nowMs()), properties: { ...original.properties, provisioningState: 'Succeeded' } };
     const result = await store(req, doc, portOf(original), true);
     await arm.resources.deleteTree(deleted.id);
     return result;
@@ -116,7 +121,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   const vaults: ResourceTypeRegistration = {
     type: VAULT_TYPE, apiVersions: KEYVAULT_API_VERSIONS, scopes: ['resourceGroup'], listScopes: ['subscription', 'resourceGroup'], locations: [],
     async get(req) {
-      const r = await arm.resources.get(req.target.id);
+      const r = await arm.resources.getOf(VAULT, req.target.id);
       if (!r) throw ArmErrors.resourceNotFound(VAULT_TYPE, req.target.names[0], req.target.resourceGroup);
       return { status: 200, body: r.body };
     },
@@ -132,16 +137,18 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
       const [vaultName, kind] = req.target.names;
       const op = kind.toLowerCase();
       if (!['add', 'replace', 'remove'].includes(op)) throw E.badRequest(`The access policy update kind '${kind}' is invalid. Valid values are 'add', 'replace' and 'remove'.`);
-      const vault = await arm.resources.get(req.target.scope);
+      const vault = await arm.resources.getOf(VAULT, req.target.scope);
       if (!vault) throw ArmErrors.parentResourceNotFound(`${VAULT_TYPE}/${vaultName}`);
       const body = asObject(req.body ?? {}, '');
       rejectUnknown(body, ['properties', 'id', 'name', 'type', 'location'], 'VaultAccessPolicyParameters', '');
       const props = asObject(body.properties ?? {}, 'properties');
       const given = parseVaultProperties({ accessPolicies: props.accessPolicies ?? [] }, { previous: vault.body.properties, merge: true, apiVersion: req.apiVersion }).accessPolicies;
-      const doc: Record<string, any> = { ...vault.body, systemData: systemData(req.caller, vault.body.systemData, arm.clock.nowMs()) };
-      doc.properties = { ...vault.body.properties, accessPolicies: applyPolicyChange(vault.body.properties.accessPolicies ?? [], given, op as 'add' | 'replace' | 'remove') };
+      const doc: ResourceBody<VaultProperties> = {
+        ...vault.body, systemData: systemData(req.caller, vault.body.systemData, arm.clock.nowMs()),
+        properties: { ...vault.body.properties, accessPolicies: applyPolicyChange(vault.body.properties.accessPolicies ?? [], given, op as 'add' | 'replace' | 'remove') },
+      };
       await arm.keyVault.ensureVault(toSettings(doc), portOf(doc));
-      await arm.resources.put({ id: vault.id, parent: vault.id.split('/providers/')[0], body: doc as any });
+      await arm.resources.put({ id: vault.id, parent: vault.id.split('/providers/')[0], body: doc });
       return {
         status: 200,
         body: { id: `${vault.id}/accessPolicies/${op}`, name: op, type: 'Microsoft.KeyVault/vaults/accessPolicies', location: vault.body.location, properties: { accessPolicies: given } },
@@ -152,7 +159,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
   const deletedVaults: ResourceTypeRegistration = {
     type: DELETED_TYPE, apiVersions: KEYVAULT_API_VERSIONS, scopes: ['subscription'], listScopes: ['subscription'],
     async list(req) {
-      const items = await liveDeleted(await arm.resources.list({ subscriptionId: req.target.subscriptionId!, type: DELETED_TYPE }));
+      const items = await liveDeleted(await arm.resources.listOf(DELETED_VAULT, { subscriptionId: req.target.subscriptionId! }));
       return page(req, items.map(present), arm.baseUrl);
     },
   };
@@ -174,23 +181,25 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
     },
   };
 
-  async function findDeleted(req: ArmRequest): Promise<StoredResource> {
+  async function findDeleted(req: ArmRequest): Promise<DeletedVault> {
     const [location, name] = req.target.names;
-    const r = await arm.resources.get(deletedId(req.target.subscriptionId!, location, name));
+    const r = await arm.resources.getOf(DELETED_VAULT, deletedId(req.target.subscriptionId!, location, name));
     if (!r || (await liveDeleted([r])).length === 0) throw E.deletedNotFound(name);
     return r;
   }
 
   // A deleted vault (also with its resource group) is kept, recoverable, for its retention; without
   // soft delete its objects go at once.
-  arm.resources.onDelete(VAULT_TYPE, async (deleted) => {
+  arm.resources.onDelete(VAULT_TYPE, async (stored) => {
+    // The store hands this hook vaults only.
+    const deleted = stored as StoredResource<VaultProperties>;
     const p = deleted.body.properties;
     if (!p.enableSoftDelete) { await arm.keyVault.purgeVault(deleted.body.name); return; }
     await arm.keyVault.stopVault(deleted.body.name);
     const sub = deleted.id.split('/')[2];
     const now = arm.clock.nowMs();
     const id = deletedId(sub, deleted.body.location, deleted.body.name);
-    await arm.resources.put({
+    await arm.resources.put<DeletedVaultProperties>({
       id, parent: `/subscriptions/${sub}`,
       body: {
         id, name: deleted.body.name, type: DELETED_TYPE,
@@ -209,38 +218,44 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
     types: [vaults, accessPolicies, deletedVaults, locationDeletedVaults],
     // After a restart: every vault listens again on the port of its vaultUri.
     async init() {
-      for (const v of await arm.resources.list({ type: VAULT_TYPE })) await arm.keyVault.ensureVault(toSettings(v.body), portOf(v.body));
+      for (const v of await arm.resources.listOf(VAULT)) await arm.keyVault.ensureVault(toSettings(v.body), portOf(v.body));
     },
   };
 }
 
 /** add: merge permissions per (objectId, applicationId); replace: set them; remove: take them away. */
-function applyPolicyChange(current: any[], given: any[], op: 'add' | 'replace' | 'remove'): any[] {
-  const same = (a: any, b: any) => a.objectId.toLowerCase() === b.objectId.toLowerCase()
+function applyPolicyChange(current: AccessPolicyEntry[], given: AccessPolicyEntry[], op: 'add' | 'replace' | 'remove'): AccessPolicyEntry[] {
+  const same = (a: AccessPolicyEntry, b: AccessPolicyEntry) => a.objectId.toLowerCase() === b.objectId.toLowerCase()
     && (a.applicationId ?? '').toLowerCase() === (b.applicationId ?? '').toLowerCase();
   const out = current.map((p) => ({ ...p, permissions: { ...p.permissions } }));
   for (const g of given) {
     const hit = out.find((p) => same(p, g));
     if (!hit) { if (op !== 'remove') out.push(g); continue; }
-    for (const k of ['keys', 'secrets', 'certificates', 'storage'] as const) {
-      const have: string[] = hit.permissions[k] ?? [];
-      const want: string[] = g.permissions[k] ?? [];
+    for (const k of PERMISSION_KINDS) {
+      const have = hit.permissions[k] ?? [];
+      const want = g.permissions[k] ?? [];
       if (op === 'replace') hit.permissions[k] = want;
       else if (op === 'add') hit.permissions[k] = [...have, ...want.filter((w) => !have.some((h) => h.toLowerCase() === w.toLowerCase()))];
       else hit.permissions[k] = have.filter((h) => !want.some((w) => w.toLowerCase() === h.toLowerCase()));
     }
   }
-  const empty = (p: any) => ['keys', 'secrets', 'certificates', 'storage'].every((k) => (p.permissions[k] ?? []).length === 0);
+  const empty = (p: AccessPolicyEntry) => PERMISSION_KINDS.every((k) => (p.permissions[k] ?? []).length === 0);
   return op === 'add' ? out : out.filter((p) => !empty(p));
 }
 
-const ORDER = ['sku', 'tenantId', 'accessPolicies', 'enabledForDeployment', 'enabledForDiskEncryption', 'enabledForTemplateDeployment',
-  'enableSoftDelete', 'softDeleteRetentionInDays', 'enableRbacAuthorization', 'enablePurgeProtection', 'networkAcls', 'vaultUri',
-  'provisioningState', 'publicNetworkAccess'];
-
-function reorder(p: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const k of ORDER) if (p[k] !== undefined) out[k] = p[k];
-  for (const k of Object.keys(p)) if (!(k in out) && p[k] !== undefined) out[k] = p[k];
-  return out;
+/**
+ * Azure's order of a vault's properties in responses; fields not set are left out. Every field is named
+ * here: the compiler checks the list against VaultProperties.
+ */
+function inAzureOrder(p: VaultProperties): VaultProperties {
+  const ordered: { [K in keyof Required<VaultProperties>]: VaultProperties[K] } = {
+    sku: p.sku, tenantId: p.tenantId, accessPolicies: p.accessPolicies, enabledForDeployment: p.enabledForDeployment,
+    enabledForDiskEncryption: p.enabledForDiskEncryption, enabledForTemplateDeployment: p.enabledForTemplateDeployment,
+    enableSoftDelete: p.enableSoftDelete, softDeleteRetentionInDays: p.softDeleteRetentionInDays, enableRbacAuthorization: p.enableRbacAuthorization,
+    enablePurgeProtection: p.enablePurgeProtection, networkAcls: p.networkAcls, vaultUri: p.vaultUri, provisioningState: p.provisioningState,
+    publicNetworkAccess: p.publicNetworkAccess,
+  };
+  if (ordered.enablePurgeProtection === undefined) delete ordered.enablePurgeProtection;
+  if (ordered.networkAcls === undefined) delete ordered.networkAcls;
+  return ordered;
 }

@@ -6,12 +6,23 @@ import { AzureError } from '../../common/errors.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
 import { trackedResourceHandlers } from '../tracked-resource.js';
+import { resourceKind, type ResourceBody, type StoredResource } from '../resource-store.js';
 
 export const MSI_API_VERSIONS = ['2015-08-31-preview', '2018-11-30', '2021-09-30-preview', '2022-01-31-preview', '2023-01-31',
   '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'] as const;
 
+/** The properties of a user-assigned identity: its service principal (object id and app id) in the tenant. */
+export interface UserAssignedIdentityProperties {
+  isolationScope: 'None' | 'Regional';
+  tenantId: string;
+  principalId: string;
+  clientId: string;
+}
+
+export const USER_ASSIGNED_IDENTITY = resourceKind<UserAssignedIdentityProperties>('Microsoft.ManagedIdentity/userAssignedIdentities');
+const TYPE = USER_ASSIGNED_IDENTITY.type;
+
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
-const TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
 const invalidName = (name: string) => new AzureError({
   status: 400, code: 'InvalidResourceName',
@@ -25,7 +36,7 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
   const userAssigned: ResourceTypeRegistration = {
     type: TYPE, apiVersions: MSI_API_VERSIONS, scopes: ['resourceGroup'], listScopes: ['subscription', 'resourceGroup'],
     async get(req) {
-      const r = await arm.resources.get(req.target.id);
+      const r = await arm.resources.getOf(USER_ASSIGNED_IDENTITY, req.target.id);
       if (!r) throw notFound(req);
       return { status: 200, body: r.body };
     },
@@ -36,11 +47,10 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
       const body = asObject(req.body, '');
       rejectUnknown(body, ['location', 'tags', 'properties', 'id', 'name', 'type', 'systemData'], 'Identity', '');
       if (typeof body.location !== 'string' || !body.location.trim()) throw ArmErrors.locationRequired();
-      if (body.properties !== undefined && body.properties !== null) {
-        rejectUnknown(asObject(body.properties, 'properties'), ['isolationScope', 'tenantId', 'principalId', 'clientId'], 'UserAssignedIdentityProperties', 'properties');
-      }
+      const propsIn = body.properties === undefined || body.properties === null ? {} : asObject(body.properties, 'properties');
+      rejectUnknown(propsIn, ['isolationScope', 'tenantId', 'principalId', 'clientId'], 'UserAssignedIdentityProperties', 'properties');
       const tags = validateTags(body.tags);
-      const existing = await arm.resources.get(req.target.id);
+      const existing = await arm.resources.getOf(USER_ASSIGNED_IDENTITY, req.target.id);
       const id = existing?.id ?? req.target.id;
       let principal = existing ? { objectId: existing.body.properties.principalId, appId: existing.body.properties.clientId } : undefined;
       let created = false;
@@ -49,12 +59,11 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
         principal = { objectId: p.objectId, appId: p.appId };
         created = true;
       }
-      const isolation = (body.properties as Record<string, unknown> | undefined)?.isolationScope;
-      const doc = {
+      const doc: ResourceBody<UserAssignedIdentityProperties> = {
         id, name: existing?.body.name ?? name, type: TYPE, location: normalizeLocation(body.location),
         tags: tags ?? {},
         properties: {
-          isolationScope: isolation === 'Regional' ? 'Regional' : 'None',
+          isolationScope: propsIn.isolationScope === 'Regional' ? 'Regional' : 'None',
           tenantId: arm.tenantId, principalId: principal.objectId, clientId: principal.appId,
         },
         systemData: systemData(req.caller, existing?.body.systemData, arm.clock.nowMs()),
@@ -68,7 +77,7 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
       }
     },
     async patch(req) {
-      const existing = await arm.resources.get(req.target.id);
+      const existing = await arm.resources.getOf(USER_ASSIGNED_IDENTITY, req.target.id);
       if (!existing) throw notFound(req);
       const body = asObject(req.body ?? {}, '');
       rejectUnknown(body, ['tags', 'location', 'properties'], 'IdentityUpdate', '');
@@ -80,7 +89,9 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
     ...trackedResourceHandlers(arm, TYPE),
   };
   // The principal goes with the identity, also when its group is deleted.
-  arm.resources.onDelete(TYPE, async (deleted) => {
+  arm.resources.onDelete(TYPE, async (stored) => {
+    // The store hands this hook user-assigned identities only.
+    const deleted = stored as StoredResource<UserAssignedIdentityProperties>;
     await arm.entra.managedIdentities.deletePrincipal(deleted.body.properties.principalId);
   });
 

@@ -5,6 +5,7 @@ import { scopeAsSent } from '../resource-id.js';
 import type { ArmContext } from '../context.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, page, preconditions, rejectUnknown, validateTags } from '../envelope.js';
+import { resourceKind, type ResourceBody } from '../resource-store.js';
 
 /** api-versions of Microsoft.Resources that the SDKs, az and the seed's templates send. */
 export const RESOURCES_API_VERSIONS = [
@@ -16,11 +17,36 @@ export const RESOURCES_API_VERSIONS = [
 
 const RG_NAME = /^[-\w._()\p{L}\p{N}]{1,90}$/u;
 
-function subscriptionBody(id: string, tenantId: string, displayName: string): Record<string, unknown> {
+/**
+ * Azure's Subscription has its fields at the top of the document and no `properties`: the kind's
+ * properties are `undefined`, and stored subscriptions have none.
+ */
+export const SUBSCRIPTION = resourceKind<undefined>('Microsoft.Resources/subscriptions');
+
+export interface SubscriptionBody extends ResourceBody<undefined> {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+  state: 'Enabled';
+  authorizationSource: 'RoleBased';
+  managedByTenants: { tenantId: string }[];
+  subscriptionPolicies: { locationPlacementId: string; quotaId: string; spendingLimit: 'On' | 'Off' | 'CurrentPeriodOff' };
+}
+
+export interface ResourceGroupProperties {
+  provisioningState: 'Succeeded';
+}
+
+export const RESOURCE_GROUP = resourceKind<ResourceGroupProperties>('Microsoft.Resources/resourceGroups');
+
+/** The document of subscription `id` (the default subscription is the one this machine creates). */
+function subscriptionBody(id: string, tenantId: string, displayName: string): SubscriptionBody {
   return {
     id: `/subscriptions/${id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: id, tenantId,
     displayName, state: 'Enabled',
     subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    // JSON leaves `properties: undefined` out: the stored document has none, as Azure's.
+    name: id, type: SUBSCRIPTION.type, properties: undefined,
   };
 }
 
@@ -31,16 +57,16 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
   const common = { apiVersions: RESOURCES_API_VERSIONS, apiVersionError: 'invalidApiVersion' as const };
 
   const subscriptions: ResourceTypeRegistration = {
-    ...common, type: 'Microsoft.Resources/subscriptions', scopes: ['tenant'], listScopes: ['tenant'],
+    ...common, type: SUBSCRIPTION.type, scopes: ['tenant'], listScopes: ['tenant'],
     actionFor: (method, target) => (target.kind === 'collection' ? null : 'Microsoft.Resources/subscriptions/read'),
     async get(req) {
-      const sub = await arm.resources.get(req.target.id);
+      const sub = await arm.resources.getOf(SUBSCRIPTION, req.target.id);
       if (!sub) throw ArmErrors.subscriptionNotFound(req.target.name!);
       return { status: 200, body: sub.body };
     },
     async list(req) {
       // Every caller sees the subscriptions it has any read access to.
-      const all = await arm.resources.list({ type: 'Microsoft.Resources/subscriptions' });
+      const all = await arm.resources.listOf(SUBSCRIPTION);
       const visible = [];
       for (const s of all) if (await arm.authz.isAllowed(req.caller.objectId, 'Microsoft.Resources/subscriptions/read', s.id)) visible.push(s.body);
       return page(req, visible, arm.baseUrl);
@@ -48,13 +74,13 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
   };
 
   const resourceGroups: ResourceTypeRegistration = {
-    ...common, type: 'Microsoft.Resources/resourceGroups', scopes: ['subscription'], listScopes: ['subscription'],
+    ...common, type: RESOURCE_GROUP.type, scopes: ['subscription'], listScopes: ['subscription'],
     actionFor: (method, target) => {
       if (target.kind === 'collection') return null; // list filters by what the caller may read
       return `Microsoft.Resources/subscriptions/resourceGroups/${method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
     },
     async get(req) {
-      const rg = await arm.resources.get(req.target.id);
+      const rg = await arm.resources.getOf(RESOURCE_GROUP, req.target.id);
       if (!rg) throw ArmErrors.resourceGroupNotFound(req.target.name!);
       return { status: 200, body: rg.body };
     },
@@ -68,11 +94,11 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       const location = normalizeLocation(body.location);
       const tags = validateTags(body.tags);
       if (body.properties !== undefined && body.properties !== null) rejectUnknown(asObject(body.properties, 'properties'), ['provisioningState'], 'ResourceGroupProperties', 'properties');
-      const existing = await arm.resources.get(req.target.id);
+      const existing = await arm.resources.getOf(RESOURCE_GROUP, req.target.id);
       if (existing && existing.body.location !== location) throw ArmErrors.invalidResourceGroupLocation(body.location, existing.body.location);
       const id = existing?.id ?? `/subscriptions/${req.target.subscriptionId}/resourceGroups/${name}`;
-      const doc = {
-        id, name: existing?.body.name ?? name, type: 'Microsoft.Resources/resourceGroups', location,
+      const doc: ResourceBody<ResourceGroupProperties> = {
+        id, name: existing?.body.name ?? name, type: RESOURCE_GROUP.type, location,
         ...(tags ? { tags } : {}), ...(typeof body.managedBy === 'string' ? { managedBy: body.managedBy } : {}),
         properties: { provisioningState: 'Succeeded' },
       };
@@ -80,7 +106,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       return { status: created ? 201 : 200, body: resource.body };
     },
     async patch(req) {
-      const existing = await arm.resources.get(req.target.id);
+      const existing = await arm.resources.getOf(RESOURCE_GROUP, req.target.id);
       if (!existing) throw ArmErrors.resourceGroupNotFound(req.target.name!);
       const body = asObject(req.body ?? {}, '');
       rejectUnknown(body, ['tags', 'managedBy', 'properties', 'name'], 'ResourceGroupPatchable', '');
@@ -94,7 +120,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       return { status: 200, body: resource.body };
     },
     async delete(req) {
-      const existing = await arm.resources.get(req.target.id);
+      const existing = await arm.resources.getOf(RESOURCE_GROUP, req.target.id);
       if (!existing) throw ArmErrors.resourceGroupNotFound(req.target.name!);
       // Everything in the group goes with it, and the role assignments at or below it.
       await arm.resources.deleteTree(existing.id);
@@ -111,7 +137,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       };
     },
     async list(req) {
-      const groups = await arm.resources.list({ parent: req.target.scope, type: 'Microsoft.Resources/resourceGroups' });
+      const groups = await arm.resources.listOf(RESOURCE_GROUP, { parent: req.target.scope });
       // As ARM: a caller without read on the subscription sees the groups it may read, and a 403 if none.
       const read = 'Microsoft.Resources/subscriptions/resourceGroups/read';
       let visible = groups;
@@ -180,32 +206,42 @@ function providerBody(arm: ArmContext, scope: string, namespace: string): Record
   };
 }
 
-function genericResource(body: Record<string, any>): Record<string, unknown> {
+/** An item of a list as `$filter` reads it. */
+interface Filterable {
+  name: string;
+  type: string;
+  tags?: Record<string, string>;
+}
+
+/** A resource in the generic resources list: its envelope without `properties`. */
+type GenericResource = Filterable & { id: string; [envelope: string]: unknown };
+
+function genericResource(body: ResourceBody): GenericResource {
   const { properties: _p, ...rest } = body;
   return rest;
 }
 
 /** `$filter` of the resources list: `resourceType eq 'X'`, `name eq 'n'`, `substringof('n', name)`, joined by `and`. */
-function resourceFilter(filter: string): (r: Record<string, any>) => boolean {
+function resourceFilter(filter: string): (r: Filterable) => boolean {
   const clauses = filter.split(/\s+and\s+/i).map((c) => c.trim());
   const tests = clauses.map((c) => {
     let m = /^resourceType\s+eq\s+'([^']*)'$/i.exec(c);
-    if (m) { const t = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.type).toLowerCase() === t; }
+    if (m) { const t = m[1].toLowerCase(); return (r: Filterable) => String(r.type).toLowerCase() === t; }
     m = /^name\s+eq\s+'([^']*)'$/i.exec(c);
-    if (m) { const n = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.name).toLowerCase() === n; }
+    if (m) { const n = m[1].toLowerCase(); return (r: Filterable) => String(r.name).toLowerCase() === n; }
     m = /^substringof\(\s*'([^']*)'\s*,\s*name\s*\)$/i.exec(c);
-    if (m) { const n = m[1].toLowerCase(); return (r: Record<string, any>) => String(r.name).toLowerCase().includes(n); }
+    if (m) { const n = m[1].toLowerCase(); return (r: Filterable) => String(r.name).toLowerCase().includes(n); }
     return tagClause(c, filter);
   });
   return (r) => tests.every((t) => t(r));
 }
 
-function tagFilter(filter: string): (r: Record<string, any>) => boolean {
+function tagFilter(filter: string): (r: Filterable) => boolean {
   const tests = filter.split(/\s+and\s+/i).map((c) => tagClause(c.trim(), filter));
   return (r) => tests.every((t) => t(r));
 }
 
-function tagClause(c: string, filter: string): (r: Record<string, any>) => boolean {
+function tagClause(c: string, filter: string): (r: Filterable) => boolean {
   const m = /^tagName\s+eq\s+'([^']*)'$/i.exec(c);
   if (m) { const k = m[1].toLowerCase(); return (r) => Object.keys(r.tags ?? {}).some((t) => t.toLowerCase() === k); }
   const v = /^tagValue\s+eq\s+'([^']*)'$/i.exec(c);
