@@ -118,9 +118,10 @@ export class ResourceStore {
   constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
 
   /** Runs `hook` after a resource of `type` is deleted (directly or with its group or parent): cascades. */
-  onDelete(type: string, hook: DeleteHook): void {
-    const k = type.toLowerCase();
-    this.deleteHooks.set(k, [...(this.deleteHooks.get(k) ?? []), hook]);
+  onDelete<P>(kind: ResourceKind<P>, hook: (deleted: StoredResource<P>) => Promise<void>): void {
+    const k = kind.type.toLowerCase();
+    // Hooks are kept by type, and called only with resources of that type (batch() below).
+    this.deleteHooks.set(k, [...(this.deleteHooks.get(k) ?? []), hook as DeleteHook]);
   }
 
   /**

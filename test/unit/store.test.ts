@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations.js';
 import { getMeta, getOrCreateMeta, setMeta } from '../../src/store/meta.js';
-import { ResourceStore, type ResourceBody } from '../../src/arm/resource-store.js';
+import { ResourceStore, resourceKind, type ResourceBody } from '../../src/arm/resource-store.js';
 import { RoleAssignments } from '../../src/authz/assignments.js';
 import { isAzureError } from '../../src/common/errors.js';
 import type { Clock } from '../../src/common/clock.js';
@@ -163,8 +163,8 @@ for (const backend of backends) {
         await resources.put({ id: c.id, parent: rg(g), body: c });
       }
       const deletedTypes: string[] = [];
-      resources.onDelete('Microsoft.Resources/resourceGroups', async (r) => { deletedTypes.push(`group:${r.body.name}`); });
-      resources.onDelete('Microsoft.ManagedIdentity/userAssignedIdentities', async (r) => { deletedTypes.push(`child:${r.body.name}`); });
+      resources.onDelete(resourceKind('Microsoft.Resources/resourceGroups'), async (r) => { deletedTypes.push(`group:${r.body.name}`); });
+      resources.onDelete(resourceKind('Microsoft.ManagedIdentity/userAssignedIdentities'), async (r) => { deletedTypes.push(`child:${r.body.name}`); });
 
       const gone = await resources.deleteTree(rg('RG_A'));
       assert.equal(gone?.body.name, 'rg_a');

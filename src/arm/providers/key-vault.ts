@@ -190,9 +190,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
 
   // A deleted vault (also with its resource group) is kept, recoverable, for its retention; without
   // soft delete its objects go at once.
-  arm.resources.onDelete(VAULT_TYPE, async (stored) => {
-    // The store hands this hook vaults only.
-    const deleted = stored as StoredResource<VaultProperties>;
+  arm.resources.onDelete(VAULT, async (deleted) => {
     const p = deleted.body.properties;
     if (!p.enableSoftDelete) { await arm.keyVault.purgeVault(deleted.body.name); return; }
     await arm.keyVault.stopVault(deleted.body.name);

@@ -6,7 +6,7 @@ import { AzureError } from '../../common/errors.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, preconditions, rejectUnknown, systemData, validateTags } from '../envelope.js';
 import { trackedResourceHandlers } from '../tracked-resource.js';
-import { resourceKind, type ResourceBody, type StoredResource } from '../resource-store.js';
+import { resourceKind, type ResourceBody } from '../resource-store.js';
 
 export const MSI_API_VERSIONS = ['2015-08-31-preview', '2018-11-30', '2021-09-30-preview', '2022-01-31-preview', '2023-01-31',
   '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'] as const;
@@ -89,9 +89,7 @@ export function managedIdentityProvider(arm: ArmContext): ResourceProviderModule
     ...trackedResourceHandlers(arm, TYPE),
   };
   // The principal goes with the identity, also when its group is deleted.
-  arm.resources.onDelete(TYPE, async (stored) => {
-    // The store hands this hook user-assigned identities only.
-    const deleted = stored as StoredResource<UserAssignedIdentityProperties>;
+  arm.resources.onDelete(USER_ASSIGNED_IDENTITY, async (deleted) => {
     await arm.entra.managedIdentities.deletePrincipal(deleted.body.properties.principalId);
   });
 

@@ -307,7 +307,7 @@ export async function linkedNames(deps: ApimChildDeps, kind: ResourceKind<unknow
 
 /** Deleting a target deletes every link to it (an API leaves its products, a tag its APIs). */
 export function unlinkOnDelete(deps: ApimChildDeps, target: ResourceKind<unknown>, link: ResourceKind<unknown>): void {
-  deps.arm.resources.onDelete(target.type, async (deleted) => {
+  deps.arm.resources.onDelete(target, async (deleted) => {
     const instanceId = instanceIdOf(deleted.id);
     for (const l of await deps.arm.resources.listOf(link, { under: instanceId })) {
       if (l.body.name.toLowerCase() === deleted.body.name.toLowerCase()) await deps.arm.resources.deleteTree(l.id);

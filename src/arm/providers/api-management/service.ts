@@ -194,7 +194,7 @@ export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
     ...trackedResourceHandlers(arm, SERVICE_TYPE),
   };
   // Deleting an instance (or its group) deletes its system-assigned principal and stops its gateway.
-  arm.resources.onDelete(SERVICE_TYPE, async (deleted) => {
+  arm.resources.onDelete(SERVICE, async (deleted) => {
     await releaseIdentity(arm, deleted.id, deleted.body.identity);
     await arm.gateway.removeInstance(deleted.id);
   });
