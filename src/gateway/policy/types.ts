@@ -36,6 +36,8 @@ export interface AttrSchema {
   required?: boolean;
   values?: readonly string[];
   type?: 'int' | 'bool' | 'string';
+  /** Policy expressions allowed ("Policy expressions are allowed" on Microsoft's reference page); refused otherwise. */
+  expr?: boolean;
 }
 
 export interface ElementSchema {
@@ -43,6 +45,8 @@ export interface ElementSchema {
   children?: Record<string, ChildSchema>;
   /** Text content allowed (set-body, value, ...). */
   text?: boolean;
+  /** The text may be a policy expression. */
+  textExpr?: boolean;
   /** Contains policies of the enclosing section (when, otherwise). */
   policies?: boolean;
 }
