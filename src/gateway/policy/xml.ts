@@ -8,6 +8,7 @@
 // ample for real policies (choose/when/... rarely goes ten deep). Both are 400 ValidationErrors
 // naming the element, line and column, like any other syntax error.
 import { SaxesParser } from 'saxes';
+import { ExpressionScanError, MARK, scanExpressions, type ScannedExpression } from './expression-scan.js';
 
 /** API Management's limit on a policy document's size. */
 export const MAX_POLICY_BYTES = 256 * 1024;
@@ -22,6 +23,8 @@ export interface XNode {
   text: string;
   line: number;
   column: number;
+  /** Where each policy expression among the attributes (by name) and the text (`#text`) starts. */
+  expressions?: Record<string, { line: number; column: number }>;
 }
 
 export class XmlSyntaxError extends Error {
@@ -33,6 +36,27 @@ export function parseXml(xml: string): XNode {
   if (bytes > MAX_POLICY_BYTES) {
     throw new XmlSyntaxError(`The policy document is ${bytes} bytes long: the maximum is ${MAX_POLICY_BYTES} bytes (256 KiB).`, 'policies', 1, 1);
   }
+  let scanned: ScannedExpression[];
+  try {
+    ({ xml, expressions: scanned } = scanExpressions(xml));
+  } catch (e) {
+    if (e instanceof ExpressionScanError) throw new XmlSyntaxError(e.message, 'policies', e.line, e.column);
+    throw e;
+  }
+  // The parser sees each expression as a placeholder (expression-scan.ts); the placeholders come back in
+  // document order, and each is replaced by its expression.
+  let next = 0;
+  const unmask = (value: string, node: XNode, key: string): string => {
+    const at = value.indexOf(MARK);
+    if (at < 0) return value;
+    const e = scanned[next++];
+    (node.expressions ??= {})[key] = { line: e.line, column: e.column };
+    // The placeholder's line breaks may have become spaces (attribute value normalization): skip
+    // whitespace too, which only trims what follows the expression.
+    let end = at + 1;
+    while (end < value.length && /[\uE001\s]/.test(value[end])) end++;
+    return value.slice(0, at) + e.text + value.slice(end);
+  };
   const parser = new SaxesParser({ position: true });
   const stack: XNode[] = [];
   let root: XNode | undefined;
@@ -49,6 +73,7 @@ export function parseXml(xml: string): XNode {
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value;
     const node: XNode = { name: tag.name, attrs, children: [], text: '', line: startLine, column: startColumn };
+    for (const k of Object.keys(attrs)) attrs[k] = unmask(attrs[k], node, k);
     if (stack.length >= MAX_POLICY_DEPTH) {
       // Stop reading: the rest of the document is not looked at (the error is thrown out of write()).
       failure ??= new XmlSyntaxError(`Elements are nested more than ${MAX_POLICY_DEPTH} levels deep: the maximum nesting depth of a policy document is ${MAX_POLICY_DEPTH}.`, tag.name, startLine, startColumn);
@@ -61,7 +86,7 @@ export function parseXml(xml: string): XNode {
   parser.on('closetag', (tag) => {
     if (!tag.isSelfClosing) stack.pop();
   });
-  const addText = (t: string) => { const top = stack[stack.length - 1]; if (top) top.text += t; };
+  const addText = (t: string) => { const top = stack[stack.length - 1]; if (top) top.text += unmask(t, top, '#text'); };
   parser.on('text', addText);
   parser.on('cdata', addText);
   parser.on('error', (e) => {
