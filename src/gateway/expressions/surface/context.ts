@@ -1,0 +1,284 @@
+// `context`: API Management's IProxyRequestContext and the interfaces it hands out (IRequest, IResponse,
+// IUrl, IMessageBody, ...), read from the request's GatewayContext. Member names and types are those of
+// Microsoft's policy expressions reference; members APIM gives as null (Subscription without a key, User
+// without a user) are null here too.
+import type { TypeSpec } from './define.js';
+import type { TypeRef } from './types.js';
+import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
+import { DotNetException } from '../dotnet/exceptions.js';
+import { BackendStream } from '../../runtime/backend.js';
+
+/** A URL as IUrl gives it. */
+export class UrlView {
+  constructor(readonly scheme: string, readonly host: string, readonly port: number, readonly path: string, readonly queryString: string) {}
+  static parse(url: string): UrlView | null {
+    try {
+      const u = new URL(url);
+      const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+      return new UrlView(u.protocol.slice(0, -1), u.hostname, port, decodeURIComponent(u.pathname), u.search);
+    } catch { return null; }
+  }
+  query(): StringValuesDictionary {
+    const params = new URLSearchParams(this.queryString);
+    const map = new Map<string, string[]>();
+    for (const [k, v] of params) { const key = [...map.keys()].find((x) => x.toLowerCase() === k.toLowerCase()) ?? k; map.set(key, [...(map.get(key) ?? []), v]); }
+    return new StringValuesDictionary(map);
+  }
+  toString(): string {
+    const defaultPort = (this.scheme === 'https' && this.port === 443) || (this.scheme === 'http' && this.port === 80);
+    return `${this.scheme}://${this.host}${defaultPort ? '' : `:${this.port}`}${encodeURI(this.path)}${this.queryString}`;
+  }
+}
+
+/** Headers and query parameters: case-insensitive names, each with its values (IReadOnlyDictionary<string, string[]>). */
+export class StringValuesDictionary {
+  readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
+  constructor(private readonly map: Map<string, string[]>) {}
+  private key(name: string): string | undefined {
+    if (this.map.has(name)) return name;
+    const lower = name.toLowerCase();
+    for (const k of this.map.keys()) if (k.toLowerCase() === lower) return k;
+    return undefined;
+  }
+  has(name: string): boolean { return this.key(name) !== undefined; }
+  get(name: string): string[] | undefined { const k = this.key(name); return k === undefined ? undefined : this.map.get(k); }
+  get size(): number { return this.map.size; }
+  keys(): string[] { return [...this.map.keys()]; }
+  *[Symbol.iterator](): Iterator<{ Key: string; Value: string[] }> { for (const [Key, Value] of this.map) yield { Key, Value }; }
+  /** APIM's GetValueOrDefault: the values joined with a comma, or the default. */
+  valueOrDefault(name: string, dflt: string | null): string | null {
+    const v = this.get(name);
+    return v === undefined ? dflt : v.join(',');
+  }
+}
+
+function headersOf(h: Record<string, string | string[] | undefined>): StringValuesDictionary {
+  const map = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) map.set(k, Array.isArray(v) ? v : [v]);
+  return new StringValuesDictionary(map);
+}
+
+/** A message body: the request's (buffered before the expression ran) or a response's. */
+export class MessageBody {
+  constructor(private readonly read: () => Buffer | undefined, private readonly consume: () => void) {}
+  bytes(preserve: boolean): Buffer {
+    const b = this.read() ?? Buffer.alloc(0);
+    if (!preserve) this.consume();
+    return b;
+  }
+}
+
+/** How IMessageBody.As<T> makes a T from bytes: filled in by the modules that define JSON and XML types. */
+export const BODY_READERS = new Map<string, (text: string) => unknown>([['String', (s) => s]]);
+
+function bodyAs(body: MessageBody, preserve: boolean, typeArgs: TypeRef[]): unknown {
+  const target = typeArgs[0];
+  const bytes = body.bytes(preserve);
+  if (target.name === '[]' && target.args[0].name === 'Byte') return new Uint8Array(bytes);
+  const reader = BODY_READERS.get(target.name);
+  if (!reader) throw new DotNetException('System.InvalidOperationException', `Body cannot be read as '${target.name}'.`);
+  return reader(bytes.toString('utf8'));
+}
+
+function requestBody(ctx: GatewayContext): MessageBody {
+  return new MessageBody(() => ctx.requestBody, () => { ctx.requestBody = Buffer.alloc(0); });
+}
+
+function responseBody(r: GatewayResponse): MessageBody {
+  return new MessageBody(
+    () => (r.body === undefined || r.body instanceof BackendStream ? undefined : typeof r.body === 'string' ? Buffer.from(r.body) : r.body),
+    () => { r.body = Buffer.alloc(0); },
+  );
+}
+
+const EMPTY_RESPONSE = new GatewayResponse(200, {});
+
+/** What expressions see as context.Api, .Operation, .Product, .Subscription. */
+class Named { constructor(readonly id: string, readonly name: string) {} }
+
+const requestUrl = (ctx: GatewayContext): UrlView => {
+  const host = (ctx.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+  const port = Number(/:(\d+)$/.exec(ctx.req.headers.host ?? '')?.[1] ?? (ctx.secure ? 443 : 80));
+  const q = ctx.queryString();
+  const path = `${ctx.backendBasePath}${ctx.path}`;
+  return new UrlView(ctx.secure ? 'https' : 'http', host, port, safeDecode(path), q ? `?${q}` : '');
+};
+
+const originalUrl = (ctx: GatewayContext): UrlView => {
+  const host = (ctx.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+  const port = Number(/:(\d+)$/.exec(ctx.req.headers.host ?? '')?.[1] ?? (ctx.secure ? 443 : 80));
+  const raw = ctx.req.url ?? '/';
+  const qi = raw.indexOf('?');
+  return new UrlView(ctx.secure ? 'https' : 'http', host, port, safeDecode(qi < 0 ? raw : raw.slice(0, qi)), qi < 0 ? '' : raw.slice(qi));
+};
+
+function safeDecode(s: string): string { try { return decodeURIComponent(s); } catch { return s; } }
+
+const ctxOf = (v: unknown) => v as GatewayContext;
+
+export const contextTypes: TypeSpec[] = [
+  {
+    name: 'IProxyRequestContext', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v !== null && typeof v === 'object' && 'req' in (v as object) && 'variables' in (v as object),
+    instance: {
+      'Api: IApi': (c: GatewayContext) => (c.api ? new ApiView(c) : null),
+      'Operation: IOperation': (c: GatewayContext) => (c.operation ? new Named(c.operation.name, c.operation.name) : null),
+      'Product: IProduct': (c: GatewayContext) => (c.productName ? new Named(c.productName, c.productName) : null),
+      'Subscription: ISubscription': (c: GatewayContext) => (c.subscription ? new Named(c.subscription.name, c.subscription.name) : null),
+      'User: IUser': () => null,
+      'Request: IRequest': (c: GatewayContext) => c,
+      'Response: IResponse': (c: GatewayContext) => c.response ?? EMPTY_RESPONSE,
+      'Variables: IReadOnlyDictionary<string, object>': (c: GatewayContext) => new VariablesView(c.variables),
+      'LastError: ILastError': (c: GatewayContext) => c.lastError ?? null,
+      'Tracing: bool': (c: GatewayContext) => c.trace !== undefined,
+      'Trace(string message): void': (c: GatewayContext, message: string) => { c.trace?.message({ source: 'expression', severity: 'verbose', message: message ?? '', metadata: {} }); return null; },
+    },
+  },
+  {
+    name: 'IApi', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof ApiView,
+    instance: {
+      'Id: string': (a: ApiView) => a.ctx.api.name,
+      'Name: string': (a: ApiView) => a.ctx.api.config.displayName ?? a.ctx.api.name,
+      'Path: string': (a: ApiView) => a.ctx.api.config.path,
+      'ServiceUrl: IUrl': (a: ApiView) => (a.ctx.api.config.serviceUrl ? UrlView.parse(a.ctx.api.config.serviceUrl) : null),
+      'Version: string': (a: ApiView) => (a.ctx.api.config as { apiVersion?: string }).apiVersion ?? null,
+      'Revision: string': (a: ApiView) => (a.ctx.api.config as { apiRevision?: string }).apiRevision ?? '1',
+      'IsCurrentRevision: bool': () => true,
+      'Protocols: IEnumerable<string>': (a: ApiView) => [...(a.ctx.api.http ? ['http'] : []), ...(a.ctx.api.https ? ['https'] : [])],
+    },
+  },
+  {
+    name: 'IOperation', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof Named,
+    instance: {
+      'Id: string': (o: Named) => o.id,
+      'Name: string': (o: Named) => o.name,
+    },
+  },
+  ...['IProduct', 'ISubscription', 'IUser'].map((name): TypeSpec => ({
+    name, namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof Named,
+    instance: { 'Id: string': (o: Named) => o.id, 'Name: string': (o: Named) => o.name },
+  })),
+  {
+    name: 'IRequest', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    instance: {
+      'Method: string': (c: GatewayContext) => c.method,
+      'Url: IUrl': (c: GatewayContext) => requestUrl(c),
+      'OriginalUrl: IUrl': (c: GatewayContext) => originalUrl(c),
+      'Headers: IReadOnlyDictionary<string, string[]>': (c: GatewayContext) => headersOf(c.headers),
+      'IpAddress: string': (c: GatewayContext) => (c.req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      'MatchedParameters: IReadOnlyDictionary<string, string>': (c: GatewayContext) => new VariablesView(new Map(Object.entries(c.matchedParameters ?? {}))),
+      'Body: IMessageBody': (c: GatewayContext) => (c.requestBody === undefined && c.requestBodyConsumed ? null : requestBody(c)),
+    },
+  },
+  {
+    name: 'IResponse', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof GatewayResponse,
+    instance: {
+      'StatusCode: int': (r: GatewayResponse) => r.status,
+      'StatusReason: string': (r: GatewayResponse) => r.reason ?? null,
+      'Headers: IReadOnlyDictionary<string, string[]>': (r: GatewayResponse) => headersOf(r.headers),
+      'Body: IMessageBody': (r: GatewayResponse) => responseBody(r),
+    },
+  },
+  {
+    name: 'IMessageBody', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof MessageBody,
+    instance: {
+      'As<T>(bool preserveContent = false): T': (b: MessageBody, preserve: boolean, typeArgs: TypeRef[]) => bodyAs(b, preserve, typeArgs),
+    },
+  },
+  {
+    name: 'IUrl', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    is: (v) => v instanceof UrlView,
+    instance: {
+      'Scheme: string': (u: UrlView) => u.scheme,
+      'Host: string': (u: UrlView) => u.host,
+      'Port: int': (u: UrlView) => u.port,
+      'Path: string': (u: UrlView) => u.path,
+      'QueryString: string': (u: UrlView) => u.queryString,
+      'Query: IReadOnlyDictionary<string, string[]>': (u: UrlView) => u.query(),
+      'ToString(): string': (u: UrlView) => u.toString(),
+    },
+  },
+  {
+    name: 'ILastError', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    instance: {
+      'Source: string': (e: LastErrorLike) => e.source,
+      'Reason: string': (e: LastErrorLike) => e.reason,
+      'Message: string': (e: LastErrorLike) => e.message,
+      'Scope: string': (e: LastErrorLike) => e.scope,
+      'Section: string': (e: LastErrorLike) => e.section,
+      'Path: string': (e: LastErrorLike) => e.path,
+      'PolicyId: string': (e: LastErrorLike) => e.policyId,
+    },
+  },
+  {
+    // Headers, query parameters and variables: declared here for their APIM-specific members; LINQ
+    // reaches them through IEnumerable<KeyValuePair<...>>.
+    name: 'IReadOnlyDictionary', namespace: 'System.Collections.Generic', typeParams: ['TKey', 'TValue'],
+    implements: ['IEnumerable<KeyValuePair<TKey, TValue>>'],
+    is: (v) => v instanceof StringValuesDictionary || v instanceof VariablesView,
+    instance: {
+      'Count: int': (d: DictLike) => d.size,
+      'Keys: IEnumerable<TKey>': (d: DictLike) => d.keys(),
+      'ContainsKey(TKey key): bool': (d: DictLike, k: string) => d.has(k),
+      'this[TKey key]: TValue': (d: DictLike, k: string) => {
+        const v = d.get(k);
+        if (v === undefined) throw new DotNetException('System.Collections.Generic.KeyNotFoundException', `The given key '${k}' was not present in the dictionary.`);
+        return v;
+      },
+      'TryGetValue(TKey key, out TValue value): bool': (d: DictLike, k: string, box: { value: unknown }) => {
+        const v = d.get(k);
+        box.value = v === undefined ? null : v;
+        return v !== undefined;
+      },
+      'GetValueOrDefault(TKey key): TValue': (d: DictLike, k: string) => valueOrDefault(d, k, null),
+      'GetValueOrDefault(TKey key, TValue defaultValue): TValue': (d: DictLike, k: string, dflt: unknown) => valueOrDefault(d, k, dflt),
+      'GetValueOrDefault(string key, string defaultValue): string': (d: DictLike, k: string, dflt: string | null) => valueOrDefault(d, k, dflt),
+      'GetValueOrDefault<T>(string variableName): T': (d: DictLike, k: string) => variableOrDefault(d, k, null),
+      'GetValueOrDefault<T>(string variableName, T defaultValue): T': (d: DictLike, k: string, dflt: unknown) => variableOrDefault(d, k, dflt),
+    },
+  },
+  {
+    name: 'KeyValuePair', namespace: 'System.Collections.Generic', typeParams: ['TKey', 'TValue'], struct: true,
+    is: (v) => v !== null && typeof v === 'object' && 'Key' in (v as object) && 'Value' in (v as object),
+    instance: {
+      'Key: TKey': (p: { Key: unknown }) => p.Key,
+      'Value: TValue': (p: { Value: unknown }) => p.Value,
+    },
+  },
+];
+
+interface LastErrorLike { source: string; reason: string; message: string; scope: string; section: string; path: string; policyId: string }
+type DictLike = StringValuesDictionary | VariablesView;
+
+class ApiView { constructor(readonly ctx: GatewayContext) {} }
+
+/** context.Variables and MatchedParameters: names are case-sensitive, as in APIM. */
+export class VariablesView {
+  readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
+  constructor(private readonly map: Map<string, unknown>) {}
+  has(k: string): boolean { return this.map.has(k); }
+  get(k: string): unknown { return this.map.get(k); }
+  get size(): number { return this.map.size; }
+  keys(): string[] { return [...this.map.keys()]; }
+  *[Symbol.iterator](): Iterator<{ Key: string; Value: unknown }> { for (const [Key, Value] of this.map) yield { Key, Value }; }
+}
+
+function valueOrDefault(d: DictLike, k: string, dflt: unknown): unknown {
+  if (d instanceof StringValuesDictionary) return d.valueOrDefault(k, dflt as string | null);
+  const v = d.get(k);
+  return v === undefined ? dflt : v;
+}
+
+function variableOrDefault(d: DictLike, k: string, dflt: unknown): unknown {
+  const v = d instanceof StringValuesDictionary ? d.valueOrDefault(k, null) : d.get(k);
+  return v === undefined || v === null ? dflt : v;
+}
+
+export const CONTEXT_TYPE: TypeRef = { name: 'IProxyRequestContext', args: [] };
+
+export { ctxOf };
