@@ -64,13 +64,18 @@ async function served(servername: string | undefined, clientCert?: { cert: strin
   }
 }
 
+const seenOn = new WeakMap<tls.TLSSocket, string>();
+
 /** HTTPS to `host` through the gateway, verifying its certificate against `ca` for that name (as a browser would). */
 function get(host: string, ca: string, path: string, o: { agent?: https.Agent; headers?: Record<string, string>; cert?: string; key?: string } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; socket: tls.TLSSocket; thumbprint: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host, port, path, ca, lookup, agent: o.agent, headers: { 'ocp-apim-subscription-key': subscriptionKey, ...o.headers }, cert: o.cert, key: o.key }, (res) => {
+    // agent false: a connection of its own, never a resumed TLS session (which shows no certificate).
+    const req = https.request({ host, port, path, ca, lookup, agent: o.agent ?? false, headers: { 'ocp-apim-subscription-key': subscriptionKey, ...o.headers }, cert: o.cert, key: o.key }, (res) => {
       // The connection and the certificate it was opened with (a keep-alive socket goes back to its agent at the end).
       const socket = res.socket as tls.TLSSocket;
-      const thumbprint = socket.getPeerX509Certificate()!.fingerprint.replace(/:/g, '');
+      // Node shows the peer certificate for a connection's first request only: remembered per connection.
+      const thumbprint = socket.getPeerX509Certificate()?.fingerprint.replace(/:/g, '') ?? seenOn.get(socket) ?? 'none';
+      seenOn.set(socket, thumbprint);
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });
@@ -183,10 +188,11 @@ test('rotation: a new version is served to new handshakes on the interval, a kee
       { type: 'Proxy', hostName: 'pinned.contoso.com', keyVaultId: azureId(policyVault, 'pinned', pinnedVersion) },
     ],
   });
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, maxCachedSessions: 0 });
   try {
     const first = await get('api.contoso.com', certPem(contoso1), '/echo/before', { agent });
     assert.equal(first.status, 200);
+    assert.equal(first.thumbprint, upper(contoso1.thumbprint));
     const kept = first.socket;
 
     await certs.importCertificate('contoso', contoso2.pfx, { password: 'pw-2' });
