@@ -342,15 +342,21 @@ test('negotiateClientCertificate: the handshake asks for a client certificate an
     const loc = r.headers['ocp-apim-trace-location'] as string;
     const t = await get(new URL(loc).hostname, ca, new URL(loc).pathname);
     assert.equal(t.status, 200, t.body);
-    const request = (JSON.parse(t.body).entries as { source: string; data: any }[]).find((e) => e.source === 'request')!;
+    const trace = JSON.parse(t.body);
+    workers.add(trace.gatewayWorker);
+    const request = (trace.entries as { source: string; data: any }[]).find((e) => e.source === 'request')!;
     return request.data.clientCertificate as { thumbprint: string; subject: string } | undefined;
   };
-  // Asked for and presented (both gateway processes): context.Request.Certificate is the client's.
+  // Asked for and presented: context.Request.Certificate is the client's, in both gateway processes
+  // (connections go to them in turn: call, trace, one more handshake, call lands on the other one).
+  const workers = new Set<number>();
   for (let i = 0; i < 2; i++) {
     const seen = await traced('mtls.contoso.com', certPem(mtls));
     assert.equal(seen?.thumbprint, upper(client.thumbprint));
     assert.equal(seen?.subject, 'CN=client.contoso.com');
+    await served('mtls.contoso.com');
   }
+  assert.deepEqual([...workers].sort(), [0, 1]);
   // A hostname without negotiateClientCertificate never asks: the client's certificate is not sent.
   assert.equal(await traced('api.contoso.com', certPem(contoso2)), undefined);
 });
