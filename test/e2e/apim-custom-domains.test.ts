@@ -18,7 +18,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { ApiManagementClient, ApiManagementServiceResource, HostnameConfiguration } from '@azure/arm-apimanagement';
 import type { CertificateClient } from '@azure/keyvault-certificates';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { createApimInstance, instanceRequester } from '../helpers/apim.js';
+import { createApimInstance, instanceRequester, storedText } from '../helpers/apim.js';
 import { ALL_PERMISSIONS, certificateClient, createVault, kvm, makeCertificate, secretClient, uniqueVaultName } from '../helpers/keyvault.js';
 import { runCli } from './cli-helper.js';
 
@@ -167,6 +167,8 @@ test('system-assigned: the Key Vault certificate is served to api.contoso.com by
   // The private key is nowhere in what ARM returns.
   const got = await raw.raw('GET', '');
   assert.doesNotMatch(got.text, /PRIVATE KEY|sealed/);
+  // Nor in the database file: the certificate and key are sealed at rest.
+  assert.doesNotMatch(storedText(server), /PRIVATE KEY|BEGIN CERTIFICATE/);
 });
 
 test('defaultSslBinding: clients that send no SNI get the custom certificate', async () => {
@@ -332,6 +334,10 @@ test('negotiateClientCertificate: the handshake asks for a client certificate an
   });
   const h = custom(updated, 'mtls.contoso.com')!;
   assert.equal(h.certificateSource, 'Custom');
+  // Neither the uploaded PFX nor its password is kept in the clear.
+  const stored = storedText(server);
+  assert.ok(!stored.includes(mtls.pfx.toString('base64').slice(0, 64)));
+  assert.doesNotMatch(stored, /"certificatePassword":"pw"/);
   assert.equal(h.negotiateClientCertificate, true);
   assert.equal(h.certificatePassword, undefined);
   assert.equal(h.encodedCertificate, undefined);
@@ -404,4 +410,13 @@ test('command line: apim hostname set, list and remove', async () => {
   const missing = await runCli(['apim', 'hostname', 'remove', '-g', RG, '-n', SVC_NONE, '--hostname-type', 'Proxy', '--hostname', 'cli.contoso.com'], { dataDir });
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /cli\.contoso\.com/);
+});
+
+test('after a restart the gateway serves the same certificates', async () => {
+  const before = await served('api.contoso.com');
+  assert.equal(before, upper(contoso2.thumbprint));
+  await server.stop();
+  server = await startTestServer({ dataDir: server.dataDir, args: ['--key-vault-refresh-interval', '1s', '--gateway-workers', '2'] });
+  assert.equal(await served('api.contoso.com'), before);
+  assert.notEqual(await served('mtls.contoso.com'), await served('localhost'));
 });
