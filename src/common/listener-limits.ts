@@ -38,10 +38,13 @@ export const DEFAULT_LISTENER_LIMITS: ListenerLimits = {
  * a first-request timer for a connection that completed its handshake and sends nothing (node's header
  * timer starts only at a request's first byte), and the connection cap.
  */
-export function limitedHttpsServer(tls: { cert: string; key: string }, limits: Partial<ListenerLimits> = {}): https.Server {
+export function limitedHttpsServer(
+  tls: { cert: string; key: string } & Pick<https.ServerOptions, 'SNICallback' | 'requestCert' | 'rejectUnauthorized'>,
+  limits: Partial<ListenerLimits> = {},
+): https.Server {
   const l = { ...DEFAULT_LISTENER_LIMITS, ...limits };
   const server = https.createServer({
-    cert: tls.cert, key: tls.key, handshakeTimeout: l.handshakeMs,
+    ...tls, handshakeTimeout: l.handshakeMs,
     keepAliveTimeout: l.idleMs, headersTimeout: Math.min(l.headersMs, l.requestMs), requestTimeout: l.requestMs,
     connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(l.headersMs / 4))),
   });

@@ -101,6 +101,23 @@ export interface NamedValueConfig {
   keyVault?: { secretIdentifier: string; identityClientId: string | null };
 }
 
+/**
+ * A custom gateway hostname (hostnameConfigurations of type Proxy) with the certificate it serves: the
+ * one read from Key Vault (its current version) or given inline. The key travels to gateway workers
+ * with the rest of the configuration; it is never stored outside the sealed ARM document.
+ */
+export interface HostnameConfig {
+  hostName: string;
+  /** The certificate chain, leaf first, PEM. */
+  certPem: string;
+  /** Its private key, PKCS#8 PEM. */
+  keyPem: string;
+  /** The certificate for clients that send no SNI. */
+  defaultSslBinding: boolean;
+  /** The handshake asks for a client certificate (exposed to policies as context.Request.Certificate). */
+  negotiateClientCertificate: boolean;
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -112,6 +129,8 @@ export interface InstanceConfig {
   subscriptions: SubscriptionConfig[];
   backends: BackendConfig[];
   namedValues: NamedValueConfig[];
+  /** Custom proxy hostnames with their certificates (none: the built-in certificate only). */
+  hostnames: HostnameConfig[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

@@ -52,6 +52,8 @@ export class InstanceServer {
 
   /** Compiles a configuration and serves it from the next request on; returns the problems found. */
   apply(config: InstanceConfig): string[] {
+    // Certificates first: they are served whatever becomes of the rest of the configuration.
+    const tlsProblems = this.server.setCertificates(config.hostnames);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.tokens.clear();
     let compiled: CompiledInstance;
@@ -61,11 +63,11 @@ export class InstanceServer {
       // Entities compile one by one (CompiledInstance); this is for what nobody foresaw.
       this.compiled = undefined;
       this.failure = [`the configuration could not be compiled: ${e instanceof Error ? e.message : String(e)}`];
-      return this.failure;
+      return [...tlsProblems, ...this.failure];
     }
     this.compiled = compiled;
     this.failure = undefined;
-    return compiled.problems;
+    return [...tlsProblems, ...compiled.problems];
   }
 
   get problems(): string[] { return this.failure ?? this.compiled?.problems ?? []; }

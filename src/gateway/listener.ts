@@ -3,12 +3,18 @@
 //   one, or a gateway worker (runtime/../workers), which gets the socket itself over IPC;
 // - socketServer(): serves a connection in the process that got it. The one port speaks HTTPS and
 //   plain HTTP (API Management serves both, per API `protocols`), told apart by the first byte (0x16: a
-//   TLS handshake). After that byte the connection belongs to a node:https or node:http server, with no
-//   cost per request.
+//   TLS handshake). A TLS connection's ClientHello is read for the name it asks for (SNI): hostnames with
+//   negotiateClientCertificate go to an HTTPS server that asks for a client certificate, the others to
+//   one that does not; both pick the hostname's certificate by the same SNI table (src/tls/sni.ts). After
+//   that the connection belongs to a node:https or node:http server, with no cost per request.
 import http from 'node:http';
 import { DEFAULT_LISTENER_LIMITS, limitedHttpsServer, type ListenerLimits } from '../common/listener-limits.js';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type https from 'node:https';
+import type nodeTls from 'node:tls';
+import { scanClientHello } from '../tls/client-hello.js';
+import { SniContexts, type HostCertificate } from '../tls/sni.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, secure: boolean) => void;
 
@@ -36,6 +42,11 @@ export async function listen(host: string, port: number, onSocket: (socket: net.
 export interface SocketServer {
   /** Serves a connection (fresh and unread) until it ends. */
   serve(socket: net.Socket): void;
+  /**
+   * The custom hostnames' certificates, from the next handshake on (open connections keep theirs).
+   * Returns the problems (a certificate that cannot be served is left out).
+   */
+  setCertificates(hosts: HostCertificate[]): string[];
   /** Ends every connection now (keep-alive ones included). */
   closeAll(): void;
 }
@@ -50,9 +61,14 @@ export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../common/listener
 
 export function socketServer(tls: { cert: string; key: string }, handler: Handler, limits: Partial<ListenerLimits> = {}): SocketServer {
   const l = { ...DEFAULT_LISTENER_LIMITS, ...limits };
-  // HTTPS with the shared limits (common/listener-limits.ts); plain HTTP with the same timeouts.
-  const secure = limitedHttpsServer(tls, l);
-  secure.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => handler(req, res, true));
+  const sni = new SniContexts(tls);
+  const SNICallback = (name: string, cb: (err: Error | null, ctx?: nodeTls.SecureContext) => void) => cb(null, sni.select(name).context);
+  // HTTPS with the shared limits (common/listener-limits.ts): one server that asks for a client
+  // certificate (accepting none or any: the policies judge it) and one that does not; plain HTTP with
+  // the same timeouts.
+  const secure = limitedHttpsServer({ ...tls, SNICallback }, l);
+  const asking = limitedHttpsServer({ ...tls, SNICallback, requestCert: true, rejectUnauthorized: false }, l);
+  for (const s of [secure, asking]) s.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => handler(req, res, true));
   const plain = http.createServer({
     keepAliveTimeout: l.idleMs, headersTimeout: Math.min(l.headersMs, l.requestMs), requestTimeout: l.requestMs,
     connectionsCheckingInterval: Math.max(20, Math.min(1000, Math.floor(l.headersMs / 4))),
@@ -60,7 +76,14 @@ export function socketServer(tls: { cert: string; key: string }, handler: Handle
   // The header and request timeouts are enforced by a timer node:http starts when a server starts
   // listening; these two never listen (connections are handed to them), so it is started here.
   secure.emit('listening');
+  asking.emit('listening');
   plain.emit('listening');
+  const handTo = (server: net.Server | https.Server, socket: net.Socket, data: Buffer) => {
+    socket.pause();
+    socket.unshift(data);
+    server.emit('connection', socket);
+    process.nextTick(() => socket.resume());
+  };
   // Every connection, so closeAll() can end keep-alive ones at once and the cap can count them.
   const sockets = new Set<net.Socket>();
   return {
@@ -73,19 +96,38 @@ export function socketServer(tls: { cert: string; key: string }, handler: Handle
       // A connection that sends nothing is closed (before this, no server's timeout covers it).
       socket.setTimeout(l.firstByteMs, () => socket.destroy());
       socket.once('data', (first: Buffer) => {
-        socket.setTimeout(0);
-        socket.pause();
-        socket.unshift(first);
-        (first[0] === 0x16 ? secure : plain).emit('connection', socket);
-        process.nextTick(() => socket.resume());
+        if (first[0] !== 0x16) { socket.setTimeout(0); handTo(plain, socket, first); return; }
+        // A TLS handshake: gather its first record (the ClientHello, usually one read) to learn the name.
+        let hello = first;
+        const route = (): boolean => {
+          const scan = scanClientHello(hello);
+          if (!scan.complete) return false;
+          socket.off('data', more);
+          socket.setTimeout(0);
+          handTo(sni.select(scan.serverName).requestCert ? asking : secure, socket, hello);
+          return true;
+        };
+        const more = (chunk: Buffer) => { hello = Buffer.concat([hello, chunk]); route(); };
+        if (!route()) socket.on('data', more);
       });
       socket.resume();
+    },
+    setCertificates(hosts) {
+      const before = sni.defaultEntry;
+      const problems = sni.update(hosts);
+      // Clients that send no name get the defaultSslBinding certificate (node's default context).
+      const after = sni.defaultEntry;
+      if (after !== before && (after.pem.cert !== before.pem.cert || after.pem.key !== before.pem.key)) {
+        for (const s of [secure, asking]) s.setSecureContext(after.pem);
+      }
+      return problems;
     },
     closeAll() {
       for (const s of sockets) s.destroy();
       sockets.clear();
       // Stops the timeout timers started above.
       secure.close();
+      asking.close();
       plain.close();
     },
   };

@@ -110,3 +110,4 @@ export class KeyVaultPlane implements KeyVaultVaults {
     return undefined;
   }
 }
+export { parseCertificateContent, PKCS12, type CertificateMaterial } from './pkcs12.js';

@@ -1,5 +1,6 @@
 // `apim-local apim create|show|list|update|delete` (az's API Management service commands) and
-// `apim identity assign|remove|show` (the instance's managed identities, as az's `containerapp identity`).
+// `apim identity assign|remove|show` (the instance's managed identities, as az's `containerapp identity`),
+// `apim hostname set|list|remove` (apim-hostname.ts).
 import type { Command } from 'commander';
 import {
   action, parseChoice, parseIntArg, parseTags, parseThreeState, withCommonOptions, type CliContext,
@@ -12,6 +13,7 @@ import {
 } from '../managed-identity.js';
 import { registerChildGroups } from './child-group.js';
 import { APIM_CHILD_GROUPS } from './apim-children.js';
+import { registerHostnameCommands } from './apim-hostname.js';
 
 const V = API_VERSIONS.apiManagement;
 const SERVICE_TYPE = 'Microsoft.ApiManagement/service';
@@ -228,6 +230,8 @@ export function registerApim(program: Command): void {
 
   withCommonOptions(instanceOptions(identity.command('show').description("Show the instance's managed identities.")))
     .action(action<InstanceOptions>(async (ctx, o) => ({ value: serviceIdentityView((await ctx.arm.get<Resource>(servicePath(ctx, o), V)).identity) })));
+
+  registerHostnameCommands(apim, instanceOptions, servicePath);
 
   // The instance's configuration: APIs and operations, policies, named values, products, subscriptions, backends.
   registerChildGroups(apim, APIM_CHILD_GROUPS);

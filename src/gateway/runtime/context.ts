@@ -3,6 +3,8 @@
 // headers object is reused as the backend request's, the query string stays raw until a policy edits it,
 // and response headers stay raw (as undici gives them) until a policy reads them.
 import type { IncomingMessage, ServerResponse, IncomingHttpHeaders } from 'node:http';
+import type { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import type { Section } from '../policy/types.js';
 import type { CompiledApi, CompiledOperation, CompiledSubscription } from './instance.js';
 import type { BackendStream } from './backend.js';
@@ -95,6 +97,20 @@ export class GatewayContext {
       else res.once('close', () => { if (!res.writableFinished) ac.abort(); });
     }
     return this.gone.signal;
+  }
+
+  private peerCert: X509Certificate | null | undefined = undefined;
+  /**
+   * The certificate the client presented in the TLS handshake (hostnames with negotiateClientCertificate
+   * ask for one), for context.Request.Certificate; undefined when none was sent or over plain HTTP. Not
+   * validated here: policies judge it (validate-client-certificate, expressions).
+   */
+  get clientCertificate(): X509Certificate | undefined {
+    if (this.peerCert === undefined) {
+      const socket = this.req.socket as Partial<TLSSocket>;
+      this.peerCert = (this.secure && typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined) ?? null;
+    }
+    return this.peerCert ?? undefined;
   }
 
   get variables(): Map<string, unknown> { return (this.vars ??= new Map()); }

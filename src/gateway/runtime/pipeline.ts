@@ -66,7 +66,12 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
   const pipeline = op.pipelines.get(ctx.productName) ?? op.pipelines.get('')!;
   if (ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true' && typeof key === 'string') {
     ctx.trace = new TraceRecorder(ctx, key, inst.secrets);
-    ctx.trace.add('request', { method: ctx.method, url: req.url, keyFromQuery, headers: ctx.trace.maskHeaders(ctx.headers), api: api.name, operation: op.name, product: ctx.productName || undefined });
+    const cert = ctx.clientCertificate;
+    ctx.trace.add('request', {
+      method: ctx.method, url: req.url, keyFromQuery, headers: ctx.trace.maskHeaders(ctx.headers), api: api.name, operation: op.name, product: ctx.productName || undefined,
+      // context.Request.Certificate, as the trace shows it: who presented which certificate.
+      clientCertificate: cert ? { thumbprint: cert.fingerprint.replace(/:/g, ''), subject: cert.subject.split('\n').join(', ') } : undefined,
+    });
   }
 
   // 3-6. inbound → backend → outbound (or on-error after an error), then 7. serialize: see drive().

@@ -10,9 +10,10 @@ import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
+import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
-  constructor(private readonly deps: ApimChildDeps) {}
+  constructor(private readonly deps: ApimChildDeps, private readonly hostnames: HostnameCertificates) {}
 
   async load(instanceId: string): Promise<InstanceConfig | undefined> {
     const { resources } = this.deps.arm;
@@ -57,6 +58,7 @@ export class ApimConfigSource implements ConfigSource {
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
       namedValues: await resolvedNamedValues(this.deps, id),
+      hostnames: await this.hostnames.gatewayHostnames(id),
     };
   }
 }

@@ -11,6 +11,7 @@ import { instanceIdOf, type ApimChildDeps } from './child.js';
 import { SERVICE, SERVICE_TYPE, serviceRegistration, startGatewayListeners } from './service.js';
 import { ApimConfigSource } from './gateway-config.js';
 import { KeyVaultRefresher, type KeyVaultSecretReader } from './keyvault-refresh.js';
+import { HostnameCertificates } from './hostnames.js';
 import { apiRegistration } from './children/apis.js';
 import { operationRegistration } from './children/operations.js';
 import { policyRegistrations } from './children/policies.js';
@@ -75,6 +76,7 @@ class CoalescedReloads {
 export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManagementProvider {
   const deps: ApimChildDeps = { arm, box: o.box, logger: o.logger };
   const refresher = new KeyVaultRefresher(deps, o.keyVaultRefreshIntervalMs, o.keyVault);
+  const hostnames = new HostnameCertificates(arm, refresher, o.logger);
 
   // Any change under an instance: its gateway reloads, and the write returns once every gateway process
   // applied it. A failed reload never fails the write (the gateway keeps its last good configuration).
@@ -93,12 +95,12 @@ export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManag
   return {
     namespace: 'Microsoft.ApiManagement',
     types: [
-      serviceRegistration(arm),
+      serviceRegistration(arm, hostnames),
       apiRegistration(deps), operationRegistration(deps), ...policyRegistrations(deps), ...productRegistrations(deps),
       subscriptionRegistration(deps), backendRegistration(deps), namedValueRegistration(deps, refresher),
       apiVersionSetRegistration(deps), ...tagRegistrations(deps), policyFragmentRegistration(deps), loggerRegistration(deps),
     ],
-    configSource: new ApimConfigSource(deps),
+    configSource: new ApimConfigSource(deps, hostnames),
     // After a restart: every instance's gateway listens again and loads its configuration; then the
     // Key Vault refresher starts.
     async init() {

@@ -1,4 +1,6 @@
-// Key Vault named values: the secret is read through the Key Vault plane's in-process reader, as the
+// Key Vault references of API Management, read and refreshed by one mechanism: named values (here) and
+// the certificates of custom hostnames (hostnames.ts, a RefreshSource this refresher runs on the same
+// interval). Key Vault named values: the secret is read through the Key Vault plane's in-process reader, as the
 // instance's system-assigned identity (identityClientId null) or a user-assigned one, with the vault's
 // own permission and firewall checks. The value is sealed at rest; keyVault.lastStatus records the
 // outcome of each read (Key Vault's own code and message on failure), and a failed read keeps the last
@@ -7,28 +9,36 @@
 import { isAzureError } from '../../../common/errors.js';
 import type { StoredResource } from '../../resource-store.js';
 import { PRIVATE, instanceIdOf, sealFor, type ApimChildDeps } from './child.js';
+import { isVersioned } from './keyvault-reference.js';
 import { NAMED_VALUE, privateOf, type KeyVaultReference, type NamedValuePrivate, type NamedValueProperties } from './children/named-values.js';
 
 /** The Key Vault plane's reader (src/keyvault GatewayReader fits it). Throws AzureError with Key Vault's code and message. */
 export interface KeyVaultSecretReader {
-  read(input: { instanceId: string; identity?: { clientId?: string }; secretIdentifier: string }): Promise<{ value: string; version: string }>;
+  read(input: { instanceId: string; identity?: { clientId?: string }; secretIdentifier: string }): Promise<{ value: string; version: string; contentType: string | null }>;
 }
 
-/** `.../secrets/{name}/{version}`: a pinned version never refreshes. */
-export function isVersioned(secretIdentifier: string): boolean {
-  try {
-    return new URL(secretIdentifier).pathname.split('/').filter(Boolean).length >= 3;
-  } catch {
-    return false;
-  }
+/** Another kind of Key Vault reference refreshed on the same interval (hostname certificates). */
+export interface RefreshSource {
+  /** Reads again what is due at `nowMs` (last read `intervalMs` ago or more). */
+  refreshDue(nowMs: number, intervalMs: number): Promise<void>;
 }
 
 export class KeyVaultRefresher {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private readonly sources: RefreshSource[] = [];
 
   /** `reader` is the Key Vault plane's; without one (a plane built without Key Vault) every read fails with ServiceUnavailable. */
   constructor(private readonly deps: ApimChildDeps, readonly intervalMs: number, private readonly reader: KeyVaultSecretReader | undefined) {}
+
+  /** Adds a kind of reference to refresh on this refresher's interval. */
+  addSource(source: RefreshSource): void { this.sources.push(source); }
+
+  /** Reads a secret through the Key Vault plane; without one, fails with ServiceUnavailable. */
+  read(input: Parameters<KeyVaultSecretReader['read']>[0]): ReturnType<KeyVaultSecretReader['read']> {
+    if (!this.reader) return Promise.reject(Object.assign(new Error('The Key Vault plane is not available.'), { code: 'ServiceUnavailable' }));
+    return this.reader.read(input);
+  }
 
   start(): void {
     if (this.timer) return;
@@ -57,6 +67,9 @@ export class KeyVaultRefresher {
         if (typeof priv.readMs === 'number' && now - priv.readMs < this.intervalMs) continue;
         await this.refresh(nv).catch((e) => this.deps.logger.error(`Key Vault refresh of ${nv.id} failed`, e));
       }
+      for (const source of this.sources) {
+        await source.refreshDue(now, this.intervalMs).catch((e) => this.deps.logger.error('Key Vault refresh failed', e));
+      }
     } finally {
       this.running = false;
     }
@@ -73,8 +86,7 @@ export class KeyVaultRefresher {
     const now = this.deps.arm.clock.nowMs();
     let lastStatus: NonNullable<KeyVaultReference['lastStatus']>;
     try {
-      if (!this.reader) throw Object.assign(new Error('The Key Vault plane is not available.'), { code: 'ServiceUnavailable' });
-      const read = await this.reader.read({
+      const read = await this.read({
         instanceId, secretIdentifier: kv.secretIdentifier, identity: kv.identityClientId ? { clientId: kv.identityClientId } : undefined,
       });
       if (read.version !== priv.version || typeof priv.sealedValue !== 'string') {

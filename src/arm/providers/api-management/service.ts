@@ -9,6 +9,7 @@ import { applyIdentity, commitIdentity, releaseIdentity, rollbackIdentity, type 
 import { trackedResourceHandlers } from '../../tracked-resource.js';
 import { resourceKind } from '../../resource-store.js';
 import { bool, obj, oneOf, str, stringMap, validationError } from './validation.js';
+import type { HostnameCertificates } from './hostnames.js';
 
 export const APIM_API_VERSIONS = ['2021-01-01-preview', '2021-04-01-preview', '2021-08-01', '2021-12-01-preview', '2022-04-01-preview',
   '2022-08-01', '2022-09-01-preview', '2023-03-01-preview', '2023-05-01-preview', '2023-09-01-preview', '2024-05-01',
@@ -86,24 +87,29 @@ const READ_ONLY_PROPS = ['provisioningState', 'targetProvisioningState', 'create
 
 /**
  * Removing an identity that a hostname's Key Vault certificate is read with is refused: the gateway
- * could no longer renew the certificate.
+ * could no longer renew the certificate (Microsoft Learn, "Use managed identities in Azure API
+ * Management": "If an API Management instance is configured with a custom SSL certificate from Key
+ * Vault and you try to disable a managed identity, the request will fail"). The hostnames checked are
+ * the ones the request leaves in place: switching a hostname to an inline certificate in the same
+ * request, or before, lets the identity go. Key Vault named values are not covered (the same page
+ * names only certificates; a named value whose identity is gone shows the failure in lastStatus).
  */
-const identityInUse: (current: ServiceProperties | undefined) => IdentityRemovalCheck = (current) => async (removed) => {
-  for (const h of current?.hostnameConfigurations ?? []) {
+const identityInUse: (hostnames: unknown) => IdentityRemovalCheck = (hostnames) => async (removed) => {
+  for (const h of (Array.isArray(hostnames) ? hostnames : []) as HostnameConfiguration[]) {
     if (!h.keyVaultId) continue;
     const usesSystem = !h.identityClientId;
     const usesRemovedUser = !!h.identityClientId && removed.userAssigned.some((u) => u.clientId.toLowerCase() === h.identityClientId!.toLowerCase());
     if ((usesSystem && removed.systemAssigned) || usesRemovedUser) {
       throw new AzureError({
         status: 400, code: 'InvalidParameters', target: 'identity',
-        message: `The identity cannot be removed: hostname '${h.hostName}' reads its certificate from Key Vault (${h.keyVaultId}) with it. Change the hostname configuration first.`,
+        message: `The ${usesSystem ? 'system-assigned' : `user-assigned (clientId ${h.identityClientId})`} identity cannot be removed: hostname '${h.hostName}' reads its certificate from Key Vault (${h.keyVaultId}) with it. Switch the hostname to an inline certificate (encodedCertificate) or another identity first.`,
       });
     }
   }
 };
 
 /** `Microsoft.ApiManagement/service`: the instance, its gateway listener and its managed identities. */
-export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
+export function serviceRegistration(arm: ArmContext, hostnames: HostnameCertificates): ResourceTypeRegistration {
   async function write(req: ArmRequest, merge: boolean) {
     const name = req.target.names[0];
     const existing = await arm.resources.get(req.target.id);
@@ -151,13 +157,19 @@ export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
     const id = existing?.id ?? req.target.id;
     const change = await applyIdentity(arm, {
       resourceId: id, resourceName: existing?.body.name ?? name, requested: body.identity, previous: prev?.identity as IdentityProperty | undefined,
-      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(prev?.properties as ServiceProperties | undefined),
+      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(merged.hostnameConfigurations),
       caller: req.caller, action: `${SERVICE_TYPE}/write`,
     });
 
     let gatewayPort = prev ? Number(new URL(prev.properties.gatewayUrl).port) : 0;
     try {
       gatewayPort = await arm.gateway.ensureInstance(id, gatewayPort);
+      // Hostnames and their certificates (read from Key Vault now): a failure here stores nothing.
+      const resolved = await hostnames.resolve({
+        instanceId: id, builtInHostName: `${existing?.body.name ?? name}.azure-api.net`, identity: change.identity,
+        given: (Array.isArray(merged.hostnameConfigurations) ? merged.hostnameConfigurations : []) as Record<string, unknown>[],
+      });
+      merged.hostnameConfigurations = resolved.configurations;
       const nowIso = new Date(arm.clock.nowMs()).toISOString();
       const doc = {
         id, name: existing?.body.name ?? name, type: SERVICE_TYPE, location,
@@ -171,7 +183,11 @@ export function serviceRegistration(arm: ArmContext): ResourceTypeRegistration {
           createdAtUtc: prev?.properties.createdAtUtc ?? nowIso,
         }),
       };
-      const r = await arm.resources.put({ id, parent: req.target.scope, body: doc, keepEtagField: true, ...preconditions(req) });
+      const r = await arm.resources.batch(async (batch) => {
+        const put = await batch.put({ id, parent: req.target.scope, body: doc, keepEtagField: true, ...preconditions(req) });
+        await hostnames.store(batch, id, resolved.stored);
+        return put;
+      });
       await commitIdentity(arm, id, change);
       return { status: r.created ? 201 : 200, body: r.resource.body, headers: { etag: r.resource.etag } };
     } catch (e) {
@@ -270,7 +286,7 @@ function validateSku(value: unknown): { name: string; capacity: number } {
 function serviceProperties(set: Record<string, any>, computed: { name: string; sku: string; gatewayUrl: string; createdAtUtc: string }): Record<string, unknown> {
   const n = computed.name.toLowerCase();
   const consumption = computed.sku === 'Consumption';
-  const custom = Array.isArray(set.hostnameConfigurations) ? set.hostnameConfigurations.filter((h: any) => h?.hostName?.toLowerCase() !== `${n}.azure-api.net`) : [];
+  const custom = (set.hostnameConfigurations ?? []) as HostnameConfiguration[];
   return {
     publisherEmail: set.publisherEmail,
     publisherName: set.publisherName,
@@ -285,7 +301,7 @@ function serviceProperties(set: Record<string, any>, computed: { name: string; s
     managementApiUrl: consumption ? undefined : `https://${n}.management.azure-api.net`,
     scmUrl: consumption ? undefined : `https://${n}.scm.azure-api.net`,
     hostnameConfigurations: [
-      { type: 'Proxy', hostName: `${n}.azure-api.net`, negotiateClientCertificate: false, defaultSslBinding: custom.length === 0, certificateSource: 'BuiltIn' },
+      { type: 'Proxy', hostName: `${n}.azure-api.net`, negotiateClientCertificate: false, defaultSslBinding: !custom.some((h) => h.type === 'Proxy' && h.defaultSslBinding), certificateSource: 'BuiltIn' },
       ...custom,
     ],
     publicIPAddresses: consumption ? undefined : ['127.0.0.1'],

@@ -7,9 +7,9 @@ import { AzureError } from '../../../../common/errors.js';
 import { namedValueKey, type NamedValueConfig } from '../../../../gateway/config.js';
 import { PRIVATE, defineApimChild, openFor, publicBody, sealFor, type ApimChildDeps } from '../child.js';
 import { ApimChildErrors, bool, str, strings, validationError } from '../validation.js';
-import type { ServiceProperties } from '../service.js';
 import type { KeyVaultRefresher } from '../keyvault-refresh.js';
 import { policiesUsing } from './policies.js';
+import { checkReferenceIdentity, checkSecretIdentifier } from '../keyvault-reference.js';
 
 export interface KeyVaultReference {
   secretIdentifier: string;
@@ -44,11 +44,6 @@ const MAX_VALUE = 4096;
 export const NamedValueErrors = {
   displayName: (v: string) => validationError('displayName', `'${v}' is not a valid display name: it may contain only letters, digits, periods, dashes and underscores.`),
   displayNameTaken: (v: string) => validationError('displayName', `A named value with display name '${v}' already exists.`),
-  identityNotFound: (clientId: string) => validationError('identityClientId', `Can not find Managed Identity with provided IdentityClientId : ${clientId}. For more information please see aka.ms/apimmsi.`),
-  noSystemIdentity: (secretIdentifier: string) => new AzureError({
-    status: 400, code: 'InvalidOperation',
-    message: `Managed Service Identity (http://aka.ms/apimmsi) is not enabled on the service, which is required to access KeyVault ${secretIdentifier}`,
-  }),
   inUse: (name: string, policies: string[]) => validationError('namedValue', `Named value '${name}' cannot be deleted because it is referenced in ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}. Remove it from the policies first.`),
   renameInUse: (displayName: string, policies: string[]) => validationError('displayName', `The display name '${displayName}' cannot be changed because ${policies.length} polic${policies.length === 1 ? 'y uses' : 'ies use'} it as {{${displayName}}}.`),
   notKeyVault: (name: string) => validationError('keyVault', `Named value '${name}' is not a Key Vault named value.`),
@@ -57,29 +52,13 @@ export const NamedValueErrors = {
 
 export const privateOf = (nv: StoredResource<NamedValueProperties>): NamedValuePrivate => (nv.body[PRIVATE] ?? {}) as NamedValuePrivate;
 
-/** The identity the Key Vault reference names must be the instance's. */
-function checkIdentity(svc: StoredResource<ServiceProperties>, kv: KeyVaultReference): void {
-  const identity = svc.body.identity ?? {};
-  if (kv.identityClientId === null) {
-    if (!identity.principalId) throw NamedValueErrors.noSystemIdentity(kv.secretIdentifier);
-    return;
-  }
-  const assigned = Object.values((identity.userAssignedIdentities ?? {}) as Record<string, { clientId: string }>);
-  if (!assigned.some((u) => u.clientId.toLowerCase() === kv.identityClientId!.toLowerCase())) throw NamedValueErrors.identityNotFound(kv.identityClientId);
-}
-
 function keyVaultOf(value: unknown): KeyVaultReference | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw validationError('keyVault', "'keyVault' must be an object.");
   const kv = value as Record<string, unknown>;
   for (const k of Object.keys(kv)) if (!['secretIdentifier', 'identityClientId', 'lastStatus'].includes(k)) throw validationError(`keyVault.${k}`, `Could not find member '${k}' on object of type 'KeyVaultContractCreateProperties'.`);
   const secretIdentifier = str(kv, 'secretIdentifier', { required: true, at: 'keyVault.secretIdentifier' })!;
-  let url: URL | undefined;
-  try { url = new URL(secretIdentifier); } catch { url = undefined; }
-  const segs = url?.pathname.split('/').filter(Boolean) ?? [];
-  if (!url || url.protocol !== 'https:' || segs.length < 2 || segs.length > 3 || segs[0].toLowerCase() !== 'secrets') {
-    throw validationError('secretIdentifier', `'${secretIdentifier}' is not a valid Key Vault secret identifier: expected https://{vault}.vault.azure.net/secrets/{name}[/{version}].`);
-  }
+  checkSecretIdentifier(secretIdentifier, 'secretIdentifier');
   const cid = kv.identityClientId;
   if (cid !== undefined && cid !== null && typeof cid !== 'string') throw validationError('identityClientId', "'identityClientId' must be a string or null.");
   return { secretIdentifier, identityClientId: cid ? cid : null };
@@ -124,7 +103,7 @@ export function namedValueRegistration(deps: ApimChildDeps, refresher: KeyVaultR
       const properties: NamedValueProperties = { displayName, tags, secret, provisioningState: 'Succeeded' };
       if (kv) {
         if (value !== undefined) throw validationError('value', "'value' and 'keyVault' cannot both be given.");
-        checkIdentity(instance, kv);
+        checkReferenceIdentity(instance.body.identity, kv.identityClientId, kv.secretIdentifier);
         const sameRef = prev.keyVault && prev.keyVault.secretIdentifier === kv.secretIdentifier && (prev.keyVault.identityClientId ?? null) === kv.identityClientId;
         properties.keyVault = { ...kv, ...(sameRef && prev.keyVault!.lastStatus ? { lastStatus: prev.keyVault!.lastStatus } : {}) };
         if (sameRef) Object.assign(priv, privateOf(existing!));
