@@ -33,7 +33,7 @@ export interface ParsedExpression {
 export function parseExpression(text: string): ParsedExpression {
   const block = text.startsWith('@{');
   const prefix = block ? PREFIX_BLOCK : PREFIX_EXPRESSION;
-  const source = `${prefix}${text.slice(1)}${block ? '' : ';'} }`;
+  const source = `${prefix}${text.slice(1)}${block ? '' : '; }'} }`;
   const tree = parser.parse(source);
   if (!tree) throw new ExpressionError('The expression could not be parsed.', 1, 1);
   // Row 0 holds the prefix, then the text from its second character (the `(` or `{` after `@`).

@@ -8,6 +8,7 @@ import type { MethodDef, ParamDef, PropertyDef } from '../surface/define.js';
 import { T, arrayOf, canonicalName, hasParams, nullableOf, sameType, substitute, t, typeText, type TypeRef } from '../surface/types.js';
 import { DotNetException, indexOutOfRange, nullReference } from '../dotnet/exceptions.js';
 import { toDotNetString } from '../dotnet/to-string.js';
+import { exceptionIs } from '../surface/core.js';
 import { checkedString, tick, type Env } from '../runtime.js';
 import { FunctionScope, Scope, type Emit } from './scope.js';
 import { TypeRelations, delegateSig, identity, isNumeric, isNullable, underlying, type Conversion, type FoundMember } from './relations.js';
@@ -609,7 +610,7 @@ export class Compiler {
         if (!local) this.fail(nameNode, `A local variable named '${nameNode.text}' is already defined in this scope.`);
         assign = scope.access(local!).write;
       } else {
-        const arg = r.args.find((a) => a.node === o.node)!;
+        const arg = r.args.find((a) => a.node.id === o.node.id)!;
         assign = (arg.r as Bound).assign;
       }
       const write = assign!;
@@ -1132,7 +1133,7 @@ export class Compiler {
     for (const d of decl.namedChildren) {
       if (!d || d.type !== 'variable_declarator') continue;
       const nameNode = d.childForFieldName('name') ?? d.namedChildren[0]!;
-      const init = d.namedChildren.filter((c): c is Node => !!c && c !== nameNode && c.type !== 'bracketed_argument_list')[0];
+      const init = d.namedChildren.filter((c): c is Node => !!c && c.id !== nameNode.id && c.type !== 'bracketed_argument_list')[0];
       let type = declared;
       let value: Emit | undefined;
       if (init) {
@@ -1273,8 +1274,8 @@ export class Compiler {
           const type = this.typeOf(decl.childForFieldName('type')!);
           const def = this.rel.def(type);
           if (!def || !this.rel.asType(type, 'Exception')) return this.fail(decl, 'The type caught or thrown must be derived from System.Exception.');
-          const names = exceptionNames(this.rel, type);
-          check = (e) => names === undefined || names.has(e.type);
+          const caught = def.fullName;
+          check = (e) => exceptionIs(e.type, caught);
           const nameNode = decl.childForFieldName('name');
           if (nameNode) {
             const local = inner.declare(nameNode.text, type);
@@ -1313,14 +1314,6 @@ export class Compiler {
       }
     };
   }
-}
-
-/** Exception type names a catch clause of this type catches (undefined: all). */
-function exceptionNames(rel: TypeRelations, type: TypeRef): Set<string> | undefined {
-  const def = rel.def(type);
-  if (!def || def.name === 'Exception') return undefined;
-  const known = (def as unknown as { catches?: string[] }).catches;
-  return new Set(known ?? [def.fullName]);
 }
 
 const OPERATOR_NAMES: Record<string, string> = {

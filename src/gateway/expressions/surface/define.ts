@@ -68,6 +68,8 @@ export interface ParamDef {
   readonly defaultValue?: unknown;
   /** `params T[]`: the rest of the arguments, packed. */
   readonly isParams: boolean;
+  /** `out`/`ref`: the implementation gets a `{ value }` box and writes its result there. */
+  readonly byRef?: 'out' | 'ref';
 }
 
 export interface MethodDef {
@@ -199,9 +201,13 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
   if (reader.eat(close)) return out;
   do {
     let isParams = false;
-    const save = reader.rest();
-    const first = /^\s*(this|params)\s/.exec(save);
-    if (first) { reader.name(); isParams = first[1] === 'params'; }
+    let byRef: 'out' | 'ref' | undefined;
+    const first = /^\s*(this|params|out|ref)\s/.exec(reader.rest());
+    if (first) {
+      reader.name();
+      isParams = first[1] === 'params';
+      if (first[1] === 'out' || first[1] === 'ref') byRef = first[1];
+    }
     const type = reader.type(params);
     const name = reader.name();
     let optional = false;
@@ -215,7 +221,7 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
         : lit.startsWith('"') ? JSON.parse(lit) : Number(lit);
       reader.skip(m[0].length);
     }
-    out.push({ name, type, optional: optional || isParams, defaultValue, isParams });
+    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, byRef });
   } while (reader.eat(','));
   reader.expect(close);
   return out;
