@@ -3,11 +3,14 @@
 // shared/research/proxy-baselines.md). Request and response bodies stream through both ways with
 // back-pressure; nothing is buffered unless a policy replaced or buffered the body.
 import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
 const HIGH_WATER = 64 * 1024;
+/** The largest body a policy may read into memory. */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 /** The backend's answer as it arrives: headers first (a promise), then the body, pumped into the client's response. */
 export class BackendStream {
@@ -110,6 +113,25 @@ export class BackendStream {
     }
     if (this.complete) { res.end(); return; }
     if (this.paused) this.onDrain();
+  }
+
+  /** Reads the whole body into memory (a policy expression reads context.Response.Body). */
+  readAll(limit = MAX_BUFFERED_BODY): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > limit) { done(new PolicyError('BodyTooLarge', `The response body is larger than ${limit} bytes and cannot be read by a policy.`)); return; }
+          chunks.push(chunk);
+          done();
+        },
+        final(done) { resolve(Buffer.concat(chunks)); done(); },
+      });
+      sink.on('error', reject);
+      this.pipeTo(sink as unknown as ServerResponse);
+    });
   }
 
   /** A policy replaced the body: read the backend's to the end (keeping the connection) and drop it. */
