@@ -207,7 +207,10 @@ function policyNames(doc) {
   return names;
 }
 
-/** Every attribute value and text in the tree (for {{named value}} references and `...` placeholders). */
+/** API Management's rule for a named value's name (displayName). */
+const NAMED_VALUE_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** Every attribute value and text in the tree (for `...` placeholders). */
 function* strings(n) {
   yield* Object.values(n.attrs);
   yield n.text;
@@ -260,7 +263,12 @@ for (const path of files.filter((f) => /\.xml$/i.test(f))) {
   entry.usesExpressions = masked.error !== undefined || masked.count > 0;
   let doc;
   if (masked.error) entry.wellFormed = { reason: masked.error };
-  else {
+  else if (src.includes('="""')) {
+    // Some files went through a conversion that rewrote C# string literals as attributes: "patch" became
+    // "patch=""" (then closed by the literal's own quote). The brackets still balance, but it is not C#.
+    entry.wellFormed = { reason: 'its expressions are not C#: string literals were mangled into attribute-like text ("x="""), which API Management refuses' };
+  }
+  if (!masked.error) {
     try { doc = parse(masked.xml); } catch (e) { entry.wellFormed = { reason: `not well-formed XML: ${e.message}` }; }
   }
   const rootName = doc?.name ?? src.replace(/<!--[\s\S]*?-->/g, '').match(/<([A-Za-z_][\w.-]*)/)?.[1];
@@ -268,7 +276,13 @@ for (const path of files.filter((f) => /\.xml$/i.test(f))) {
   if (doc) {
     entry.policies = policyNames(doc);
     const all = [...strings(doc)];
-    entry.namedValues = [...new Set(all.flatMap((s) => [...s.matchAll(/\{\{([^{}]*)\}\}/g)].map((m) => m[1].trim())))];
+    // {{named values}} are substituted everywhere (expressions included) but in comments and Liquid bodies.
+    const refsIn = src.replace(/<!--[\s\S]*?-->/g, '').replace(/<set-body\b[^>]*\btemplate\s*=\s*["']liquid["'][^>]*>[\s\S]*?<\/set-body>/gi, '');
+    entry.namedValues = [...new Set([...refsIn.matchAll(/\{\{([^{}]*)\}\}/g)].map((m) => m[1].trim()))];
+    const badName = entry.namedValues.find((n) => !NAMED_VALUE_NAME.test(n));
+    if (entry.wellFormed === true && badName !== undefined) {
+      entry.wellFormed = { reason: `contains the placeholder {{${badName}}}: no named value can have that name (letters, digits, '.', '-', '_'), so API Management refuses the document` };
+    }
     if (entry.wellFormed === true && all.some((s) => s.trim() === '...')) entry.wellFormed = { reason: "contains '...' placeholders to fill in" };
     if (entry.wellFormed === true && doc.name === 'policies' && doc.children.some((c) => !SECTIONS.includes(c.name))) {
       entry.wellFormed = { reason: `'policies' has a child that is not a section: ${doc.children.find((c) => !SECTIONS.includes(c.name)).name}` };
