@@ -30,28 +30,18 @@ function quoteAt(s, i) {
   return s.startsWith('&quot;', i) ? 6 : 0;
 }
 
-/** Index just past a C# regular/verbatim string whose opening quote (length q) is at i. */
-function skipString(s, i, q, verbatim) {
+/**
+ * Index just past a C# string literal whose opening quote (length q) is at i: regular, verbatim (`""`
+ * escapes a quote) or interpolated (`{...}` holes are code, `{{` is a brace), or -1.
+ */
+function skipString(s, i, q, verbatim, interpolated = false) {
   for (let j = i + q; j < s.length;) {
     const qq = quoteAt(s, j);
     if (qq) {
       if (verbatim && quoteAt(s, j + qq)) { j += qq + quoteAt(s, j + qq); continue; }
       return j + qq;
     }
-    j += !verbatim && s[j] === '\\' ? 2 : 1;
-  }
-  return -1;
-}
-
-/** Index just past an interpolated string ($"..." / $@"..."): holes `{...}` are code. */
-function skipInterpolated(s, i, q, verbatim) {
-  for (let j = i + q; j < s.length;) {
-    const qq = quoteAt(s, j);
-    if (qq) {
-      if (verbatim && quoteAt(s, j + qq)) { j += qq + quoteAt(s, j + qq); continue; }
-      return j + qq;
-    }
-    if (s[j] === '{') {
+    if (interpolated && s[j] === '{') {
       if (s[j + 1] === '{') { j += 2; continue; }
       j = skipCode(s, j + 1, '}');
       if (j < 0) return -1;
@@ -71,8 +61,8 @@ function skipCode(s, i, closer) {
   while (j < s.length) {
     const c = s[j];
     let q;
-    if ((c === '$' || c === '@') && (s[j + 1] === '$' || s[j + 1] === '@') && (q = quoteAt(s, j + 2))) { j = skipInterpolated(s, j + 2, q, true); }
-    else if (c === '$' && (q = quoteAt(s, j + 1))) { j = skipInterpolated(s, j + 1, q, false); }
+    if ((c === '$' || c === '@') && (s[j + 1] === '$' || s[j + 1] === '@') && (q = quoteAt(s, j + 2))) { j = skipString(s, j + 2, q, true, true); }
+    else if (c === '$' && (q = quoteAt(s, j + 1))) { j = skipString(s, j + 1, q, false, true); }
     else if (c === '@' && (q = quoteAt(s, j + 1))) { j = skipString(s, j + 1, q, true); }
     else if ((q = quoteAt(s, j))) { j = skipString(s, j, q, false); }
     else if (c === "'") {
@@ -288,6 +278,8 @@ for (const path of files.filter((f) => /\.xml$/i.test(f))) {
       entry.wellFormed = { reason: `'policies' has a child that is not a section: ${doc.children.find((c) => !SECTIONS.includes(c.name)).name}` };
     }
     if (external(doc, entry.policies)) entry.external = true;
+    // Liquid templates (set-body template="liquid") are a feature of their own, not an expression.
+    if (/<set-body\b[^>]*\btemplate\s*=\s*["']liquid["']/i.test(src.replace(/<!--[\s\S]*?-->/g, ''))) entry.liquid = true;
   }
   entries.push(entry);
 }

@@ -29,6 +29,7 @@ interface FixtureEntry {
   usesExpressions: boolean;
   wellFormed: true | { reason: string };
   external?: boolean;
+  liquid?: boolean;
   namedValues?: string[];
 }
 
@@ -131,8 +132,7 @@ const policyPath = (op: string) => `/apis/${API}/operations/${op}/policies/polic
 const putPolicy = (op: string, value: string) => raw('PUT', policyPath(op), { properties: { format: 'rawxml', value } });
 
 /** PUTs a fixture where it belongs (an operation's policy, or a policy fragment); returns the answer and its GET path. */
-async function put(f: FixtureEntry): Promise<{ r: Awaited<ReturnType<typeof raw>>; getPath: string }> {
-  const value = fixture(f.path);
+async function put(f: Pick<FixtureEntry, 'path' | 'kind'>, value = fixture(f.path)): Promise<{ r: Awaited<ReturnType<typeof raw>>; getPath: string }> {
   if (f.kind === 'fragment') {
     const id = `frag-${path.basename(f.path, '.xml')}`.slice(0, 80);
     return { r: await raw('PUT', `/policyFragments/${id}`, { properties: { format: 'rawxml', value } }), getPath: `/policyFragments/${id}` };
@@ -141,10 +141,37 @@ async function put(f: FixtureEntry): Promise<{ r: Awaited<ReturnType<typeof raw>
   return { r: await putPolicy(op.id, value), getPath: policyPath(op.id) };
 }
 
+/** What a document with a Liquid template (not implemented) is refused for. */
+const LIQUID = /'template' attribute has an invalid value 'liquid'|element 'set-body' (has invalid child element|cannot contain text)/;
 const details = (r: { body: any }): { message: string }[] => r.body?.error?.details ?? [];
 const describeError = (r: { status: number; body: any }) => `${r.status} ${JSON.stringify(r.body?.error ?? r.body).slice(0, 1500)}`;
 
+/** PUT answers 200/201; GET ?format=rawxml answers the same characters. */
+async function acceptedAndReadBack(f: Pick<FixtureEntry, 'path' | 'kind'>, value = fixture(f.path)): Promise<void> {
+  const { r, getPath } = await put(f, value);
+  assert.ok(r.status === 200 || r.status === 201, describeError(r));
+  const got = await raw('GET', `${getPath}?format=rawxml`);
+  assert.equal(got.status, 200);
+  assert.equal(got.body.properties.format, 'rawxml');
+  assert.equal(got.body.properties.value, value, 'GET ?format=rawxml returns the document as PUT');
+}
+
 // ---- every fixture at PUT ----
+
+// The same path with documents that need no expressions: the harness itself, and a byte order mark
+// (one fixture, "Decrypt AES Data", starts with one) kept through PUT and GET.
+test('control: an expression-free document with a byte order mark is accepted, read back and applied', async () => {
+  const doc = '\uFEFF<policies><inbound><base /><set-header name="x-control" exists-action="override"><value>on</value></set-header></inbound>'
+    + '<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+  const op = await operation();
+  await acceptedAndReadBack({ path: 'control.xml', kind: 'policies' }, doc);
+  await acceptedAndReadBack({ path: 'control-fragment.xml', kind: 'fragment' },
+    '<fragment><set-header name="x-fragment" exists-action="override"><value>on</value></set-header></fragment>');
+  const r = await putPolicy(op.id, doc);
+  assert.ok(r.status === 200 || r.status === 201, describeError(r));
+  const seen = backendAnswer({ text: await (await fetch(`${op.url}/x`)).text() });
+  assert.equal(seen.headers['x-control'], 'on');
+});
 
 for (const f of manifest.files) {
   const unknown = f.policies.filter((p) => !POLICIES.has(p));
@@ -158,15 +185,17 @@ for (const f of manifest.files) {
     });
   } else if (f.kind === 'other') {
     test(`not a policy document or fragment: ${label}`, () => { assert.fail(`kind 'other' has no scope to PUT it at: ${f.path}`); });
-  } else if (unknown.length === 0) {
-    test(`accepted and read back byte for byte: ${label}`, async () => {
-      const { r, getPath } = await put(f);
-      assert.ok(r.status === 200 || r.status === 201, describeError(r));
-      const got = await raw('GET', `${getPath}?format=rawxml`);
-      assert.equal(got.status, 200);
-      assert.equal(got.body.properties.format, 'rawxml');
-      assert.equal(got.body.properties.value, fixture(f.path), 'GET ?format=rawxml returns the document as PUT');
+  } else if (unknown.length === 0 && f.liquid) {
+    // Liquid templates are not implemented: the only refusal is set-body's template (and its Liquid body).
+    test(`refused only for its Liquid template: ${label}`, async () => {
+      const { r } = await put(f);
+      assert.equal(r.status, 400, describeError(r));
+      const ds = details(r);
+      assert.ok(ds.some((d) => /'template' attribute has an invalid value 'liquid'/.test(d.message)), describeError(r));
+      for (const d of ds) assert.match(d.message, LIQUID);
     });
+  } else if (unknown.length === 0) {
+    test(`accepted and read back byte for byte: ${label}`, () => acceptedAndReadBack(f));
   } else {
     test(`refused only for the policies apim-local lacks (#14: ${unknown.join(', ')}): ${label}`, async () => {
       const { r } = await put(f);
@@ -174,6 +203,7 @@ for (const f of manifest.files) {
       const ds = details(r);
       assert.ok(ds.length > 0, describeError(r));
       for (const d of ds) {
+        if (f.liquid && LIQUID.test(d.message)) continue;
         const m = /Unknown policy '([^']+)'/.exec(d.message);
         assert.ok(m && unknown.includes(m[1]), `a detail other than a missing policy: ${d.message}`);
       }
