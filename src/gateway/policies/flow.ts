@@ -15,7 +15,7 @@ const ALL = ['inbound', 'backend', 'outbound', 'on-error'] as const;
 const setVariable: PolicyDefinition = {
   name: 'set-variable',
   sections: ALL,
-  schema: { attrs: { name: { required: true }, value: { required: true } } },
+  schema: { attrs: { name: { required: true }, value: { required: true, expr: true } } },
   compile(node, c): Run {
     const name = c.attr(node, 'name')!.constant!;
     const value = c.attr(node, 'value')!;
@@ -27,7 +27,8 @@ const CONDITION = /^\s*(true|false)\s*$/i;
 const choose: PolicyDefinition = {
   name: 'choose',
   sections: ALL,
-  schema: { children: { when: { attrs: { condition: { required: true } }, policies: true, min: 1 }, otherwise: { policies: true, max: 1 } } },
+  // `condition` is "Boolean expression | Boolean constant" (the page has no "Policy expressions are allowed" line).
+  schema: { children: { when: { attrs: { condition: { required: true, expr: true } }, policies: true, min: 1 }, otherwise: { policies: true, max: 1 } } },
   check(node) {
     for (const w of node.children) {
       if (w.name !== 'when') continue;
@@ -84,9 +85,9 @@ export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
   delete r.headers['content-encoding'];
 }
 
-const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int' }, reason: {} }, max: 1 };
-const headerSchema: ChildSchema = { attrs: { name: { required: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'] } }, children: { value: { text: true } } };
-const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, max: 1 };
+const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int', expr: true }, reason: { expr: true } }, max: 1 };
+const headerSchema: ChildSchema = { attrs: { name: { required: true, expr: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: true } }, children: { value: { text: true, textExpr: true } } };
+const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true, max: 1 };
 
 const returnResponse: PolicyDefinition = {
   name: 'return-response',
@@ -118,7 +119,7 @@ const returnResponse: PolicyDefinition = {
 const setStatus: PolicyDefinition = {
   name: 'set-status',
   sections: ALL,
-  schema: { attrs: { code: { required: true, type: 'int' }, reason: {} } },
+  schema: { attrs: { code: { required: true, type: 'int', expr: true }, reason: { expr: true } } },
   compile(node, c): Run {
     const code = Number(c.attr(node, 'code')!.constant);
     const reason = c.attr(node, 'reason');
@@ -129,7 +130,8 @@ const setStatus: PolicyDefinition = {
 const setBody: PolicyDefinition = {
   name: 'set-body',
   sections: ALL,
-  schema: { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true },
+  // The page's table is silent on `template`, says "aren't allowed" for xsi-nil; the body is an expression in its examples.
+  schema: { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true },
   compile(node, c): Run {
     const body = c.value(node.text);
     if (c.section === 'inbound' || c.section === 'backend') {
@@ -217,7 +219,8 @@ const trace: PolicyDefinition = {
   sections: ALL,
   schema: {
     attrs: { source: { required: true }, severity: { values: ['verbose', 'information', 'error'] } },
-    children: { message: { text: true, min: 1, max: 1 }, metadata: { attrs: { name: { required: true }, value: { required: true } } } },
+    // metadata's attribute table is silent, but the policy statement reads name="string literal or expressions" value="...".
+    children: { message: { text: true, textExpr: true, min: 1, max: 1 }, metadata: { attrs: { name: { required: true, expr: true }, value: { required: true, expr: true } } } },
   },
   compile(node, c): Run {
     const source = c.attr(node, 'source')!;

@@ -9,7 +9,8 @@ import type { MiTokenFailure } from '../../entra/index.js';
 export const NO_IDENTITY = 'Managed service identity is not enabled for this service and authentication-managed-identity policy cannot be used.';
 
 export const managedIdentitySchema: ElementSchema = {
-  attrs: { resource: { required: true }, 'client-id': {}, 'output-token-variable-name': {}, 'ignore-error': { type: 'bool' } },
+  // client-id and output-token-variable-name: "Policy expressions aren't allowed"; ignore-error: the table is silent.
+  attrs: { resource: { required: true, expr: true }, 'client-id': {}, 'output-token-variable-name': {}, 'ignore-error': { type: 'bool' } },
 };
 
 /**

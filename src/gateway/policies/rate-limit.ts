@@ -115,7 +115,13 @@ function matcher(node: XNode): (name: string, displayName: string) => boolean {
 const rateLimitByKey: PolicyDefinition = {
   name: 'rate-limit-by-key',
   sections: ['inbound'],
-  schema: { attrs: { ...common, 'counter-key': { required: true }, 'increment-condition': {}, 'increment-count': { type: 'int' } } },
+  // rate-limit-by-key allows expressions in calls and renewal-period (rate-limit does not), and in its key/condition/count.
+  schema: {
+    attrs: {
+      ...common, calls: { ...common.calls, expr: true }, 'renewal-period': { ...common['renewal-period'], expr: true },
+      'counter-key': { required: true, expr: true }, 'increment-condition': { expr: true }, 'increment-count': { type: 'int', expr: true },
+    },
+  },
   check(node) {
     const cond = node.attrs['increment-condition'];
     if (cond !== undefined && !cond.includes('{{') && !/^\s*(true|false)\s*$/i.test(cond) && !cond.trimStart().startsWith('@')) {

@@ -15,7 +15,7 @@ export function splitBaseUrl(url: string): { origin: string; basePath: string } 
 const setBackendService: PolicyDefinition = {
   name: 'set-backend-service',
   sections: ['inbound', 'backend'],
-  schema: { attrs: { 'base-url': {}, 'backend-id': {} } },
+  schema: { attrs: { 'base-url': { expr: true }, 'backend-id': { expr: true } } },
   check(node) {
     const n = ['base-url', 'backend-id'].filter((a) => node.attrs[a] !== undefined).length;
     if (n !== 1) return `Exactly one of the 'base-url' and 'backend-id' attributes must be given.`;
@@ -49,7 +49,8 @@ const PARAM = /\{([^{}]+)\}/g;
 const rewriteUri: PolicyDefinition = {
   name: 'rewrite-uri',
   sections: ['inbound'],
-  schema: { attrs: { template: { required: true }, 'copy-unmatched-params': { type: 'bool' } } },
+  // template: "When expressions are used, the whole value must be an expression."
+  schema: { attrs: { template: { required: true, expr: true }, 'copy-unmatched-params': { type: 'bool', expr: true } } },
   compile(node, c): Run {
     const template = c.attr(node, 'template')!.constant!;
     const copyUnmatched = (node.attrs['copy-unmatched-params'] ?? 'true').toLowerCase() === 'true';
@@ -116,9 +117,10 @@ const forwardRequest: PolicyDefinition = {
   sections: ['backend'],
   schema: {
     attrs: {
-      timeout: { type: 'int' }, 'timeout-ms': { type: 'int' }, 'continue-timeout': { type: 'int' }, 'buffer-request-body': { type: 'bool' },
-      'follow-redirects': { type: 'bool' }, 'buffer-response': { type: 'bool' }, 'fail-on-error-status-code': { type: 'bool' },
-      'http-version': { values: ['1', '2or1', '2'] },
+      // buffer-response and fail-on-error-status-code: "aren't allowed"; http-version and buffer-request-body: silent.
+      timeout: { type: 'int', expr: true }, 'timeout-ms': { type: 'int', expr: true }, 'continue-timeout': { type: 'int', expr: true },
+      'buffer-request-body': { type: 'bool' }, 'follow-redirects': { type: 'bool', expr: true }, 'buffer-response': { type: 'bool' },
+      'fail-on-error-status-code': { type: 'bool' }, 'http-version': { values: ['1', '2or1', '2'] },
     },
   },
   compile(node, c): Run {

@@ -15,12 +15,14 @@ const sendRequest: PolicyDefinition = {
   name: 'send-request',
   sections: ['inbound', 'backend', 'outbound', 'on-error'],
   schema: {
-    attrs: { mode: { values: ['new', 'copy'] }, 'response-variable-name': { required: true }, timeout: { type: 'int' }, 'ignore-error': { type: 'bool' } },
+    // response-variable-name allows expressions here (it does not in return-response); ignore-error does not.
+    attrs: { mode: { values: ['new', 'copy'], expr: true }, 'response-variable-name': { required: true, expr: true }, timeout: { type: 'int', expr: true }, 'ignore-error': { type: 'bool' } },
     children: {
-      'set-url': { text: true, max: 1 },
+      'set-url': { text: true, textExpr: true, max: 1 },
+      // "Sets the method of the request. Policy expressions aren't allowed."
       'set-method': { text: true, max: 1 },
-      'set-header': { attrs: { name: { required: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'] } }, children: { value: { text: true } } },
-      'set-body': { text: true, max: 1 },
+      'set-header': { attrs: { name: { required: true, expr: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: true } }, children: { value: { text: true, textExpr: true } } },
+      'set-body': { text: true, textExpr: true, max: 1 },
       'authentication-managed-identity': { ...managedIdentitySchema, max: 1 },
     },
   },
