@@ -11,11 +11,11 @@ const cors: PolicyDefinition = {
   name: 'cors',
   sections: ['inbound'],
   schema: {
-    attrs: { 'allow-credentials': { type: 'bool', expr: true }, 'terminate-unmatched-request': { type: 'bool', expr: true } },
+    attrs: { 'allow-credentials': { type: 'bool', expr: 'pending' }, 'terminate-unmatched-request': { type: 'bool', expr: 'pending' } },
     children: {
       'allowed-origins': { children: { origin: { text: true, min: 1 } }, min: 1, max: 1 },
       // method and preflight-result-max-age allow expressions; origin and header say nothing.
-      'allowed-methods': { attrs: { 'preflight-result-max-age': { type: 'int', expr: true } }, children: { method: { text: true, textExpr: true } }, max: 1 },
+      'allowed-methods': { attrs: { 'preflight-result-max-age': { type: 'int', expr: 'pending' } }, children: { method: { text: true, textExpr: 'pending' } }, max: 1 },
       'allowed-headers': { children: { header: { text: true } }, max: 1 },
       'expose-headers': { children: { header: { text: true } }, max: 1 },
     },

@@ -1,10 +1,8 @@
 // set-variable, choose/when/otherwise, return-response, set-status, set-body, mock-response, trace.
 //
-// choose: conditions are policy expressions in API Management. Until expressions land, a condition is
-// a literal 'true' or 'false' (or a {{named value}} resolving to one), evaluated per request like an
-// expression will be; anything else is refused at validation.
+// choose: each `when` condition is a bool policy expression (or the literal true/false).
 import type { XNode } from '../policy/xml.js';
-import type { CompileContext, PolicyDefinition, Run, Step, Value, ChildSchema } from '../policy/types.js';
+import type { CompileContext, PolicyDefinition, Run, Step, ChildSchema } from '../policy/types.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { runSteps } from '../runtime/steps.js';
@@ -18,44 +16,33 @@ const setVariable: PolicyDefinition = {
   schema: { attrs: { name: { required: true }, value: { required: true, expr: true } } },
   compile(node, c): Run {
     const name = c.attr(node, 'name')!.constant!;
-    const value = c.attr(node, 'value')!;
+    const value = c.object(node, 'value')!;
     return (ctx) => { ctx.variables.set(name, value(ctx)); };
   },
 };
 
-const CONDITION = /^\s*(true|false)\s*$/i;
 const choose: PolicyDefinition = {
   name: 'choose',
   sections: ALL,
   // `condition` is "Boolean expression | Boolean constant" (the page has no "Policy expressions are allowed" line).
-  schema: { children: { when: { attrs: { condition: { required: true, expr: true } }, policies: true, min: 1 }, otherwise: { policies: true, max: 1 } } },
+  schema: { children: { when: { attrs: { condition: { required: true, expr: true, type: 'bool' } }, policies: true, min: 1 }, otherwise: { policies: true, max: 1 } } },
   check(node) {
-    for (const w of node.children) {
-      if (w.name !== 'when') continue;
-      const cond = w.attrs.condition;
-      if (cond !== undefined && !cond.includes('{{') && !cond.trimStart().startsWith('@') && !CONDITION.test(cond)) {
-        return { node: w, message: `The condition '${cond}' is neither 'true' nor 'false': conditions are policy expressions, which apim-local does not support yet.` };
-      }
-    }
     const last = node.children[node.children.length - 1];
     if (node.children.some((ch) => ch.name === 'otherwise' && ch !== last)) return `The 'otherwise' element must be the last child of 'choose'.`;
     return undefined;
   },
   compile(node, c): Run {
     let whenIndex = 0;
-    const branches: { cond: Value; steps: Step[] }[] = [];
+    const branches: { cond: (ctx: GatewayContext) => boolean; steps: Step[] }[] = [];
     let otherwise: Step[] = [];
     for (const ch of node.children) {
-      if (ch.name === 'when') branches.push({ cond: c.attr(ch, 'condition')!, steps: c.steps(ch, `when[${++whenIndex}]/`) });
+      if (ch.name === 'when') branches.push({ cond: c.condition(ch, 'condition'), steps: c.steps(ch, `when[${++whenIndex}]/`) });
       else if (ch.name === 'otherwise') otherwise = c.steps(ch, 'otherwise[1]/');
     }
-    const isTrue = (s: string) => s.trim().toLowerCase() === 'true';
-    if (branches.every((b) => b.cond.constant !== undefined)) {
-      // Literal conditions: the branch is known now.
-      const chosen = branches.find((b) => isTrue(b.cond.constant!))?.steps ?? otherwise;
-      return (ctx) => runSteps(chosen, ctx);
-    }
-    return (ctx) => runSteps(branches.find((b) => isTrue(b.cond(ctx)))?.steps ?? otherwise, ctx);
+    return (ctx) => {
+      for (const b of branches) if (b.cond(ctx)) return runSteps(b.steps, ctx);
+      return runSteps(otherwise, ctx);
+    };
   },
 };
 
@@ -85,8 +72,8 @@ export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
   delete r.headers['content-encoding'];
 }
 
-const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int', expr: true }, reason: { expr: true } }, max: 1 };
-const headerSchema: ChildSchema = { attrs: { name: { required: true, expr: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: true } }, children: { value: { text: true, textExpr: true } } };
+const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int', expr: 'pending' }, reason: { expr: true } }, max: 1 };
+const headerSchema: ChildSchema = { attrs: { name: { required: true, expr: 'pending' }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: 'pending' } }, children: { value: { text: true, textExpr: true } } };
 const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true, max: 1 };
 
 const returnResponse: PolicyDefinition = {
@@ -119,7 +106,7 @@ const returnResponse: PolicyDefinition = {
 const setStatus: PolicyDefinition = {
   name: 'set-status',
   sections: ALL,
-  schema: { attrs: { code: { required: true, type: 'int', expr: true }, reason: { expr: true } } },
+  schema: { attrs: { code: { required: true, type: 'int', expr: 'pending' }, reason: { expr: true } } },
   compile(node, c): Run {
     const code = Number(c.attr(node, 'code')!.constant);
     const reason = c.attr(node, 'reason');

@@ -36,7 +36,7 @@ function applyAction(bag: Bag, name: string, action: ExistsAction, vals: string[
 const setHeader: PolicyDefinition = {
   name: 'set-header',
   sections: ['inbound', 'backend', 'outbound', 'on-error'],
-  schema: { attrs: { name: { required: true, expr: true }, 'exists-action': { values: EXISTS, expr: true } }, children: { value: { text: true, textExpr: true } } },
+  schema: { attrs: { name: { required: true, expr: 'pending' }, 'exists-action': { values: EXISTS, expr: 'pending' } }, children: { value: { text: true, textExpr: true } } },
   compile(node, c): Run {
     const name = c.attr(node, 'name')!.constant!.toLowerCase();
     const action = (node.attrs['exists-action']?.toLowerCase() ?? 'override') as ExistsAction;
@@ -51,7 +51,7 @@ const setHeader: PolicyDefinition = {
 const setQueryParameter: PolicyDefinition = {
   name: 'set-query-parameter',
   sections: ['inbound', 'backend'],
-  schema: { attrs: { name: { required: true, expr: true }, 'exists-action': { values: EXISTS, expr: true } }, children: { value: { text: true, textExpr: true } } },
+  schema: { attrs: { name: { required: true, expr: 'pending' }, 'exists-action': { values: EXISTS, expr: 'pending' } }, children: { value: { text: true, textExpr: true } } },
   compile(node, c): Run {
     const name = c.attr(node, 'name')!.constant!;
     const action = (node.attrs['exists-action']?.toLowerCase() ?? 'override') as ExistsAction;
@@ -75,8 +75,8 @@ const checkHeader: PolicyDefinition = {
   sections: ['inbound'],
   schema: {
     attrs: {
-      name: { required: true, expr: true }, 'failed-check-httpcode': { required: true, type: 'int', expr: true },
-      'failed-check-error-message': { required: true, expr: true }, 'ignore-case': { required: true, type: 'bool', expr: true },
+      name: { required: true, expr: 'pending' }, 'failed-check-httpcode': { required: true, type: 'int', expr: 'pending' },
+      'failed-check-error-message': { required: true, expr: true }, 'ignore-case': { required: true, type: 'bool', expr: 'pending' },
     },
     // Microsoft's page says "Policy expressions are allowed" for all four attributes but nothing for `value`.
     children: { value: { text: true } },

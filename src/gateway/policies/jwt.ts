@@ -33,16 +33,16 @@ const validateJwt: PolicyDefinition = {
   sections: ['inbound'],
   schema: {
     attrs: {
-      'header-name': { expr: true }, 'query-parameter-name': { expr: true }, 'token-value': { expr: true },
-      'failed-validation-httpcode': { type: 'int', expr: true }, 'failed-validation-error-message': { expr: true },
-      'require-expiration-time': { type: 'bool', expr: true }, 'require-scheme': { expr: true },
-      'require-signed-tokens': { type: 'bool', expr: true }, 'clock-skew': { type: 'int', expr: true }, 'output-token-variable-name': {},
+      'header-name': { expr: 'pending' }, 'query-parameter-name': { expr: 'pending' }, 'token-value': { expr: true },
+      'failed-validation-httpcode': { type: 'int', expr: 'pending' }, 'failed-validation-error-message': { expr: true },
+      'require-expiration-time': { type: 'bool', expr: 'pending' }, 'require-scheme': { expr: 'pending' },
+      'require-signed-tokens': { type: 'bool', expr: 'pending' }, 'clock-skew': { type: 'int', expr: 'pending' }, 'output-token-variable-name': {},
     },
     children: {
       'openid-config': { attrs: { url: { required: true } } },
       'issuer-signing-keys': { children: { key: { text: true, attrs: { id: {}, 'certificate-id': {}, n: {}, e: {} } } }, max: 1 },
       // The element tables are silent; the page's own examples give <audience>@(context.Request.OriginalUrl.Host)</audience>.
-      audiences: { children: { audience: { text: true, textExpr: true } }, max: 1 },
+      audiences: { children: { audience: { text: true, textExpr: 'pending' } }, max: 1 },
       issuers: { children: { issuer: { text: true } }, max: 1 },
       'required-claims': {
         children: { claim: { attrs: { name: { required: true }, match: { values: ['all', 'any'] }, separator: {} }, children: { value: { text: true } } } },

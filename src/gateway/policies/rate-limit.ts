@@ -118,24 +118,20 @@ const rateLimitByKey: PolicyDefinition = {
   // rate-limit-by-key allows expressions in calls and renewal-period (rate-limit does not), and in its key/condition/count.
   schema: {
     attrs: {
-      ...common, calls: { ...common.calls, expr: true }, 'renewal-period': { ...common['renewal-period'], expr: true },
-      'counter-key': { required: true, expr: true }, 'increment-condition': { expr: true }, 'increment-count': { type: 'int', expr: true },
+      ...common, calls: { ...common.calls, expr: 'pending' }, 'renewal-period': { ...common['renewal-period'], expr: 'pending' },
+      'counter-key': { required: true, expr: true }, 'increment-condition': { expr: true, type: 'bool' }, 'increment-count': { type: 'int', expr: 'pending' },
     },
   },
   check(node) {
-    const cond = node.attrs['increment-condition'];
-    if (cond !== undefined && !cond.includes('{{') && !/^\s*(true|false)\s*$/i.test(cond) && !cond.trimStart().startsWith('@')) {
-      return `The 'increment-condition' attribute must be 'true' or 'false': policy expressions are not supported by apim-local yet.`;
-    }
     return checkPeriod(node);
   },
   compile(node, c): Run {
     const key = c.attr(node, 'counter-key')!;
-    const cond = c.attr(node, 'increment-condition');
+    const cond = node.attrs['increment-condition'] === undefined ? undefined : c.condition(node, 'increment-condition');
     const count = Number(c.attr(node, 'increment-count')?.constant ?? 1);
     const limit = limiter(node, c, count);
     return (ctx) => {
-      if (cond && cond(ctx).trim().toLowerCase() !== 'true') return;
+      if (cond && !cond(ctx)) return;
       return limit(ctx, `rate-limit-by-key|${key(ctx)}`);
     };
   },

@@ -15,7 +15,7 @@ export function splitBaseUrl(url: string): { origin: string; basePath: string } 
 const setBackendService: PolicyDefinition = {
   name: 'set-backend-service',
   sections: ['inbound', 'backend'],
-  schema: { attrs: { 'base-url': { expr: true }, 'backend-id': { expr: true } } },
+  schema: { attrs: { 'base-url': { expr: 'pending' }, 'backend-id': { expr: 'pending' } } },
   check(node) {
     const n = ['base-url', 'backend-id'].filter((a) => node.attrs[a] !== undefined).length;
     if (n !== 1) return `Exactly one of the 'base-url' and 'backend-id' attributes must be given.`;
@@ -50,7 +50,7 @@ const rewriteUri: PolicyDefinition = {
   name: 'rewrite-uri',
   sections: ['inbound'],
   // template: "When expressions are used, the whole value must be an expression."
-  schema: { attrs: { template: { required: true, expr: true }, 'copy-unmatched-params': { type: 'bool', expr: true } } },
+  schema: { attrs: { template: { required: true, expr: 'pending' }, 'copy-unmatched-params': { type: 'bool', expr: 'pending' } } },
   compile(node, c): Run {
     const template = c.attr(node, 'template')!.constant!;
     const copyUnmatched = (node.attrs['copy-unmatched-params'] ?? 'true').toLowerCase() === 'true';
@@ -118,8 +118,8 @@ const forwardRequest: PolicyDefinition = {
   schema: {
     attrs: {
       // buffer-response and fail-on-error-status-code: "aren't allowed"; http-version and buffer-request-body: silent.
-      timeout: { type: 'int', expr: true }, 'timeout-ms': { type: 'int', expr: true }, 'continue-timeout': { type: 'int', expr: true },
-      'buffer-request-body': { type: 'bool' }, 'follow-redirects': { type: 'bool', expr: true }, 'buffer-response': { type: 'bool' },
+      timeout: { type: 'int', expr: 'pending' }, 'timeout-ms': { type: 'int', expr: 'pending' }, 'continue-timeout': { type: 'int', expr: 'pending' },
+      'buffer-request-body': { type: 'bool' }, 'follow-redirects': { type: 'bool', expr: 'pending' }, 'buffer-response': { type: 'bool' },
       'fail-on-error-status-code': { type: 'bool' }, 'http-version': { values: ['1', '2or1', '2'] },
     },
   },

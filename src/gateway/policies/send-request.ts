@@ -16,12 +16,12 @@ const sendRequest: PolicyDefinition = {
   sections: ['inbound', 'backend', 'outbound', 'on-error'],
   schema: {
     // response-variable-name allows expressions here (it does not in return-response); ignore-error does not.
-    attrs: { mode: { values: ['new', 'copy'], expr: true }, 'response-variable-name': { required: true, expr: true }, timeout: { type: 'int', expr: true }, 'ignore-error': { type: 'bool' } },
+    attrs: { mode: { values: ['new', 'copy'], expr: 'pending' }, 'response-variable-name': { required: true, expr: 'pending' }, timeout: { type: 'int', expr: 'pending' }, 'ignore-error': { type: 'bool' } },
     children: {
       'set-url': { text: true, textExpr: true, max: 1 },
       // "Sets the method of the request. Policy expressions aren't allowed."
       'set-method': { text: true, max: 1 },
-      'set-header': { attrs: { name: { required: true, expr: true }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: true } }, children: { value: { text: true, textExpr: true } } },
+      'set-header': { attrs: { name: { required: true, expr: 'pending' }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: 'pending' } }, children: { value: { text: true, textExpr: true } } },
       'set-body': { text: true, textExpr: true, max: 1 },
       'authentication-managed-identity': { ...managedIdentitySchema, max: 1 },
     },

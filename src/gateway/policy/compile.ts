@@ -4,10 +4,12 @@
 // scope's BASE with its parent's merged section.
 import type { XNode } from './xml.js';
 import { POLICIES } from './registry.js';
-import { SECTIONS, type CompileContext, type ScopeKind, type Section, type Step } from './types.js';
+import { SECTIONS, type CompileContext, type Run, type ScopeKind, type Section, type Step } from './types.js';
+import { ExpressionValues } from './expression-values.js';
+import { BackendStream } from '../runtime/backend.js';
 import type { NamedValueTable } from './values.js';
 import type { InstanceServices } from '../runtime/services.js';
-import { forwardRequestStep } from '../policies/routing.js';
+import { bufferRequestBody, forwardRequestStep } from '../policies/routing.js';
 
 export const BASE = Symbol('base');
 type Entry = Step | typeof BASE;
@@ -42,15 +44,32 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
     const n = (counts.get(node.name) ?? 0) + 1;
     counts.set(node.name, n);
     const path = `${prefix}${node.name}[${n}]`;
+    const x = new ExpressionValues(nv, missing);
     const c: CompileContext = {
       scope, scopeKey, section, path, services,
-      value: (raw) => nv.value(raw, missing),
-      attr: (el, name) => (el.attrs[name] === undefined ? undefined : nv.value(el.attrs[name], missing)),
+      value: (raw) => x.value(raw),
+      attr: (el, name) => (el.attrs[name] === undefined ? undefined : x.value(el.attrs[name])),
+      condition: (el, name) => x.condition(el.attrs[name] ?? 'false'),
+      object: (el, name) => (el.attrs[name] === undefined ? undefined : x.object(el.attrs[name])),
       steps: (el, pathPrefix) => compileList(el, `${path}/${pathPrefix}`, section, scope, scopeKey, services, nv, missing, false) as Step[],
     };
-    entries.push({ name: node.name, id: node.attrs.id ?? '', path, scope, section, run: def.compile(node, c) });
+    const run = def.compile(node, c);
+    entries.push({ name: node.name, id: node.attrs.id ?? '', path, scope, section, run: x.readsBody ? withBodies(run, section) : run });
   }
   return entries;
+}
+
+/**
+ * A policy whose expressions read a message body: the body is read into memory before the policy runs
+ * (expressions are synchronous), the request's in inbound/backend, the response's in outbound/on-error.
+ */
+function withBodies(run: Run, section: Section): Run {
+  if (section === 'inbound' || section === 'backend') return async (ctx) => { await bufferRequestBody(ctx); return run(ctx); };
+  return async (ctx) => {
+    const r = ctx.response;
+    if (r?.body instanceof BackendStream) r.body = await r.body.readAll();
+    return run(ctx);
+  };
 }
 
 /** The root below global: what API Management's default global policy does (forward the request). */

@@ -36,8 +36,12 @@ export interface AttrSchema {
   required?: boolean;
   values?: readonly string[];
   type?: 'int' | 'bool' | 'string';
-  /** Policy expressions allowed ("Policy expressions are allowed" on Microsoft's reference page); refused otherwise. */
-  expr?: boolean;
+  /**
+   * Policy expressions allowed ("Policy expressions are allowed" on Microsoft's reference page); refused
+   * otherwise. 'pending': Azure allows them but this policy's compiler still needs a constant, so they are
+   * refused with a message that says so (fail closed, never evaluated as text).
+   */
+  expr?: boolean | 'pending';
 }
 
 export interface ElementSchema {
@@ -45,8 +49,8 @@ export interface ElementSchema {
   children?: Record<string, ChildSchema>;
   /** Text content allowed (set-body, value, ...). */
   text?: boolean;
-  /** The text may be a policy expression. */
-  textExpr?: boolean;
+  /** The text may be a policy expression ('pending': as for attributes). */
+  textExpr?: boolean | 'pending';
   /** Contains policies of the enclosing section (when, otherwise). */
   policies?: boolean;
 }
@@ -68,6 +72,10 @@ export interface CompileContext {
   value(raw: string): Value;
   /** The attribute as a Value, or undefined when absent. */
   attr(node: XNode, name: string): Value | undefined;
+  /** A condition: the literal true/false or a bool expression. */
+  condition(node: XNode, name: string): (ctx: GatewayContext) => boolean;
+  /** The attribute's value as an object (set-variable): the literal text, or what the expression gives. */
+  object(node: XNode, name: string): ((ctx: GatewayContext) => unknown) | undefined;
   /** Compiles the policies inside an element (when/otherwise), in this section. */
   steps(parent: XNode, pathPrefix: string): Step[];
 }

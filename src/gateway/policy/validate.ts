@@ -6,6 +6,7 @@ import { AzureError } from '../../common/errors.js';
 import { parseXml, XmlSyntaxError, type XNode } from './xml.js';
 import { POLICIES } from './registry.js';
 import { isExpression, namedValueRefs } from './values.js';
+import { ExpressionError, compileExpression, type Expect } from '../expressions/index.js';
 import { SECTIONS, type ElementSchema, type ScopeKind, type Section } from './types.js';
 
 interface Issue { element: string; line: number; column: number; message: string }
@@ -117,13 +118,35 @@ class Validator {
     }
   }
 
+  /**
+   * Compiles an expression to check it (syntax, names, members, types); an error names the position inside
+   * the document. One that uses {{named values}} is checked when the gateway compiles it, with their values.
+   */
+  private expression(node: XNode, key: string, raw: string, expect: Expect): void {
+    if (raw.includes('{{')) return;
+    try {
+      compileExpression(raw.trim(), expect);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      const at = node.expressions?.[key] ?? { line: node.line, column: node.column };
+      const line = at.line + e.line - 1;
+      const column = e.line === 1 ? at.column + e.column - 1 : e.column;
+      this.issues.push({ element: node.name, line, column, message: e.message });
+    }
+  }
+
   private element(node: XNode, schema: ElementSchema, isPolicy: boolean, section?: Section, container = false): void {
     const attrs = schema.attrs ?? {};
     for (const [name, value] of Object.entries(node.attrs)) {
       const a = attrs[name];
       if (!a && !(isPolicy && name === 'id')) { this.issue(node, `The '${name}' attribute is not declared.`); continue; }
       this.refs.push(...namedValueRefs(value));
-      if (isExpression(value)) { this.issue(node, expressionMessage(`attribute '${name}'`)); continue; }
+      if (isExpression(value)) {
+        if (!a?.expr) this.issue(node, `Policy expressions are not allowed in the '${name}' attribute.`);
+        else if (a.expr === 'pending') this.issue(node, `Policy expressions in the '${name}' attribute are allowed by Azure but not supported by apim-local yet: use a literal or a {{named value}}.`);
+        else this.expression(node, name, value, a.type === 'bool' ? 'bool' : 'object');
+        continue;
+      }
       if (!a || value.includes('{{')) continue;
       if (a.values && !a.values.includes(value.toLowerCase())) {
         this.issue(node, `The '${name}' attribute has an invalid value '${value}'. Allowed values: ${a.values.join(', ')}.`);
@@ -148,7 +171,11 @@ class Validator {
         this.issue(node, `The element '${node.name}' cannot contain text.${expected.length ? ` List of possible elements expected: ${quoteList(expected)}.` : ''}`);
       } else {
         this.refs.push(...namedValueRefs(text));
-        if (isExpression(text)) this.issue(node, expressionMessage('its text'));
+        if (isExpression(text)) {
+          if (!schema.textExpr) this.issue(node, `Policy expressions are not allowed in the text of '${node.name}'.`);
+          else if (schema.textExpr === 'pending') this.issue(node, `Policy expressions in the text of '${node.name}' are allowed by Azure but not supported by apim-local yet: use a literal or a {{named value}}.`);
+          else this.expression(node, '#text', text, 'object');
+        }
       }
     }
     if (schema.policies && section) { this.policies(node, section, false); return; }
@@ -171,6 +198,3 @@ class Validator {
   }
 }
 
-function expressionMessage(where: string): string {
-  return `Policy expressions are not supported by apim-local yet (${where} starts with '@'). Use a literal value or a {{named value}}.`;
-}
