@@ -3,10 +3,13 @@
 import { EnumType, EnumValue } from '../dotnet/enums.js';
 import type { Impl, TypeSpec } from './define.js';
 
-export function enumSpec(type: EnumType, namespace: string): TypeSpec {
+/** `only`: the members API Management lets expressions name (DateTimeKind: only Utc). */
+export function enumSpec(type: EnumType, namespace: string, only?: readonly string[]): TypeSpec {
   const n = type.name;
   const statics: Record<string, Impl> = {};
-  for (const member of type.names.keys()) statics[`${member}: ${n}`] = () => type.member(member);
+  for (const member of type.names.keys()) {
+    if (!only || only.includes(member)) statics[`${member}: ${n}`] = () => type.member(member);
+  }
   statics[`op_Equality(${n} left, ${n} right): bool`] = (a: EnumValue, b: EnumValue) => a.value === b.value;
   statics[`op_Inequality(${n} left, ${n} right): bool`] = (a: EnumValue, b: EnumValue) => a.value !== b.value;
   statics[`op_Explicit(${n} value): int`] = (a: EnumValue) => a.value;

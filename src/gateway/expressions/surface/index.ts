@@ -4,10 +4,11 @@ import { defineType, type MethodDef, type TypeDef, type TypeSpec } from './defin
 import { canonicalName } from './types.js';
 import { system } from './system.js';
 import { systemMath } from './system-math.js';
+import { datetime } from './datetime.js';
 
 /** Every module's specs. A module adds its list here. */
 const MODULES: readonly (readonly TypeSpec[])[] = [
-  system, systemMath,
+  system, systemMath, datetime,
 ];
 
 export class Surface {
