@@ -25,6 +25,9 @@
 // - instance members get the receiver first (never null: the compiler throws NullReferenceException);
 // - every declared parameter is passed, in order: optional ones filled with their default, a `params T[]`
 //   packed into one array;
+// - an `out T name` / `ref T name` parameter (ParamDef.byRef) is passed as a box, a `Ref<T>` ({ value }):
+//   the implementation reads (ref) and writes (out, ref) box.value; the compiler copies it back to the
+//   caller's variable;
 // - a generic method (`As<T>(...)`, `Where<T>(...)`) gets one more, last argument: its type arguments
 //   as TypeRef[] (most ignore it);
 // - extension methods (`Where<T>(this IEnumerable<T> source, ...)`) are statics whose first parameter
@@ -61,6 +64,9 @@ export interface TypeSpec {
   statics?: Record<string, Impl | Accessor>;
 }
 
+/** The box an `out`/`ref` parameter's implementation receives. */
+export interface Ref<T> { value: T }
+
 export interface ParamDef {
   readonly name: string;
   readonly type: TypeRef;
@@ -68,8 +74,10 @@ export interface ParamDef {
   readonly defaultValue?: unknown;
   /** `params T[]`: the rest of the arguments, packed. */
   readonly isParams: boolean;
-  /** `out`/`ref`: the implementation gets a `{ value }` box and writes its result there. */
-  readonly byRef?: 'out' | 'ref';
+  /** `out T x` or `ref T x`: passed as a Ref<T> box. */
+  readonly byRef: boolean;
+  /** `out` (the callee assigns; the caller's variable need not be assigned before the call). */
+  readonly isOut: boolean;
 }
 
 export interface MethodDef {
@@ -201,13 +209,10 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
   if (reader.eat(close)) return out;
   do {
     let isParams = false;
-    let byRef: 'out' | 'ref' | undefined;
-    const first = /^\s*(this|params|out|ref)\s/.exec(reader.rest());
-    if (first) {
-      reader.name();
-      isParams = first[1] === 'params';
-      if (first[1] === 'out' || first[1] === 'ref') byRef = first[1];
-    }
+    const save = reader.rest();
+    const first = /^\s*(this|params|out|ref)\s/.exec(save);
+    if (first) { reader.name(); isParams = first[1] === 'params'; }
+    const byRef = first?.[1] === 'out' || first?.[1] === 'ref';
     const type = reader.type(params);
     const name = reader.name();
     let optional = false;
@@ -221,7 +226,7 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
         : lit.startsWith('"') ? JSON.parse(lit) : Number(lit);
       reader.skip(m[0].length);
     }
-    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, byRef });
+    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, byRef, isOut: first?.[1] === 'out' });
   } while (reader.eat(','));
   reader.expect(close);
   return out;

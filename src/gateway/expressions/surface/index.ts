@@ -2,9 +2,14 @@
 // expression uses is looked up here and nowhere else.
 import { defineType, type MethodDef, type TypeDef, type TypeSpec } from './define.js';
 import { canonicalName } from './types.js';
+import { system } from './system.js';
+import { systemMath } from './system-math.js';
+import { datetime } from './datetime.js';
 
 /** Every module's specs. A module adds its list here. */
-const MODULES: readonly (readonly TypeSpec[])[] = [];
+const MODULES: readonly (readonly TypeSpec[])[] = [
+  system, systemMath, datetime,
+];
 
 export class Surface {
   private readonly byName = new Map<string, TypeDef>();
