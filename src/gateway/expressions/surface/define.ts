@@ -28,7 +28,10 @@
 // - a generic method (`As<T>(...)`, `Where<T>(...)`) gets one more, last argument: its type arguments
 //   as TypeRef[] (most ignore it);
 // - extension methods (`Where<T>(this IEnumerable<T> source, ...)`) are statics whose first parameter
-//   is the receiver.
+//   is the receiver;
+// - an `out`/`ref` parameter (`TryGetValue(string key, out V value)`) is passed as a box `{ value }`
+//   (OutBox) that the implementation writes; the compiler copies `value` back to the variable;
+// - a delegate parameter (`Func<T,bool>`, `Action<T>`) is passed as a plain JS function.
 //
 // Values are represented as: string → string, bool → boolean, char → a one-character string,
 // int/short/byte/double/float/decimal → number, long/ulong → bigint, null → null (never undefined),
@@ -68,7 +71,12 @@ export interface ParamDef {
   readonly defaultValue?: unknown;
   /** `params T[]`: the rest of the arguments, packed. */
   readonly isParams: boolean;
+  /** `out T x` / `ref T x`: the implementation receives a box `{ value }` (see OutBox) and writes `value`. */
+  readonly byRef?: 'out' | 'ref';
 }
+
+/** What an `out`/`ref` parameter's implementation receives: the compiler reads `value` back after the call. */
+export interface OutBox<T> { value: T }
 
 export interface MethodDef {
   readonly kind: 'method';
@@ -199,9 +207,14 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
   if (reader.eat(close)) return out;
   do {
     let isParams = false;
+    let byRef: 'out' | 'ref' | undefined;
     const save = reader.rest();
-    const first = /^\s*(this|params)\s/.exec(save);
-    if (first) { reader.name(); isParams = first[1] === 'params'; }
+    const first = /^\s*(this|params|out|ref)\s/.exec(save);
+    if (first) {
+      reader.name();
+      isParams = first[1] === 'params';
+      if (first[1] === 'out' || first[1] === 'ref') byRef = first[1];
+    }
     const type = reader.type(params);
     const name = reader.name();
     let optional = false;
@@ -215,7 +228,7 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
         : lit.startsWith('"') ? JSON.parse(lit) : Number(lit);
       reader.skip(m[0].length);
     }
-    out.push({ name, type, optional: optional || isParams, defaultValue, isParams });
+    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, ...(byRef ? { byRef } : {}) });
   } while (reader.eat(','));
   reader.expect(close);
   return out;
