@@ -2,11 +2,12 @@
 // expression uses is looked up here and nowhere else.
 import { defineType, type MethodDef, type TypeDef, type TypeSpec } from './define.js';
 import { collections } from './collections.js';
+import { json } from './json.js';
 import { linq } from './linq.js';
 import { canonicalName } from './types.js';
 
 /** Every module's specs. A module adds its list here. */
-const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq];
+const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq, json];
 
 /** The declared specs (runtime type tests of OfType<T> and friends look `is` up here). */
 export const declaredSpecs = (): readonly TypeSpec[] => MODULES.flat();
