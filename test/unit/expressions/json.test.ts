@@ -178,7 +178,7 @@ describe('JsonConvert', () => {
     assert.ok(tokenToType(parseJson('{"k":1}'), t('JObject')) instanceof JObject);
     assert.throws(() => tokenToType(parseJson('{"k":1}'), t('JArray')), /Cannot cast Newtonsoft.Json.Linq.JObject to Newtonsoft.Json.Linq.JArray\./);
   });
-  it('Formatting enum', () => assert.equal(Formatting.Indented.toString(), 'Indented'));
+  it('Formatting enum', () => assert.equal(Formatting.member('Indented').toString(), 'Indented'));
 });
 
 describe('surface', () => {
@@ -193,7 +193,8 @@ describe('surface', () => {
     assert.ok(s.type('JsonConvert')?.statics.get('SerializeObject'));
     const tryGet = jobject.instance.get('TryGetValue')?.[0];
     assert.ok(tryGet && tryGet.kind === 'method');
-    assert.equal(tryGet.params[1].byRef, 'out');
+    assert.equal(tryGet.params[1].byRef, true);
+    assert.equal(tryGet.params[1].isOut, true);
     assert.ok(s.type('JToken')?.is?.(new JObject()));
     assert.ok(!(s.type('JObject')?.is?.(JValue.createNull())));
     assert.ok(JToken);

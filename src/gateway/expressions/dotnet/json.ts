@@ -7,16 +7,17 @@
 // Dates: Newtonsoft turns ISO-8601 strings into Date tokens by default (DateParseHandling.DateTime). That
 // needs the DateTime type (branch exprtext); until then such strings stay String tokens (see report).
 import { equalityKey, iterate, KeyValuePair, valueEquals, type DictionaryView } from './collections.js';
-import { defineEnum, type EnumValue } from './enums.js';
+import { EnumType, type EnumValue } from './enum-standin.js';
 import { argumentError, argumentNull, argumentOutOfRange, DotNetException, formatError, invalidOperation, overflow } from './exceptions.js';
 import { formatDouble, formatValue } from './format-fallback.js';
 
-export const JTokenType = defineEnum('Newtonsoft.Json.Linq.JTokenType', [
+const TOKEN_KINDS = [
   'None', 'Object', 'Array', 'Constructor', 'Property', 'Comment', 'Integer', 'Float', 'String', 'Boolean', 'Null',
   'Undefined', 'Date', 'Raw', 'Bytes', 'Guid', 'Uri', 'TimeSpan',
-] as const);
-export type TokenKind = keyof typeof JTokenType;
-export const Formatting = defineEnum('Newtonsoft.Json.Formatting', ['None', 'Indented'] as const);
+] as const;
+export type TokenKind = typeof TOKEN_KINDS[number];
+export const JTokenType = new EnumType('JTokenType', Object.fromEntries(TOKEN_KINDS.map((k, i) => [k, i])));
+export const Formatting = new EnumType('Formatting', { None: 0, Indented: 1 });
 
 /** Newtonsoft.Json.JsonException and its reader subclass (with the reader's position). */
 export class JsonError extends DotNetException {
@@ -32,7 +33,7 @@ export const jsonException = (message: string) => new JsonError('Newtonsoft.Json
 export abstract class JToken implements Iterable<JToken> {
   parent: JContainer | null = null;
   abstract get kind(): TokenKind;
-  get type(): EnumValue { return JTokenType[this.kind]; }
+  get type(): EnumValue { return JTokenType.member(this.kind); }
   abstract deepClone(): JToken;
   /** The JSON text (Formatting.Indented by default, as JToken.ToString() does). */
   toJson(indented = true): string { return writeJson(this, indented); }

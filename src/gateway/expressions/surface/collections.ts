@@ -7,8 +7,7 @@ import {
   listRemoveRange, listSet, listSort, notSupported, StringComparer, valueEquals, type DictionaryView, type ReadOnlyDictionaryView,
 } from '../dotnet/collections.js';
 import { argumentNull } from '../dotnet/exceptions.js';
-import type { OutBox, TypeSpec } from './define.js';
-import type { TypeRef } from './types.js';
+import type { Ref, TypeSpec } from './define.js';
 
 const NS = 'System.Collections.Generic';
 type RO = ReadOnlyDictionaryView<unknown, unknown>;
@@ -54,21 +53,22 @@ const collection = {
   },
 };
 
-/** `TryGetValue(key, out value)` on any dictionary view. */
-export function tryGetValue(d: RO, key: unknown, out: OutBox<unknown>, valueType?: TypeRef): boolean {
+/**
+ * `TryGetValue(key, out value)` on any dictionary view. A miss leaves default(TValue): null here, since
+ * members of generic types are not given their type arguments (only generic methods are).
+ */
+export function tryGetValue(d: RO, key: unknown, out: Ref<unknown>): boolean {
   if (key === null) throw argumentNull('key');
   const v = d.lookup(key);
-  out.value = v === undefined ? defaultFor(valueType) : v;
+  out.value = v === undefined ? null : v;
   return v !== undefined;
 }
-// The value type is not passed to members of generic types (only to generic methods): null it is.
-const defaultFor = (_t: TypeRef | undefined): unknown => null;
 
 const readOnlyDictionaryMembers = {
   'this[TKey key]: TValue': (d: RO, k: unknown) => dictionaryGet(d, k),
   'Count: int': (d: RO) => d.count,
   'ContainsKey(TKey key): bool': (d: RO, k: unknown) => { if (k === null) throw argumentNull('key'); return d.lookup(k) !== undefined; },
-  'TryGetValue(TKey key, out TValue value): bool': (d: RO, k: unknown, out: OutBox<unknown>) => tryGetValue(d, k, out),
+  'TryGetValue(TKey key, out TValue value): bool': (d: RO, k: unknown, out: Ref<unknown>) => tryGetValue(d, k, out),
 };
 
 const listMembers = {

@@ -25,13 +25,13 @@
 // - instance members get the receiver first (never null: the compiler throws NullReferenceException);
 // - every declared parameter is passed, in order: optional ones filled with their default, a `params T[]`
 //   packed into one array;
+// - an `out T name` / `ref T name` parameter (ParamDef.byRef) is passed as a box, a `Ref<T>` ({ value }):
+//   the implementation reads (ref) and writes (out, ref) box.value; the compiler copies it back to the
+//   caller's variable;
 // - a generic method (`As<T>(...)`, `Where<T>(...)`) gets one more, last argument: its type arguments
 //   as TypeRef[] (most ignore it);
 // - extension methods (`Where<T>(this IEnumerable<T> source, ...)`) are statics whose first parameter
-//   is the receiver;
-// - an `out`/`ref` parameter (`TryGetValue(string key, out V value)`) is passed as a box `{ value }`
-//   (OutBox) that the implementation writes; the compiler copies `value` back to the variable;
-// - a delegate parameter (`Func<T,bool>`, `Action<T>`) is passed as a plain JS function.
+//   is the receiver.
 //
 // Values are represented as: string → string, bool → boolean, char → a one-character string,
 // int/short/byte/double/float/decimal → number, long/ulong → bigint, null → null (never undefined),
@@ -64,6 +64,9 @@ export interface TypeSpec {
   statics?: Record<string, Impl | Accessor>;
 }
 
+/** The box an `out`/`ref` parameter's implementation receives. */
+export interface Ref<T> { value: T }
+
 export interface ParamDef {
   readonly name: string;
   readonly type: TypeRef;
@@ -71,12 +74,11 @@ export interface ParamDef {
   readonly defaultValue?: unknown;
   /** `params T[]`: the rest of the arguments, packed. */
   readonly isParams: boolean;
-  /** `out T x` / `ref T x`: the implementation receives a box `{ value }` (see OutBox) and writes `value`. */
-  readonly byRef?: 'out' | 'ref';
+  /** `out T x` or `ref T x`: passed as a Ref<T> box. */
+  readonly byRef: boolean;
+  /** `out` (the callee assigns; the caller's variable need not be assigned before the call). */
+  readonly isOut: boolean;
 }
-
-/** What an `out`/`ref` parameter's implementation receives: the compiler reads `value` back after the call. */
-export interface OutBox<T> { value: T }
 
 export interface MethodDef {
   readonly kind: 'method';
@@ -207,14 +209,10 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
   if (reader.eat(close)) return out;
   do {
     let isParams = false;
-    let byRef: 'out' | 'ref' | undefined;
     const save = reader.rest();
     const first = /^\s*(this|params|out|ref)\s/.exec(save);
-    if (first) {
-      reader.name();
-      isParams = first[1] === 'params';
-      if (first[1] === 'out' || first[1] === 'ref') byRef = first[1];
-    }
+    if (first) { reader.name(); isParams = first[1] === 'params'; }
+    const byRef = first?.[1] === 'out' || first?.[1] === 'ref';
     const type = reader.type(params);
     const name = reader.name();
     let optional = false;
@@ -228,7 +226,7 @@ function readParams(reader: TypeTextReader, params: readonly string[], sig: stri
         : lit.startsWith('"') ? JSON.parse(lit) : Number(lit);
       reader.skip(m[0].length);
     }
-    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, ...(byRef ? { byRef } : {}) });
+    out.push({ name, type, optional: optional || isParams, defaultValue, isParams, byRef, isOut: first?.[1] === 'out' });
   } while (reader.eat(','));
   reader.expect(close);
   return out;

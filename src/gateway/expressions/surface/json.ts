@@ -1,18 +1,18 @@
 // Newtonsoft.Json and Newtonsoft.Json.Linq for expressions.
 import { Dictionary, List } from '../dotnet/collections.js';
 import { argumentNull, DotNetException, invalidCast } from '../dotnet/exceptions.js';
-import type { EnumValue } from '../dotnet/enums.js';
+import type { EnumValue } from '../dotnet/enum-standin.js';
 import {
   changeType, deepEquals, explicitCast, Formatting, fromObject, JArray, JContainer, JObject, JProperty, JsonError, JToken, JTokenType,
   JValue, parseJson, quoteJson, toToken, writeJson, jsonDouble, type Primitive,
 } from '../dotnet/json.js';
 import { selectToken, selectTokens } from '../dotnet/jsonpath.js';
-import type { OutBox, TypeSpec } from './define.js';
-import { enumSpec } from './enums.js';
+import type { Ref, TypeSpec } from './define.js';
+import { enumSpec } from './enum-standin.js';
 import type { TypeRef } from './types.js';
 
 const NS = 'Newtonsoft.Json.Linq';
-const indented = (f: EnumValue) => f === Formatting.Indented;
+const indented = (f: EnumValue) => f === Formatting.member('Indented');
 
 const PRIMITIVES = new Set<string>(['String', 'Int32', 'Int64', 'Double', 'Single', 'Decimal', 'Boolean', 'Int16', 'Byte', 'Char']);
 const TOKEN_CLASSES: Readonly<Record<string, (t: JToken) => boolean>> = {
@@ -114,8 +114,8 @@ const parseAs = (loading: 'JObject' | 'JArray' | 'JToken') => (s: string | null)
 type J = JToken;
 
 export const json: TypeSpec[] = [
-  enumSpec('JTokenType', NS, JTokenType),
-  enumSpec('Formatting', 'Newtonsoft.Json', Formatting),
+  enumSpec(JTokenType, NS),
+  enumSpec(Formatting, 'Newtonsoft.Json'),
   {
     name: 'JToken', namespace: NS, is: (v) => v instanceof JToken, implements: ['IEnumerable<JToken>'],
     instance: {
@@ -183,7 +183,7 @@ export const json: TypeSpec[] = [
       'Add(string propertyName, JToken value): void': (o: JObject, n: string, v: J | null) => o.add(n, v),
       'Remove(string propertyName): bool': (o: JObject, n: string) => o.remove(n),
       'ContainsKey(string propertyName): bool': (o: JObject, n: string) => o.containsKey(n),
-      'TryGetValue(string propertyName, out JToken value): bool': (o: JObject, n: string, out: OutBox<J | null>) => {
+      'TryGetValue(string propertyName, out JToken value): bool': (o: JObject, n: string, out: Ref<J | null>) => {
         const v = o.lookup(n);
         out.value = v ?? null;
         return v !== undefined;
