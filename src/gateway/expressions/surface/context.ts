@@ -7,6 +7,8 @@ import type { TypeRef } from './types.js';
 import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
 import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
+import { KeyValuePair } from '../dotnet/collections.js';
+import { parseJson } from '../dotnet/json.js';
 
 /** A URL as IUrl gives it. */
 export class UrlView {
@@ -44,7 +46,7 @@ export class StringValuesDictionary {
   get(name: string): string[] | undefined { const k = this.key(name); return k === undefined ? undefined : this.map.get(k); }
   get size(): number { return this.map.size; }
   keys(): string[] { return [...this.map.keys()]; }
-  *[Symbol.iterator](): Iterator<{ Key: string; Value: string[] }> { for (const [Key, Value] of this.map) yield { Key, Value }; }
+  *[Symbol.iterator](): Iterator<KeyValuePair<string, string[]>> { for (const [k, v] of this.map) yield new KeyValuePair(k, v); }
   /** APIM's GetValueOrDefault: the values joined with a comma, or the default. */
   valueOrDefault(name: string, dflt: string | null): string | null {
     const v = this.get(name);
@@ -69,7 +71,12 @@ export class MessageBody {
 }
 
 /** How IMessageBody.As<T> makes a T from bytes: filled in by the modules that define JSON and XML types. */
-export const BODY_READERS = new Map<string, (text: string) => unknown>([['String', (s) => s]]);
+export const BODY_READERS = new Map<string, (text: string) => unknown>([
+  ['String', (s) => s],
+  ['JObject', (s) => parseJson(s, 'JObject')],
+  ['JArray', (s) => parseJson(s, 'JArray')],
+  ['JToken', (s) => parseJson(s, 'JToken')],
+]);
 
 function bodyAs(body: MessageBody, preserve: boolean, typeArgs: TypeRef[]): unknown {
   const target = typeArgs[0];
@@ -128,7 +135,7 @@ export const contextTypes: TypeSpec[] = [
       'User: IUser': () => null,
       'Request: IRequest': (c: GatewayContext) => c,
       'Response: IResponse': (c: GatewayContext) => c.response ?? EMPTY_RESPONSE,
-      'Variables: IReadOnlyDictionary<string, object>': (c: GatewayContext) => new VariablesView(c.variables),
+      'Variables: VariableDictionary': (c: GatewayContext) => new VariablesView(c.variables),
       'LastError: ILastError': (c: GatewayContext) => c.lastError ?? null,
       'Tracing: bool': (c: GatewayContext) => c.trace !== undefined,
       'Trace(string message): void': (c: GatewayContext, message: string) => { c.trace?.message({ source: 'expression', severity: 'verbose', message: message ?? '', metadata: {} }); return null; },
@@ -167,9 +174,9 @@ export const contextTypes: TypeSpec[] = [
       'Method: string': (c: GatewayContext) => c.method,
       'Url: IUrl': (c: GatewayContext) => requestUrl(c),
       'OriginalUrl: IUrl': (c: GatewayContext) => originalUrl(c),
-      'Headers: IReadOnlyDictionary<string, string[]>': (c: GatewayContext) => headersOf(c.headers),
+      'Headers: HeaderDictionary': (c: GatewayContext) => headersOf(c.headers),
       'IpAddress: string': (c: GatewayContext) => (c.req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-      'MatchedParameters: IReadOnlyDictionary<string, string>': (c: GatewayContext) => new VariablesView(new Map(Object.entries(c.matchedParameters ?? {}))),
+      'MatchedParameters: ParameterDictionary': (c: GatewayContext) => new VariablesView(new Map(Object.entries(c.matchedParameters ?? {}))),
       'Body: IMessageBody': (c: GatewayContext) => (c.requestBody === undefined && c.requestBodyConsumed ? null : requestBody(c)),
     },
   },
@@ -179,7 +186,7 @@ export const contextTypes: TypeSpec[] = [
     instance: {
       'StatusCode: int': (r: GatewayResponse) => r.status,
       'StatusReason: string': (r: GatewayResponse) => r.reason ?? null,
-      'Headers: IReadOnlyDictionary<string, string[]>': (r: GatewayResponse) => headersOf(r.headers),
+      'Headers: HeaderDictionary': (r: GatewayResponse) => headersOf(r.headers),
       'Body: IMessageBody': (r: GatewayResponse) => responseBody(r),
     },
   },
@@ -199,7 +206,7 @@ export const contextTypes: TypeSpec[] = [
       'Port: int': (u: UrlView) => u.port,
       'Path: string': (u: UrlView) => u.path,
       'QueryString: string': (u: UrlView) => u.queryString,
-      'Query: IReadOnlyDictionary<string, string[]>': (u: UrlView) => u.query(),
+      'Query: HeaderDictionary': (u: UrlView) => u.query(),
       'ToString(): string': (u: UrlView) => u.toString(),
     },
   },
@@ -215,41 +222,32 @@ export const contextTypes: TypeSpec[] = [
       'PolicyId: string': (e: LastErrorLike) => e.policyId,
     },
   },
-  {
-    // Headers, query parameters and variables: declared here for their APIM-specific members; LINQ
-    // reaches them through IEnumerable<KeyValuePair<...>>.
-    name: 'IReadOnlyDictionary', namespace: 'System.Collections.Generic', typeParams: ['TKey', 'TValue'],
-    implements: ['IEnumerable<KeyValuePair<TKey, TValue>>'],
-    is: (v) => v instanceof StringValuesDictionary || v instanceof VariablesView,
+  // Headers and query parameters (IReadOnlyDictionary<string, string[]>), variables and matched parameters
+  // (IReadOnlyDictionary<string, object>): concrete types with APIM's members (GetValueOrDefault joins
+  // header values with a comma); LINQ reaches them through IEnumerable<KeyValuePair<...>>.
+  ...([['HeaderDictionary', 'string[]'], ['VariableDictionary', 'object'], ['ParameterDictionary', 'string']] as const).map(([name, value]): TypeSpec => ({
+    name, namespace: 'Microsoft.Azure.ApiManagement.Proxy', typeParams: [],
+    implements: [`IReadOnlyDictionary<string, ${value}>`, `IEnumerable<KeyValuePair<string, ${value}>>`],
+    is: (v) => (name === 'HeaderDictionary' ? v instanceof StringValuesDictionary : v instanceof VariablesView),
     instance: {
       'Count: int': (d: DictLike) => d.size,
-      'Keys: IEnumerable<TKey>': (d: DictLike) => d.keys(),
-      'ContainsKey(TKey key): bool': (d: DictLike, k: string) => d.has(k),
-      'this[TKey key]: TValue': (d: DictLike, k: string) => {
+      'Keys: IEnumerable<string>': (d: DictLike) => d.keys(),
+      'ContainsKey(string key): bool': (d: DictLike, k: string) => d.has(k),
+      [`this[string key]: ${value}`]: (d: DictLike, k: string) => {
         const v = d.get(k);
         if (v === undefined) throw new DotNetException('System.Collections.Generic.KeyNotFoundException', `The given key '${k}' was not present in the dictionary.`);
         return v;
       },
-      'TryGetValue(TKey key, out TValue value): bool': (d: DictLike, k: string, box: { value: unknown }) => {
+      [`TryGetValue(string key, out ${value} value): bool`]: (d: DictLike, k: string, box: { value: unknown }) => {
         const v = d.get(k);
         box.value = v === undefined ? null : v;
         return v !== undefined;
       },
-      'GetValueOrDefault(TKey key): TValue': (d: DictLike, k: string) => valueOrDefault(d, k, null),
-      'GetValueOrDefault(TKey key, TValue defaultValue): TValue': (d: DictLike, k: string, dflt: unknown) => valueOrDefault(d, k, dflt),
       'GetValueOrDefault(string key, string defaultValue): string': (d: DictLike, k: string, dflt: string | null) => valueOrDefault(d, k, dflt),
       'GetValueOrDefault<T>(string variableName): T': (d: DictLike, k: string) => variableOrDefault(d, k, null),
       'GetValueOrDefault<T>(string variableName, T defaultValue): T': (d: DictLike, k: string, dflt: unknown) => variableOrDefault(d, k, dflt),
     },
-  },
-  {
-    name: 'KeyValuePair', namespace: 'System.Collections.Generic', typeParams: ['TKey', 'TValue'], struct: true,
-    is: (v) => v !== null && typeof v === 'object' && 'Key' in (v as object) && 'Value' in (v as object),
-    instance: {
-      'Key: TKey': (p: { Key: unknown }) => p.Key,
-      'Value: TValue': (p: { Value: unknown }) => p.Value,
-    },
-  },
+  })),
 ];
 
 interface LastErrorLike { source: string; reason: string; message: string; scope: string; section: string; path: string; policyId: string }
@@ -265,7 +263,7 @@ export class VariablesView {
   get(k: string): unknown { return this.map.get(k); }
   get size(): number { return this.map.size; }
   keys(): string[] { return [...this.map.keys()]; }
-  *[Symbol.iterator](): Iterator<{ Key: string; Value: unknown }> { for (const [Key, Value] of this.map) yield { Key, Value }; }
+  *[Symbol.iterator](): Iterator<KeyValuePair<string, unknown>> { for (const [k, v] of this.map) yield new KeyValuePair(k, v); }
 }
 
 function valueOrDefault(d: DictLike, k: string, dflt: unknown): unknown {

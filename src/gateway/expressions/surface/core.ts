@@ -22,8 +22,6 @@ const EXCEPTIONS: [string, string, string][] = [
   ['OverflowException', 'System', 'ArithmeticException'],
   ['DivideByZeroException', 'System', 'ArithmeticException'],
   ['UriFormatException', 'System', 'FormatException'],
-  ['JsonException', 'Newtonsoft.Json', 'Exception'],
-  ['JsonReaderException', 'Newtonsoft.Json', 'JsonException'],
   ['XmlException', 'System.Xml', 'SystemException'],
 ];
 
