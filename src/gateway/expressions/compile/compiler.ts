@@ -329,7 +329,7 @@ export class Compiler {
     const statics = target.kind === 'type';
     const type = target.type;
     const found = this.rel.members(statics ? type : underlying(type), name, statics);
-    const nullableMember = !statics && isNullable(type) ? this.nullableMember(target as Bound, name, node) : undefined;
+    const nullableMember = !statics && isNullable(type) && !(target as Bound).conditional ? this.nullableMember(target as Bound, name, node) : undefined;
     if (nullableMember) return nullableMember;
     if (target.kind === 'value' && type.name === '[]' && name === 'Length') {
       return this.receiverCall(target, T.int, (a) => (a as unknown[]).length);
