@@ -50,6 +50,12 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
       value: (raw) => x.value(raw),
       attr: (el, name) => (el.attrs[name] === undefined ? undefined : x.value(el.attrs[name])),
       condition: (el, name) => x.condition(el.attrs[name] ?? 'false'),
+      read: (el, name, parse) => {
+        if (el.attrs[name] === undefined) return undefined;
+        const v = x.value(el.attrs[name]);
+        if (v.constant !== undefined) { const k = parse(v.constant); return () => k; }
+        return (ctx) => parse(v(ctx));
+      },
       object: (el, name) => (el.attrs[name] === undefined ? undefined : x.object(el.attrs[name])),
       steps: (el, pathPrefix) => compileList(el, `${path}/${pathPrefix}`, section, scope, scopeKey, services, nv, missing, false) as Step[],
     };

@@ -74,6 +74,12 @@ export interface CompileContext {
   attr(node: XNode, name: string): Value | undefined;
   /** A condition: the literal true/false or a bool expression. */
   condition(node: XNode, name: string): (ctx: GatewayContext) => boolean;
+  /**
+   * An attribute read with `parse` (its text, or the expression's value as text): a constant attribute is
+   * parsed once here, an expression on every request; undefined when the attribute is absent. `parse`
+   * throws PolicyError for a value it refuses (at run time that is the policy's error, as in APIM).
+   */
+  read<T>(node: XNode, name: string, parse: (text: string) => T): ((ctx: GatewayContext) => T) | undefined;
   /** The attribute's value as an object (set-variable): the literal text, or what the expression gives. */
   object(node: XNode, name: string): ((ctx: GatewayContext) => unknown) | undefined;
   /** Compiles the policies inside an element (when/otherwise), in this section. */
