@@ -7,6 +7,7 @@ import { Compiler } from './compile/compiler.js';
 import { Surface } from './surface/index.js';
 import { coreTypes } from './surface/core.js';
 import { CONTEXT_TYPE, contextTypes } from './surface/context.js';
+import { certificateTypes } from './surface/certificates.js';
 import { T, typeText, type TypeRef } from './surface/types.js';
 import { evaluate } from './runtime.js';
 import { toDotNetString } from './dotnet/to-string.js';
@@ -16,7 +17,7 @@ export { ExpressionError } from './syntax.js';
 export { BudgetExceeded } from './runtime.js';
 export { DotNetException } from './dotnet/exceptions.js';
 
-const SURFACE = Surface.of(coreTypes, contextTypes);
+const SURFACE = Surface.of(coreTypes, contextTypes, certificateTypes);
 
 /** What the policy needs the value as: a condition (bool), text (any value, by its ToString()), or the value itself. */
 export type Expect = 'bool' | 'string' | 'object';

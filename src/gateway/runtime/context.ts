@@ -52,6 +52,10 @@ export class GatewayResponse {
 
 export class GatewayContext {
   requestId = '';
+  /** The instance's ARM id (context.Deployment). */
+  instanceId = '';
+  /** When the request arrived, ms since the epoch (context.Timestamp, context.Elapsed). */
+  readonly started = Date.now();
   api!: CompiledApi;
   operation!: CompiledOperation;
   productName = '';

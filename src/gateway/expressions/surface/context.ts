@@ -9,6 +9,7 @@ import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
 import { KeyValuePair } from '../dotnet/collections.js';
 import { parseJson } from '../dotnet/json.js';
+import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dotnet/datetime.js';
 
 /** A URL as IUrl gives it. */
 export class UrlView {
@@ -138,7 +139,21 @@ export const contextTypes: TypeSpec[] = [
       'Variables: VariableDictionary': (c: GatewayContext) => new VariablesView(c.variables),
       'LastError: ILastError': (c: GatewayContext) => c.lastError ?? null,
       'Tracing: bool': (c: GatewayContext) => c.trace !== undefined,
+      'Deployment: IDeployment': (c: GatewayContext) => c,
+      'RequestId: string': (c: GatewayContext) => c.requestId,
+      'Timestamp: DateTime': (c: GatewayContext) => new DateTime(BigInt(c.started) * TICKS_PER_MS + UNIX_EPOCH_TICKS, Kind.Utc),
+      'Elapsed: TimeSpan': (c: GatewayContext) => new TimeSpan(BigInt(Math.max(0, Date.now() - c.started)) * TICKS_PER_MS),
       'Trace(string message): void': (c: GatewayContext, message: string) => { c.trace?.message({ source: 'expression', severity: 'verbose', message: message ?? '', metadata: {} }); return null; },
+    },
+  },
+  {
+    name: 'IDeployment', namespace: 'Microsoft.Azure.ApiManagement.Proxy',
+    instance: {
+      // "managed" is what API Management's own gateway reports (a self-hosted one gives its gateway id).
+      'GatewayId: string': () => 'managed',
+      'Region: string': () => 'local',
+      'ServiceId: string': (c: GatewayContext) => c.instanceId,
+      'ServiceName: string': (c: GatewayContext) => c.instanceId.slice(c.instanceId.lastIndexOf('/') + 1),
     },
   },
   {
@@ -178,6 +193,7 @@ export const contextTypes: TypeSpec[] = [
       'IpAddress: string': (c: GatewayContext) => (c.req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
       'MatchedParameters: ParameterDictionary': (c: GatewayContext) => new VariablesView(new Map(Object.entries(c.matchedParameters ?? {}))),
       'Body: IMessageBody': (c: GatewayContext) => (c.requestBody === undefined && c.requestBodyConsumed ? null : requestBody(c)),
+      'Certificate: X509Certificate2': (c: GatewayContext) => c.clientCertificate ?? null,
     },
   },
   {
