@@ -1,13 +1,14 @@
 // The whole declared surface: every module's type specs, defined once when the gateway loads. A name an
 // expression uses is looked up here and nowhere else.
 import { defineType, type MethodDef, type TypeDef, type TypeSpec } from './define.js';
+import { apimTypes } from './apim-types.js';
 import { collections } from './collections.js';
 import { json } from './json.js';
 import { linq } from './linq.js';
 import { canonicalName } from './types.js';
 
 /** Every module's specs. A module adds its list here. */
-const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq, json];
+const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq, json, apimTypes];
 
 /** The declared specs (runtime type tests of OfType<T> and friends look `is` up here). */
 export const declaredSpecs = (): readonly TypeSpec[] => MODULES.flat();
