@@ -6,9 +6,10 @@ import { collections } from './collections.js';
 import { json } from './json.js';
 import { linq } from './linq.js';
 import { canonicalName } from './types.js';
+import { xml } from './xml.js';
 
 /** Every module's specs. A module adds its list here. */
-const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq, json, apimTypes];
+const MODULES: readonly (readonly TypeSpec[])[] = [collections, linq, json, xml, apimTypes];
 
 /** The declared specs (runtime type tests of OfType<T> and friends look `is` up here). */
 export const declaredSpecs = (): readonly TypeSpec[] => MODULES.flat();
