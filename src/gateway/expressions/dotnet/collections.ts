@@ -117,6 +117,8 @@ export interface ReadOnlyDictionaryView<K, V> extends Iterable<KeyValuePair<K, V
   lookup(key: K): V | undefined;
   keyList(): K[];
   valueList(): V[];
+  /** An indexer that does not throw KeyNotFoundException for a missing key (APIM's claims map). */
+  item?(key: K): V;
 }
 
 /** IDictionary<K,V>: a ReadOnlyDictionaryView that can change. */
@@ -135,6 +137,7 @@ export const isMutableDictionaryView = (v: unknown): v is DictionaryView<unknown
 /** The indexer's get: KeyNotFoundException when absent, ArgumentNullException for a null key. */
 export function dictionaryGet<K, V>(d: ReadOnlyDictionaryView<K, V>, key: K): V {
   if (key === null) throw argumentNull('key');
+  if (d.item) return d.item(key);
   const v = d.lookup(key);
   if (v === undefined) throw keyNotFound(formatValue(key));
   return v;

@@ -47,7 +47,7 @@ export abstract class JToken implements Iterable<JToken> {
   get path(): string {
     const parts: string[] = [];
     for (let t: JToken = this; t.parent; t = t.parent) {
-      if (t instanceof JProperty) parts.push(pathName(t.name, parts.length === 0 && !hasNamedAncestor(t)));
+      if (t instanceof JProperty) parts.push(pathName(t.name));
       else if (t.parent instanceof JArray) parts.push(`[${t.parent.items.indexOf(t)}]`);
     }
     return fixPath(parts.reverse());
@@ -93,14 +93,9 @@ export abstract class JToken implements Iterable<JToken> {
   beforeSelf(): JToken[] { const s = this.siblings(); return this.parent ? s.slice(0, s.indexOf(this)) : []; }
 }
 
-const hasNamedAncestor = (t: JToken): boolean => {
-  for (let p = t.parent; p; p = p.parent) if (p instanceof JProperty || p.parent instanceof JArray) return true;
-  return false;
-};
-
 // Newtonsoft's JsonPosition: names with these characters are written ['...'].
 const SPECIAL = /[. '/"[\]()\t\n\r\f\b\\\u0085\u2028\u2029]/;
-function pathName(name: string, _first: boolean): string {
+function pathName(name: string): string {
   return SPECIAL.test(name) ? `['${escapeJs(name, "'")}']` : `.${name}`;
 }
 const fixPath = (parts: string[]): string => {
@@ -145,6 +140,7 @@ function contentTokens(content: unknown): JToken[] {
 
 export class JArray extends JContainer implements Iterable<JToken> {
   readonly items: JToken[] = [];
+  static of(tokens: JToken[]): JArray { const a = new JArray(); a.insertContent(0, tokens); return a; }
   get kind(): TokenKind { return 'Array'; }
   children(): JToken[] { return this.items; }
   deepClone(): JArray { const a = new JArray(); for (const t of this.items) a.push(t.deepClone()); return a; }
@@ -325,8 +321,6 @@ export class JValue extends JToken {
 
 const numericKey = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
 
-JArray.of = (tokens: JToken[]): JArray => { const a = new JArray(); a.insertContent(0, tokens); return a; };
-declare module './json.js' { namespace JArray { let of: (tokens: JToken[]) => JArray } }
 
 // ---- writing ----
 
@@ -412,7 +406,7 @@ class Reader {
   constructor(private readonly s: string) {}
 
   private get path(): string {
-    const parts = this.stack.map((f) => (f.array ? (f.index >= 0 ? `[${f.index}]` : '') : f.name !== undefined ? pathName(f.name, false) : ''));
+    const parts = this.stack.map((f) => (f.array ? (f.index >= 0 ? `[${f.index}]` : '') : f.name !== undefined ? pathName(f.name) : ''));
     return fixPath(parts);
   }
 

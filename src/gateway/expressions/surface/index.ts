@@ -1,6 +1,7 @@
 // The whole declared surface: every module's type specs, defined once when the gateway loads. A name an
 // expression uses is looked up here and nowhere else.
 import { defineType, type MethodDef, type TypeDef, type TypeSpec } from './define.js';
+import { apimTypes } from './apim-types.js';
 import { collections } from './collections.js';
 import { json } from './json.js';
 import { linq } from './linq.js';
@@ -8,9 +9,10 @@ import { canonicalName } from './types.js';
 import { system } from './system.js';
 import { systemMath } from './system-math.js';
 import { datetime } from './datetime.js';
+import { xml } from './xml.js';
 
 /** Every module's specs. A module adds its list here. */
-const MODULES: readonly (readonly TypeSpec[])[] = [system, systemMath, datetime, collections, linq, json];
+const MODULES: readonly (readonly TypeSpec[])[] = [system, systemMath, datetime, collections, linq, json, xml, apimTypes];
 
 /** The declared specs (runtime type tests of OfType<T> and friends look `is` up here). */
 export const declaredSpecs = (): readonly TypeSpec[] => MODULES.flat();
