@@ -5,10 +5,12 @@ import { canonicalName } from './types.js';
 import { system } from './system.js';
 import { systemMath } from './system-math.js';
 import { datetime } from './datetime.js';
+import { textTypes } from './text.js';
+import { regexCrypto } from './regex-crypto.js';
 
 /** Every module's specs. A module adds its list here. */
 const MODULES: readonly (readonly TypeSpec[])[] = [
-  system, systemMath, datetime,
+  system, systemMath, datetime, textTypes, regexCrypto,
 ];
 
 export class Surface {
