@@ -1,6 +1,6 @@
-// System.Math as .NET computes it: Round defaults to banker's rounding (MidpointRounding.ToEven), Round
-// with digits scales by a power of ten first (so Math.Round(2.675, 2) is 2.67, the double being below
-// the midpoint); decimal rounding works on the decimal digits (Math.Round(2.675m, 2) is 2.68).
+// System.Math as .NET computes it: Round defaults to banker's rounding (MidpointRounding.ToEven); Round
+// with digits multiplies by a power of ten in double arithmetic first, as .NET does (Math.Round(2.675, 2)
+// is 2.68: 2.675 × 100 is exactly 267.5); decimal rounding works on the decimal digits.
 import { argumentError, argumentOutOfRange, DotNetException, overflow } from './exceptions.js';
 
 export const MidpointRounding = { ToEven: 0, AwayFromZero: 1, ToZero: 2, ToNegativeInfinity: 3, ToPositiveInfinity: 4 } as const;
