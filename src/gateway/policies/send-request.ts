@@ -6,7 +6,7 @@ import { PolicyError, type PolicyDefinition, type Run } from '../policy/types.js
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { managedIdentitySchema, managedIdentityToken } from './identity.js';
 import { bufferRequestBody } from './routing.js';
-import { namedValueRefs } from '../policy/values.js';
+import { isExpression, namedValueRefs } from '../policy/values.js';
 
 const HTTP_URL = /^https?:\/\/[^/]/i;
 const HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect', 'content-length']);
@@ -30,7 +30,7 @@ const sendRequest: PolicyDefinition = {
     const copy = (node.attrs.mode ?? 'new').toLowerCase() === 'copy';
     if (!copy && !node.children.some((c) => c.name === 'set-url')) return `The 'set-url' element is required when mode is 'new'.`;
     const setUrl = node.children.find((c) => c.name === 'set-url');
-    if (setUrl && namedValueRefs(setUrl.text).length === 0 && !HTTP_URL.test(setUrl.text.trim())) {
+    if (setUrl && namedValueRefs(setUrl.text).length === 0 && !isExpression(setUrl.text) && !HTTP_URL.test(setUrl.text.trim())) {
       return { node: setUrl, message: `The URL '${setUrl.text.trim()}' is not an absolute http or https URL.` };
     }
     const auth = node.children.find((c) => c.name === 'authentication-managed-identity');

@@ -477,16 +477,19 @@ export class Compiler {
   private resolve(candidates: Candidate[], args: BoundArg[], typeArgs: TypeRef[] | undefined, scope: Scope, extensionReceiver: Bound | undefined): Resolution | undefined {
     let best: Resolution | undefined;
     for (const c of candidates) {
-      const r = this.tryCandidate(c, args, typeArgs, scope, extensionReceiver);
+      // C#: a `params` method applies in its normal form (an array passed as is) or, failing that, expanded.
+      const r = this.tryCandidate(c, args, typeArgs, scope, extensionReceiver, false)
+        ?? this.tryCandidate(c, args, typeArgs, scope, extensionReceiver, true);
       if (r && (!best || r.cost < best.cost)) best = r;
     }
     return best;
   }
 
-  private tryCandidate(c: Candidate, args: BoundArg[], typeArgs: TypeRef[] | undefined, scope: Scope, recv: Bound | undefined): Resolution | undefined {
+  private tryCandidate(c: Candidate, args: BoundArg[], typeArgs: TypeRef[] | undefined, scope: Scope, recv: Bound | undefined, forceExpanded: boolean): Resolution | undefined {
     const m = c.method;
     const params = recv ? m.params.slice(1) : m.params;
     if (typeArgs && typeArgs.length !== m.typeParams.length) return undefined;
+    if (forceExpanded && !params[params.length - 1]?.isParams) return undefined;
     const bindings = new Map(c.bindings);
     if (typeArgs) m.typeParams.forEach((p, i) => bindings.set(p, typeArgs[i]));
     // Which argument goes to which parameter.
@@ -502,7 +505,7 @@ export class Compiler {
       } else {
         if (!positional) return undefined;
         const last = params.length - 1;
-        if (i >= last && params[last]?.isParams && (args.length !== params.length || i > last)) rest.push(a);
+        if (i >= last && params[last]?.isParams && (forceExpanded || args.length !== params.length || i > last)) rest.push(a);
         else if (i < params.length) slots[i] = a;
         else return undefined;
       }
@@ -1119,6 +1122,17 @@ export class Compiler {
         return (env) => { const x = e(env); throw x === null ? nullReference() : x; };
       }
       case 'try_statement': return this.tryStatement(node, scope, fn);
+      case 'using_statement': {
+        // `using (var x = ...) { }`: the resource is declared and the body runs; the types an expression
+        // can create (readers, hash algorithms) hold nothing to release.
+        const inner = scope.child();
+        const decl = node.namedChildren.find((c) => c?.type === 'variable_declaration');
+        const init = decl ? this.declaration(decl, inner) : undefined;
+        const exprNode = decl ? undefined : node.namedChildren.find((c) => c && c.type !== 'block' && c.id !== node.childForFieldName('body')?.id);
+        const expr = exprNode ? this.value(exprNode, inner).emit : undefined;
+        const body = this.statement(node.childForFieldName('body')!, inner, fn);
+        return (env) => { if (init) init(env); else expr?.(env); return body(env); };
+      }
       case 'local_function_statement': return this.fail(node, 'Local functions are not allowed in policy expressions.');
       default:
         return this.fail(node, `The statement '${node.type.replace(/_/g, ' ')}' is not supported in policy expressions.`);

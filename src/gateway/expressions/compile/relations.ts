@@ -121,7 +121,7 @@ export class TypeRelations {
 
   /** Direct supertypes (base class and interfaces, substituted), without Object. */
   private directSupers(ty: TypeRef): TypeRef[] {
-    if (ty.name === '[]') return ARRAY_INTERFACES.map((n) => t(n, ty.args[0]));
+    if (ty.name === '[]') return [t('Array'), ...ARRAY_INTERFACES.map((n) => t(n, ty.args[0]))];
     if (ty.name === 'String') return [t('IEnumerable', T.char)];
     const def = this.def(ty);
     if (!def) return [];

@@ -4,7 +4,8 @@ import type { ReadOnlyDictionaryView } from '../dotnet/collections.js';
 import {
   BasicAuthCredentials, joinedValueOrDefault, Jwt, parseBasic, parseJwt, toFormUrlEncoded,
 } from '../dotnet/apim.js';
-import { argumentNull } from '../dotnet/exceptions.js';
+import { DotNetException, argumentNull } from '../dotnet/exceptions.js';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Ref, TypeSpec } from './define.js';
 
 type Strings = ReadOnlyDictionaryView<string, string[] | null>;
@@ -37,6 +38,9 @@ export const apimTypes: TypeSpec[] = [
     name: 'ApiManagementExtensions', namespace: 'Microsoft.Azure.ApiManagement', static: true,
     statics: {
       'AsJwt(this string input): Jwt': (s: string | null) => parseJwt(s),
+      // APIM's symmetric encryption helpers (policy expressions reference, "Encrypt"/"Decrypt").
+      'Encrypt(this byte[] input, string alg, byte[] key, byte[] iv): byte[]': (input: Uint8Array | null, alg: string | null, key: Uint8Array | null, iv: Uint8Array | null) => symmetric('encrypt', input, alg, key, iv),
+      'Decrypt(this byte[] input, string alg, byte[] key, byte[] iv): byte[]': (input: Uint8Array | null, alg: string | null, key: Uint8Array | null, iv: Uint8Array | null) => symmetric('decrypt', input, alg, key, iv),
       'TryParseJwt(this string input, out Jwt result): bool': (s: string | null, out: Ref<Jwt | null>) => (out.value = parseJwt(s)) !== null,
       'AsBasic(this string input): BasicAuthCredentials': (s: string | null) => parseBasic(s),
       'TryParseBasic(this string input, out BasicAuthCredentials result): bool': (s: string | null, out: Ref<BasicAuthCredentials | null>) => (out.value = parseBasic(s)) !== null,
@@ -66,3 +70,27 @@ export const apimTypes: TypeSpec[] = [
     },
   },
 ];
+
+/** byte[].Encrypt/Decrypt: CBC with PKCS7 padding (.NET's defaults) of the named algorithm, sized by the key. */
+function symmetric(op: 'encrypt' | 'decrypt', input: Uint8Array | null, alg: string | null, key: Uint8Array | null, iv: Uint8Array | null): Uint8Array {
+  if (input === null) throw argumentNull('input');
+  if (key === null) throw argumentNull('key');
+  if (iv === null) throw argumentNull('iv');
+  const name = (alg ?? '').toLowerCase();
+  let cipher: string;
+  if (name === 'aes' || name === 'rijndael' || name === 'aesmanaged' || name === 'rijndaelmanaged') {
+    if (![16, 24, 32].includes(key.length)) throw new DotNetException('System.Security.Cryptography.CryptographicException', 'Specified key is not a valid size for this algorithm.');
+    cipher = `aes-${key.length * 8}-cbc`;
+  } else if (name === 'tripledes') {
+    if (key.length !== 24 && key.length !== 16) throw new DotNetException('System.Security.Cryptography.CryptographicException', 'Specified key is not a valid size for this algorithm.');
+    cipher = key.length === 24 ? 'des-ede3-cbc' : 'des-ede-cbc';
+  } else {
+    throw new DotNetException('System.ArgumentException', `Algorithm '${alg}' is not supported: use Aes, Rijndael or TripleDES. (Parameter 'alg')`);
+  }
+  try {
+    const c = op === 'encrypt' ? createCipheriv(cipher, key, iv) : createDecipheriv(cipher, key, iv);
+    return new Uint8Array(Buffer.concat([c.update(input), c.final()]));
+  } catch (e) {
+    throw new DotNetException('System.Security.Cryptography.CryptographicException', op === 'decrypt' ? 'Padding is invalid and cannot be removed.' : (e as Error).message);
+  }
+}

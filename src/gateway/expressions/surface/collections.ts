@@ -6,7 +6,7 @@ import {
   KeyValuePair, List, listAddRange, listForEach, listGet, listGetRange, listIndexOf, listInsert, listRemove, listRemoveAt,
   listRemoveRange, listSet, listSort, notSupported, StringComparer, valueEquals, type DictionaryView, type ReadOnlyDictionaryView,
 } from '../dotnet/collections.js';
-import { argumentNull } from '../dotnet/exceptions.js';
+import { argumentError, argumentNull, argumentOutOfRange } from '../dotnet/exceptions.js';
 import type { Ref, TypeSpec } from './define.js';
 
 const NS = 'System.Collections.Generic';
@@ -179,6 +179,9 @@ export const collections: TypeSpec[] = [
       'Exists<T>(T[] array, Predicate<T> match): bool': (a: unknown[] | null, p: (x: unknown) => boolean) => need(a).some((x) => p(x)),
       'Find<T>(T[] array, Predicate<T> match): T': (a: unknown[] | null, p: (x: unknown) => boolean) => { for (const x of need(a)) if (p(x)) return x; return null; },
       'Reverse(Array array): void': (a: unknown[] | null) => { need(a).reverse(); },
+      'Copy(Array sourceArray, Array destinationArray, int length): void': (src: unknown[] | null, dst: unknown[] | null, n: number) => arrayCopy(need(src), 0, need(dst), 0, n),
+      'Copy(Array sourceArray, int sourceIndex, Array destinationArray, int destinationIndex, int length): void':
+        (src: unknown[] | null, si: number, dst: unknown[] | null, di: number, n: number) => arrayCopy(need(src), si, need(dst), di, n),
       'Sort<T>(T[] array): void': (a: unknown[] | null) => listSort(need(a)),
     },
   },
@@ -267,4 +270,14 @@ function fillSet(s: HashSet<unknown>, xs: Iterable<unknown> | null): HashSet<unk
   if (xs === null) throw argumentNull('collection');
   for (const x of iterate(xs)) s.add(x);
   return s;
+}
+
+/** Array.Copy: .NET's argument checks, then element by element (overlapping ranges copy as if buffered). */
+function arrayCopy(src: ArrayLike<unknown> & { [i: number]: unknown }, si: number, dst: { length: number; [i: number]: unknown }, di: number, n: number): void {
+  if (n < 0) throw argumentOutOfRange('length', 'Non-negative number required.');
+  if (si < 0 || di < 0) throw argumentOutOfRange(si < 0 ? 'sourceIndex' : 'destinationIndex', 'Non-negative number required.');
+  if (si + n > src.length) throw argumentError('Source array was not long enough. Check the source index, length, and the array\'s lower bounds.', 'sourceArray');
+  if (di + n > dst.length) throw argumentError('Destination array was not long enough. Check the destination index, length, and the array\'s lower bounds.', 'destinationArray');
+  const copy = Array.from({ length: n }, (_, k) => src[si + k]);
+  for (let k = 0; k < n; k++) dst[di + k] = copy[k];
 }

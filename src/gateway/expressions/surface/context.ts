@@ -9,6 +9,8 @@ import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
 import { KeyValuePair } from '../dotnet/collections.js';
 import { parseJson } from '../dotnet/json.js';
+import { parseFormUrlEncoded } from '../dotnet/apim.js';
+import { parseElement, parseXml } from '../dotnet/xml.js';
 import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dotnet/datetime.js';
 
 /** A URL as IUrl gives it. */
@@ -77,6 +79,8 @@ export const BODY_READERS = new Map<string, (text: string) => unknown>([
   ['JObject', (s) => parseJson(s, 'JObject')],
   ['JArray', (s) => parseJson(s, 'JArray')],
   ['JToken', (s) => parseJson(s, 'JToken')],
+  ['XDocument', (s) => parseXml(s)],
+  ['XElement', (s) => parseElement(s)],
 ]);
 
 function bodyAs(body: MessageBody, preserve: boolean, typeArgs: TypeRef[]): unknown {
@@ -211,6 +215,8 @@ export const contextTypes: TypeSpec[] = [
     is: (v) => v instanceof MessageBody,
     instance: {
       'As<T>(bool preserveContent = false): T': (b: MessageBody, preserve: boolean, typeArgs: TypeRef[]) => bodyAs(b, preserve, typeArgs),
+      'AsFormUrlEncodedContent(bool preserveContent = false): IDictionary<string, IList<string>>': (b: MessageBody, preserve: boolean) =>
+        parseFormUrlEncoded(b.bytes(preserve).toString('utf8')),
     },
   },
   {
