@@ -231,6 +231,11 @@ function external(doc, policies) {
 // ---- run ----
 
 const files = git('ls-tree', '-r', '-z', '--name-only', commit).toString().split('\0').filter(Boolean);
+const KNOWN_FAULTS = {
+  'examples/Return a blob URL signed with a user delegation SAS token.xml': 'not valid C#: DateTime.AddSeconds(double) is passed a string ((string)context.Request.MatchedParameters[...]), which C# does not convert implicitly (CS1503)',
+  'examples/Generate Azure Relay Token.policy.xml': 'set-backend-service base-url="" is a placeholder: an empty base URL is not an absolute URL',
+  'examples/Route requests based on size.policy.xml': 'set-backend-service base-url="" is a placeholder: an empty base URL is not an absolute URL',
+};
 const skipped = files.filter((f) => !/\.xml$/i.test(f)).map((path) => ({ path, reason: skipReason(path) }));
 function skipReason(path) {
   if (/\.md$/i.test(path)) return 'documentation (Markdown), not a policy document';
@@ -258,6 +263,8 @@ for (const path of files.filter((f) => /\.xml$/i.test(f))) {
     // "patch=""" (then closed by the literal's own quote). The brackets still balance, but it is not C#.
     entry.wellFormed = { reason: 'its expressions are not C#: string literals were mangled into attribute-like text ("x="""), which API Management refuses' };
   }
+  // Files whose fault only a C# compiler or the policy's own rules find, checked by hand (see #11's fixtures).
+  if (entry.wellFormed === true && KNOWN_FAULTS[path]) entry.wellFormed = { reason: KNOWN_FAULTS[path] };
   if (!masked.error) {
     try { doc = parse(masked.xml); } catch (e) { entry.wellFormed = { reason: `not well-formed XML: ${e.message}` }; }
   }

@@ -649,7 +649,27 @@ export class Compiler {
     return b;
   }
 
-  // ---- lambdas ----
+  // ---- lambdas and local functions ----
+
+  /**
+   * A local function: a local of delegate type (Func<...> or Action<...>) holding a closure. Declared now,
+   * so the block's statements and the function itself can call it; compiled when the returned thunk runs
+   * (after the declaration, so recursion resolves).
+   */
+  private localFunction(node: Node, scope: Scope): () => Emit {
+    const nameNode = node.childForFieldName('name')!;
+    const ret = this.typeOf(node.childForFieldName('type')!);
+    const params = (node.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p && p.type === 'parameter');
+    const paramTypes = params.map((p) => {
+      const ty = p.childForFieldName('type');
+      return ty ? this.typeOf(ty) : this.fail(p, 'A local function parameter needs a type.');
+    });
+    const type = ret.name === 'Void' ? t('Action', ...paramTypes) : t('Func', ...paramTypes, ret);
+    const local = scope.declare(nameNode.text, type);
+    if (!local) return this.fail(nameNode, `A local variable or function named '${nameNode.text}' is already defined in this scope.`);
+    const write = scope.access(local).write;
+    return () => write(this.lambda(node, scope, paramTypes, ret.name === 'Void' ? undefined : ret).emit);
+  }
 
   lambda(node: Node, scope: Scope, paramTypes: readonly TypeRef[], ret: TypeRef | undefined): { emit: Emit; ret: TypeRef } {
     const inner = scope.lambda();
@@ -663,7 +683,8 @@ export class Compiler {
       if (!sameType(declared, paramTypes[i])) this.fail(n.node, `Parameter ${i + 1} is declared as '${typeText(declared)}' but '${typeText(paramTypes[i])}' is expected.`);
       if (!inner.declare(n.name, paramTypes[i])) this.fail(n.node, `A local or parameter named '${n.name}' cannot be declared in this scope because that name is used in an enclosing scope.`);
     });
-    const bodyNode = node.childForFieldName('body')!;
+    let bodyNode = node.childForFieldName('body')!;
+    if (bodyNode.type === 'arrow_expression_clause') bodyNode = bodyNode.namedChildren[0]!;
     const fn = inner.fn;
     let body: Emit;
     let retType: TypeRef;
@@ -1059,9 +1080,14 @@ export class Compiler {
     switch (node.type) {
       case 'block': {
         const inner = scope.child();
-        const list = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.statement(c, inner, fn));
-        return (env) => { for (const s of list) { const r = s(env); if (r !== NORMAL) return r; } return NORMAL; };
+        const children = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+        // Local functions are in scope in the whole block (and may call themselves): declared and created first.
+        const fns = children.filter((c) => c.type === 'local_function_statement').map((f) => this.localFunction(f, inner));
+        const list = children.filter((c) => c.type !== 'local_function_statement').map((c) => this.statement(c, inner, fn));
+        const define = fns.map((f) => f());
+        return (env) => { for (const d of define) d(env); for (const s of list) { const r = s(env); if (r !== NORMAL) return r; } return NORMAL; };
       }
+      case 'checked_statement': return this.statement(node.namedChildren.find((c) => c?.type === 'block')!, scope, fn);
       case 'empty_statement': case 'comment': return () => NORMAL;
       case 'local_declaration_statement': return this.declaration(node.namedChildren.find((c) => c?.type === 'variable_declaration')!, scope);
       case 'expression_statement': {
@@ -1133,7 +1159,6 @@ export class Compiler {
         const body = this.statement(node.childForFieldName('body')!, inner, fn);
         return (env) => { if (init) init(env); else expr?.(env); return body(env); };
       }
-      case 'local_function_statement': return this.fail(node, 'Local functions are not allowed in policy expressions.');
       default:
         return this.fail(node, `The statement '${node.type.replace(/_/g, ' ')}' is not supported in policy expressions.`);
     }
