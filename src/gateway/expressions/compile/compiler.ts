@@ -731,6 +731,7 @@ export class Compiler {
       b.emit = (env) => {
         const a = recv(env) as unknown[] | null;
         if (a === null) { if (cond) return null; throw nullReference(); }
+        // (a byte[] is a Uint8Array: indexing and length read the same)
         const k = i(env) as number;
         if (k < 0 || k >= a.length) throw indexOutOfRange();
         return a[k];
@@ -740,7 +741,8 @@ export class Compiler {
         if (a === null) throw nullReference();
         const k = i(env) as number;
         if (k < 0 || k >= a.length) throw indexOutOfRange();
-        return (a[k] = value(env));
+        a[k] = value(env);
+        return a[k];
       };
       return b;
     }
@@ -1055,13 +1057,15 @@ export class Compiler {
         const k = n(env) as number;
         if (k < 0) throw new DotNetException('System.OverflowException', 'Arithmetic operation resulted in an overflow.');
         tick(k);
-        return new Array(k).fill(d);
+        return elem.name === 'Byte' ? new Uint8Array(k) : new Array(k).fill(d);
       },
     };
   }
 
   private arrayFrom(elem: TypeRef, init: Node, scope: Scope): Bound {
     const items = init.namedChildren.filter((c): c is Node => !!c).map((c) => this.convert(this.value(c, scope, elem), elem, c).emit);
+    // byte[] is a Uint8Array (what Encoding, Convert and the hash algorithms take and give).
+    if (elem.name === 'Byte') return { kind: 'value', type: arrayOf(elem), emit: (env) => Uint8Array.from(items.map((i) => i(env) as number)) };
     return { kind: 'value', type: arrayOf(elem), emit: (env) => items.map((i) => i(env)) };
   }
 

@@ -249,6 +249,7 @@ export class TypeRelations {
       case 'Int64': case 'UInt64': return (v) => typeof v === 'bigint';
       case '?': return this.runtimeCheck(ty.args[0]);
       case '[]': {
+        if (ty.args[0].name === 'Byte') return (v) => v instanceof Uint8Array;
         const inner = this.runtimeCheck(ty.args[0]);
         return inner ? (v) => Array.isArray(v) && v.every((x) => x === null || inner(x)) : undefined;
       }

@@ -7,7 +7,7 @@ import type { TypeRef } from './types.js';
 import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
 import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
-import { KeyValuePair } from '../dotnet/collections.js';
+import { KeyValuePair, type ReadOnlyDictionaryView } from '../dotnet/collections.js';
 import { parseJson } from '../dotnet/json.js';
 import { parseFormUrlEncoded } from '../dotnet/apim.js';
 import { parseElement, parseXml } from '../dotnet/xml.js';
@@ -36,7 +36,7 @@ export class UrlView {
 }
 
 /** Headers and query parameters: case-insensitive names, each with its values (IReadOnlyDictionary<string, string[]>). */
-export class StringValuesDictionary {
+export class StringValuesDictionary implements ReadOnlyDictionaryView<string, string[]> {
   readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
   constructor(private readonly map: Map<string, string[]>) {}
   private key(name: string): string | undefined {
@@ -47,6 +47,11 @@ export class StringValuesDictionary {
   }
   has(name: string): boolean { return this.key(name) !== undefined; }
   get(name: string): string[] | undefined { const k = this.key(name); return k === undefined ? undefined : this.map.get(k); }
+  // ReadOnlyDictionaryView: what the collections surface (IReadOnlyDictionary members, LINQ) reads.
+  get count(): number { return this.map.size; }
+  lookup(name: string): string[] | undefined { return this.get(name); }
+  keyList(): string[] { return [...this.map.keys()]; }
+  valueList(): string[][] { return [...this.map.values()]; }
   get size(): number { return this.map.size; }
   keys(): string[] { return [...this.map.keys()]; }
   *[Symbol.iterator](): Iterator<KeyValuePair<string, string[]>> { for (const [k, v] of this.map) yield new KeyValuePair(k, v); }
@@ -278,11 +283,15 @@ type DictLike = StringValuesDictionary | VariablesView;
 class ApiView { constructor(readonly ctx: GatewayContext) {} }
 
 /** context.Variables and MatchedParameters: names are case-sensitive, as in APIM. */
-export class VariablesView {
+export class VariablesView implements ReadOnlyDictionaryView<string, unknown> {
   readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
   constructor(private readonly map: Map<string, unknown>) {}
   has(k: string): boolean { return this.map.has(k); }
   get(k: string): unknown { return this.map.get(k); }
+  get count(): number { return this.map.size; }
+  lookup(k: string): unknown { return this.map.get(k); }
+  keyList(): string[] { return [...this.map.keys()]; }
+  valueList(): unknown[] { return [...this.map.values()]; }
   get size(): number { return this.map.size; }
   keys(): string[] { return [...this.map.keys()]; }
   *[Symbol.iterator](): Iterator<KeyValuePair<string, unknown>> { for (const [k, v] of this.map) yield new KeyValuePair(k, v); }
