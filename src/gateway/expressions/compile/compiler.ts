@@ -9,6 +9,8 @@ import { T, arrayOf, canonicalName, hasParams, nullableOf, sameType, substitute,
 import { DotNetException, indexOutOfRange, nullReference } from '../dotnet/exceptions.js';
 import { toDotNetString } from '../dotnet/to-string.js';
 import { exceptionIs } from '../surface/core.js';
+import { defineType } from '../surface/define.js';
+import { AnonymousObject } from '../dotnet/anonymous.js';
 import { checkedString, tick, type Env } from '../runtime.js';
 import { FunctionScope, Scope, type Emit } from './scope.js';
 import { TypeRelations, delegateSig, identity, isNumeric, isNullable, underlying, type Conversion, type FoundMember } from './relations.js';
@@ -166,6 +168,7 @@ export class Compiler {
       }
       case 'lambda_expression': return { kind: 'lambda', node };
       case 'object_creation_expression': return this.objectCreation(node, scope);
+      case 'anonymous_object_creation_expression': return this.anonymousObject(node, scope);
       case 'array_creation_expression': return this.arrayCreation(node, scope);
       case 'implicit_array_creation_expression': return this.implicitArray(node, scope);
       case 'default_expression': {
@@ -1040,6 +1043,37 @@ export class Compiler {
     return { kind: 'value', type, emit: (env) => { const obj = store(env); for (const s of steps) s(env); return obj; } };
   }
 
+  /** `new { a = 1, x.Name }`: a type made for this expression, with read-only properties in order. */
+  private anonymousObject(node: Node, scope: Scope): Bound {
+    const members: { name: string; value: Bound; node: Node }[] = [];
+    const kids = node.namedChildren.filter((c): c is Node => !!c);
+    const all = node.children.filter((c): c is Node => !!c);
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i];
+      if (!c.isNamed) continue;
+      if (c.type === 'identifier' && all[i + 1]?.type === '=') {
+        const valueNode = all[i + 2]!;
+        members.push({ name: c.text, value: this.value(valueNode, scope), node: valueNode });
+        i += 2;
+        continue;
+      }
+      const name = c.type === 'identifier' ? c.text : c.type === 'member_access_expression' ? c.childForFieldName('name')!.text : undefined;
+      if (!name) return this.fail(c, 'Invalid anonymous type member declarator: it must be a member assignment, simple name or member access.');
+      members.push({ name, value: this.value(c, scope), node: c });
+    }
+    void kids;
+    for (const m of members) {
+      if (m.value.type.name === '<null>' || m.value.type.name === 'Void') return this.fail(m.node, `Cannot assign ${m.value.type.name === 'Void' ? 'void' : '<null>'} to anonymous type property.`);
+      if (members.filter((x) => x.name === m.name).length > 1) return this.fail(m.node, `An anonymous type cannot have multiple properties with the same name ('${m.name}').`);
+    }
+    const name = `AnonymousType${++anonymousTypes}`;
+    const instance: Record<string, (o: AnonymousObject) => unknown> = {};
+    for (const m of members) instance[`${m.name}: ${typeText(m.value.type)}`] = (o) => o.lookup(m.name) ?? null;
+    this.rel.addLocalType(defineType({ name, namespace: '', is: (v) => v instanceof AnonymousObject, instance }));
+    const emits = members.map((m) => [m.name, m.value.emit] as const);
+    return { kind: 'value', type: t(name), emit: (env) => new AnonymousObject(emits.map(([k, e]) => [k, e(env)] as const)) };
+  }
+
   private arrayCreation(node: Node, scope: Scope): Bound {
     const typeNode = node.childForFieldName('type')!;
     const elem = this.typeOf(typeNode.childForFieldName('type')!);
@@ -1358,6 +1392,8 @@ export class Compiler {
     };
   }
 }
+
+let anonymousTypes = 0;
 
 const OPERATOR_NAMES: Record<string, string> = {
   '+': 'op_Addition', '-': 'op_Subtraction', '*': 'op_Multiply', '/': 'op_Division', '%': 'op_Modulus',

@@ -96,11 +96,15 @@ export interface FoundMember { member: MemberDef; bindings: Map<string, TypeRef>
 export interface FoundIndexer { indexer: IndexerDef; bindings: Map<string, TypeRef> }
 
 export class TypeRelations {
+  /** Types made while compiling one expression (anonymous types). */
+  private readonly local = new Map<string, TypeDef>();
   constructor(readonly surface: Surface) {}
 
   def(ty: TypeRef): TypeDef | undefined {
-    return this.surface.type(ty.name);
+    return this.surface.type(ty.name) ?? this.local.get(ty.name);
   }
+
+  addLocalType(def: TypeDef): void { this.local.set(def.name, def); }
 
   /** The type's own type arguments, as bindings for its definition's parameters. */
   bindingsOf(ty: TypeRef, def: TypeDef): Map<string, TypeRef> {
