@@ -1,13 +1,13 @@
 // set-header, set-query-parameter, check-header.
 import type { XNode } from '../policy/xml.js';
-import { PolicyError, apimBody, type CompileContext, type ElementSchema, type PolicyDefinition, type Run, type Value } from '../policy/types.js';
+import { PolicyError, apimBody, fixed, type CompileContext, type ElementSchema, type PolicyDefinition, type Run, type Value } from '../policy/types.js';
 import { bool, headerName, nonEmpty, oneOf, statusCode } from '../policy/parse.js';
 import type { GatewayContext } from '../runtime/context.js';
 
 export const EXISTS = ['override', 'skip', 'append', 'delete'] as const;
 type ExistsAction = (typeof EXISTS)[number];
 const existsAction = oneOf(EXISTS);
-const OVERRIDE = Object.assign((): ExistsAction => 'override', { constant: 'override' as ExistsAction });
+const OVERRIDE = fixed<ExistsAction>('override');
 
 /** set-header's schema: the policy, and the set-header element of return-response and send-request. */
 export const setHeaderSchema: ElementSchema = {

@@ -4,7 +4,7 @@
 // scope's BASE with its parent's merged section.
 import type { XNode } from './xml.js';
 import { POLICIES } from './registry.js';
-import { PolicyError, SECTIONS, type CompileContext, type Run, type ScopeKind, type Section, type Step } from './types.js';
+import { PolicyError, SECTIONS, fixed, type CompileContext, type Run, type ScopeKind, type Section, type Step } from './types.js';
 import { ExpressionValues } from './expression-values.js';
 import { BackendStream } from '../runtime/backend.js';
 import type { NamedValueTable } from './values.js';
@@ -55,8 +55,7 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
         const v = x.value(el.attrs[name]);
         if (v.constant === undefined) return (ctx) => parse(v(ctx));
         try {
-          const k = parse(v.constant);
-          return Object.assign(() => k, { constant: k });
+          return fixed(parse(v.constant));
         } catch (e) {
           if (!(e instanceof PolicyError)) throw e;
           // A fresh error per call: the pipeline locates and keeps it as that call's LastError.

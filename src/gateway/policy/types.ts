@@ -126,5 +126,8 @@ export class PolicyError extends Error {
 
 export const constant = (s: string): Value => Object.assign(() => s, { constant: s });
 
+/** A Read that gives the same value to every request (a constant attribute, or an absent one's default). */
+export const fixed = <T>(v: T): Read<T> => Object.assign(() => v, { constant: v });
+
 /** APIM's JSON error body: {"statusCode":N,"message":"..."}. */
 export const apimBody = (statusCode: number, message: string): string => JSON.stringify({ statusCode, message });
