@@ -50,6 +50,8 @@ const cases: { name: string; xml: string; scope?: ScopeKind; target: string; mes
   { name: 'renewal-period over 300 s', xml: doc('<rate-limit-by-key calls="1" renewal-period="301" counter-key="k" />'), target: 'rate-limit-by-key', message: "Error in element 'rate-limit-by-key' on line 3, column 5: The 'renewal-period' attribute must be between 1 and 300 seconds." },
   { name: 'non-integer', xml: doc('<rate-limit-by-key calls="many" renewal-period="3" counter-key="k" />'), target: 'rate-limit-by-key', message: "Error in element 'rate-limit-by-key' on line 3, column 5: The 'calls' attribute has an invalid value 'many': an integer is expected." },
   { name: 'send-request new without set-url', xml: doc('<send-request response-variable-name="r" />'), target: 'send-request', message: "Error in element 'send-request' on line 3, column 5: The 'set-url' element is required when mode is 'new'." },
+  { name: 'a bool attribute given an int expression', xml: doc('<cors allow-credentials="@(1)"><allowed-origins><origin>*</origin></allowed-origins></cors>'), target: 'cors', message: "Error in element 'cors' on line 3, column 30: Cannot implicitly convert type 'int' to 'bool'." },
+  { name: 'an unknown member in an expression in a header name', xml: doc('<set-header name="@(context.Request.Nope)" />'), target: 'set-header', message: "Error in element 'set-header' on line 3, column 41: 'Nope' is not a member of 'IRequest'." },
   { name: 'trace without message', xml: doc('<trace source="x" />'), target: 'trace', message: "Error in element 'trace' on line 3, column 5: The element 'trace' must contain a 'message' element." },
 ];
 
@@ -107,4 +109,35 @@ test('accepted: every policy of the issue in a valid document; named values retu
 </policies>`;
   const { namedValues } = gw.validatePolicy(xml, 'operation');
   assert.deepEqual(namedValues.sort(), ['Header-Value', 'tenant', 'uai-client']);
+});
+
+test('accepted: expressions in every attribute and text where API Management allows them', () => {
+  const e = (x: string) => `@(${x})`;
+  const s = e('"x"');
+  const n = e('5');
+  const b = e('true');
+  const xml = `<policies>
+  <inbound>
+    <set-header name='${s}' exists-action='${e('"append"')}'><value>${s}</value></set-header>
+    <set-query-parameter name='${s}' exists-action='${e('"skip"')}'><value>1</value></set-query-parameter>
+    <check-header name='${s}' failed-check-httpcode='${n}' failed-check-error-message='${s}' ignore-case='${b}'><value>a</value></check-header>
+    <cors allow-credentials='${b}' terminate-unmatched-request='${b}'><allowed-origins><origin>https://a.example</origin></allowed-origins>
+      <allowed-methods preflight-result-max-age='${n}'><method>${s}</method></allowed-methods></cors>
+    <validate-jwt header-name='${s}' failed-validation-httpcode='${n}' failed-validation-error-message='${s}' require-expiration-time='${b}' require-scheme='${s}' require-signed-tokens='${b}' clock-skew='${n}'>
+      <issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys><audiences><audience>${s}</audience></audiences></validate-jwt>
+    <validate-jwt query-parameter-name='${s}'><issuer-signing-keys><key>c2VjcmV0</key></issuer-signing-keys></validate-jwt>
+    <rate-limit-by-key calls='${n}' renewal-period='${n}' increment-count='${n}' counter-key='${s}' increment-condition='${b}' />
+    <set-backend-service base-url='${e('"https://b.example"')}' />
+    <set-backend-service backend-id='${s}' />
+    <rewrite-uri template='${e('"/a/{id}"')}' copy-unmatched-params='${b}' />
+    <send-request mode='${e('"copy"')}' response-variable-name='${s}' timeout='${n}'><set-header name='${s}' exists-action='${e('"delete"')}' /></send-request>
+    <set-status code='${n}' reason='${s}' />
+    <return-response><set-status code='${n}' reason='${s}' /><set-header name='${s}' exists-action='${e('"override"')}'><value>${s}</value></set-header></return-response>
+  </inbound>
+  <backend><forward-request timeout='${n}' continue-timeout='${n}' follow-redirects='${b}' /></backend>
+  <outbound><set-status code='${n}' /></outbound>
+</policies>`;
+  assert.deepEqual(gw.validatePolicy(xml, 'api').namedValues, []);
+  const timeoutMs = doc('').replace('</policies>', `<backend><forward-request timeout-ms='${n}' /></backend></policies>`);
+  assert.deepEqual(gw.validatePolicy(timeoutMs, 'api').namedValues, []);
 });

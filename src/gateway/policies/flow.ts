@@ -1,8 +1,9 @@
 // set-variable, choose/when/otherwise, return-response, set-status, set-body, mock-response, trace.
 //
 // choose: each `when` condition is a bool policy expression (or the literal true/false).
-import type { XNode } from '../policy/xml.js';
-import type { CompileContext, PolicyDefinition, Run, Step, ChildSchema } from '../policy/types.js';
+import type { PolicyDefinition, Run, Step, ChildSchema } from '../policy/types.js';
+import { statusCode } from '../policy/parse.js';
+import { headerSetter, setHeaderSchema } from './headers.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { runSteps } from '../runtime/steps.js';
@@ -48,22 +49,6 @@ const choose: PolicyDefinition = {
 
 // ---- responses ----
 
-type HeaderEdit = (h: Record<string, string | string[]>, ctx: GatewayContext) => void;
-
-function headerEdit(node: XNode, c: CompileContext): HeaderEdit {
-  const name = c.attr(node, 'name')!.constant!.toLowerCase();
-  const action = node.attrs['exists-action']?.toLowerCase() ?? 'override';
-  const values = node.children.filter((v) => v.name === 'value').map((v) => c.value(v.text));
-  return (h, ctx) => {
-    const vals = values.map((v) => v(ctx));
-    const prev = h[name];
-    if (action === 'delete') { delete h[name]; return; }
-    if (action === 'skip' && prev !== undefined) return;
-    if (action === 'append' && prev !== undefined) { h[name] = [...(Array.isArray(prev) ? prev : [prev]), ...vals]; return; }
-    h[name] = vals.length === 1 ? vals[0] : vals;
-  };
-}
-
 /** Replaces a response's body, dropping a backend body still streaming in. */
 export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
   if (r.body instanceof BackendStream) r.body.discard();
@@ -72,20 +57,20 @@ export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
   delete r.headers['content-encoding'];
 }
 
-const statusSchema: ChildSchema = { attrs: { code: { required: true, type: 'int', expr: 'pending' }, reason: { expr: true } }, max: 1 };
-const headerSchema: ChildSchema = { attrs: { name: { required: true, expr: 'pending' }, 'exists-action': { values: ['override', 'skip', 'append', 'delete'], expr: 'pending' } }, children: { value: { text: true, textExpr: true } } };
+const statusAttrs: ChildSchema['attrs'] = { code: { required: true, type: 'int', expr: true }, reason: { expr: true } };
+const statusSchema: ChildSchema = { attrs: statusAttrs, max: 1 };
 const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true, max: 1 };
 
 const returnResponse: PolicyDefinition = {
   name: 'return-response',
   sections: ALL,
-  schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': headerSchema, 'set-body': bodySchema } },
+  schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': setHeaderSchema, 'set-body': bodySchema } },
   compile(node, c): Run {
     const variable = c.attr(node, 'response-variable-name')?.constant;
     const statusNode = node.children.find((ch) => ch.name === 'set-status');
-    const status = statusNode ? Number(c.attr(statusNode, 'code')!.constant) : undefined;
+    const status = statusNode ? c.read(statusNode, 'code', statusCode) : undefined;
     const reason = statusNode ? c.attr(statusNode, 'reason') : undefined;
-    const edits = node.children.filter((ch) => ch.name === 'set-header').map((ch) => headerEdit(ch, c));
+    const edits = node.children.filter((ch) => ch.name === 'set-header').map((ch) => headerSetter(ch, c));
     const bodyNode = node.children.find((ch) => ch.name === 'set-body');
     const body = bodyNode ? c.value(bodyNode.text) : undefined;
     return (ctx) => {
@@ -93,7 +78,7 @@ const returnResponse: PolicyDefinition = {
       const r = fromVar instanceof GatewayResponse
         ? new GatewayResponse(fromVar.status, { ...fromVar.headers }) : new GatewayResponse(200, {});
       if (fromVar instanceof GatewayResponse) r.body = fromVar.body;
-      if (status !== undefined) { r.status = status; r.reason = reason?.(ctx); }
+      if (status !== undefined) { r.status = status(ctx); r.reason = reason?.(ctx); }
       for (const e of edits) e(r.headers, ctx);
       if (body) r.body = body(ctx);
       if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
@@ -106,11 +91,13 @@ const returnResponse: PolicyDefinition = {
 const setStatus: PolicyDefinition = {
   name: 'set-status',
   sections: ALL,
-  schema: { attrs: { code: { required: true, type: 'int', expr: 'pending' }, reason: { expr: true } } },
+  schema: { attrs: statusAttrs },
   compile(node, c): Run {
-    const code = Number(c.attr(node, 'code')!.constant);
+    const code = c.read(node, 'code', statusCode)!;
     const reason = c.attr(node, 'reason');
-    return (ctx) => { const r = ctx.ensureResponse(); r.status = code; r.reason = reason?.(ctx); };
+    const k = code.constant;
+    if (k !== undefined) return (ctx) => { const r = ctx.ensureResponse(); r.status = k; r.reason = reason?.(ctx); };
+    return (ctx) => { const status = code(ctx); const r = ctx.ensureResponse(); r.status = status; r.reason = reason?.(ctx); };
   },
 };
 

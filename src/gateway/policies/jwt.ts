@@ -2,9 +2,10 @@
 // openid-config (JWKS cached, re-fetched by jose on an unknown kid) or issuer-signing-keys; audiences,
 // issuers, required claims, expiry with clock skew. A failure answers failed-validation-httpcode.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { XNode } from '../policy/xml.js';
-import { PolicyError, apimBody, type PolicyDefinition, type Run } from '../policy/types.js';
+import { PolicyError, apimBody, fixed, type PolicyDefinition, type Run } from '../policy/types.js';
+import { bool, headerName as parseHeaderName, intAtLeast, nonEmpty, statusCode, text } from '../policy/parse.js';
 import type { GatewayContext } from '../runtime/context.js';
 
 const textList = (node: XNode | undefined, child: string) => (node?.children ?? []).filter((c) => c.name === child).map((c) => c.text.trim());
@@ -33,16 +34,16 @@ const validateJwt: PolicyDefinition = {
   sections: ['inbound'],
   schema: {
     attrs: {
-      'header-name': { expr: 'pending' }, 'query-parameter-name': { expr: 'pending' }, 'token-value': { expr: true },
-      'failed-validation-httpcode': { type: 'int', expr: 'pending' }, 'failed-validation-error-message': { expr: true },
-      'require-expiration-time': { type: 'bool', expr: 'pending' }, 'require-scheme': { expr: 'pending' },
-      'require-signed-tokens': { type: 'bool', expr: 'pending' }, 'clock-skew': { type: 'int', expr: 'pending' }, 'output-token-variable-name': {},
+      'header-name': { expr: true }, 'query-parameter-name': { expr: true }, 'token-value': { expr: true },
+      'failed-validation-httpcode': { type: 'int', expr: true }, 'failed-validation-error-message': { expr: true },
+      'require-expiration-time': { type: 'bool', expr: true }, 'require-scheme': { expr: true },
+      'require-signed-tokens': { type: 'bool', expr: true }, 'clock-skew': { type: 'int', expr: true }, 'output-token-variable-name': {},
     },
     children: {
       'openid-config': { attrs: { url: { required: true } } },
       'issuer-signing-keys': { children: { key: { text: true, attrs: { id: {}, 'certificate-id': {}, n: {}, e: {} } } }, max: 1 },
       // The element tables are silent; the page's own examples give <audience>@(context.Request.OriginalUrl.Host)</audience>.
-      audiences: { children: { audience: { text: true, textExpr: 'pending' } }, max: 1 },
+      audiences: { children: { audience: { text: true, textExpr: true } }, max: 1 },
       issuers: { children: { issuer: { text: true } }, max: 1 },
       'required-claims': {
         children: { claim: { attrs: { name: { required: true }, match: { values: ['all', 'any'] }, separator: {} }, children: { value: { text: true } } } },
@@ -60,14 +61,15 @@ const validateJwt: PolicyDefinition = {
     return undefined;
   },
   compile(node, c): Run {
-    const status = Number(c.attr(node, 'failed-validation-httpcode')?.constant ?? 401);
+    const status = c.read(node, 'failed-validation-httpcode', statusCode) ?? fixed(401);
     const customMessage = c.attr(node, 'failed-validation-error-message');
-    const headerName = c.attr(node, 'header-name')?.constant?.toLowerCase();
-    const queryName = c.attr(node, 'query-parameter-name')?.constant;
+    const headerName = c.read(node, 'header-name', parseHeaderName);
+    const queryName = c.read(node, 'query-parameter-name', nonEmpty);
     const tokenValue = c.attr(node, 'token-value');
-    const requireExp = (node.attrs['require-expiration-time'] ?? 'true').toLowerCase() === 'true';
-    const requireSigned = (node.attrs['require-signed-tokens'] ?? 'true').toLowerCase() === 'true';
-    const clockSkew = Number(c.attr(node, 'clock-skew')?.constant ?? 0);
+    const scheme = c.read(node, 'require-scheme', text);
+    const requireExp = c.read(node, 'require-expiration-time', bool) ?? fixed(true);
+    const requireSigned = c.read(node, 'require-signed-tokens', bool) ?? fixed(true);
+    const clockSkew = c.read(node, 'clock-skew', intAtLeast(0, 'clock-skew')) ?? fixed(0);
     const outVar = c.attr(node, 'output-token-variable-name')?.constant;
     const child = (name: string) => node.children.find((ch) => ch.name === name);
     const configUrls = node.children.filter((ch) => ch.name === 'openid-config').map((ch) => c.attr(ch, 'url')!.constant!);
@@ -75,35 +77,48 @@ const validateJwt: PolicyDefinition = {
       if (k.attrs.n !== undefined && k.attrs.e !== undefined) return createPublicKey({ key: { kty: 'RSA', n: c.attr(k, 'n')!.constant!, e: c.attr(k, 'e')!.constant! }, format: 'jwk' });
       return new Uint8Array(Buffer.from(c.value(k.text).constant!.trim(), 'base64'));
     });
-    const audiences = textList(child('audiences'), 'audience').map((a) => c.value(a).constant!);
+    const audiences = (child('audiences')?.children ?? []).filter((a) => a.name === 'audience').map((a) => c.value(a.text));
     const issuers = textList(child('issuers'), 'issuer').map((i) => c.value(i).constant!);
     const claims = (child('required-claims')?.children ?? []).map((cl) => ({
       name: c.attr(cl, 'name')!.constant!, all: (cl.attrs.match ?? 'all').toLowerCase() === 'all', separator: cl.attrs.separator,
       values: textList(cl, 'value').map((v) => c.value(v).constant!),
     }));
-    const options = { audience: audiences.length ? audiences : undefined, issuer: issuers.length ? issuers : undefined, clockTolerance: clockSkew, requiredClaims: requireExp ? ['exp'] : [] };
+    // jose's options: precomputed when audiences, expiry and clock skew are constants, else per request.
+    const optionsOf = (aud: string[], exp: boolean, skew: number): JWTVerifyOptions =>
+      ({ audience: aud.length ? aud : undefined, issuer: issuers.length ? issuers : undefined, clockTolerance: skew, requiredClaims: exp ? ['exp'] : [] });
+    const fixedAudiences = audiences.every((a) => a.constant !== undefined) ? audiences.map((a) => a.constant!.trim()) : undefined;
+    const fixedOptions = fixedAudiences && requireExp.constant !== undefined && clockSkew.constant !== undefined
+      ? optionsOf(fixedAudiences, requireExp.constant, clockSkew.constant) : undefined;
+    const options = (ctx: GatewayContext): JWTVerifyOptions => fixedOptions
+      ?? optionsOf(fixedAudiences ?? audiences.map((a) => a(ctx).trim()), requireExp(ctx), clockSkew(ctx));
 
     const fail = (reason: string, fallback: string, ctx: GatewayContext): never => {
       const message = customMessage ? customMessage(ctx) : fallback;
-      const err = new PolicyError(reason, message, { status, headers: { 'content-type': 'application/json' }, body: apimBody(status, message) });
+      const code = status(ctx);
+      const err = new PolicyError(reason, message, { status: code, headers: { 'content-type': 'application/json' }, body: apimBody(code, message) });
       err.source = 'validate-jwt';
       throw err;
     };
     const extract = (ctx: GatewayContext): string | undefined => {
       if (tokenValue) return tokenValue(ctx) || undefined;
-      if (queryName) return ctx.query.get(queryName) ?? undefined;
-      const v = ctx.header(headerName!);
+      if (queryName) return ctx.query.get(queryName(ctx)) ?? undefined;
+      const name = headerName!(ctx);
+      const v = ctx.header(name);
       if (v === undefined) return undefined;
-      return headerName === 'authorization' ? v.replace(/^bearer\s+/i, '') : v;
+      // require-scheme: the header must carry the token with that scheme; else the Authorization header's Bearer is dropped.
+      const s = scheme?.(ctx);
+      if (s) return v.length > s.length && v.slice(0, s.length + 1).toLowerCase() === `${s.toLowerCase()} ` ? v.slice(s.length + 1).trim() : undefined;
+      return name === 'authorization' ? v.replace(/^bearer\s+/i, '') : v;
     };
-    const verify = async (token: string): Promise<JWTPayload> => {
+    const verify = async (token: string, ctx: GatewayContext): Promise<JWTPayload> => {
       let last: unknown = new Error('no signing key is configured');
-      if (!requireSigned && decodeProtectedHeader(token).alg === 'none') last = new Error('unsigned tokens are not accepted');
+      if (!requireSigned(ctx) && decodeProtectedHeader(token).alg === 'none') last = new Error('unsigned tokens are not accepted');
+      const opts = options(ctx);
       for (const url of configUrls) {
-        try { return (await jwtVerify(token, await jwksFor(url), options)).payload; } catch (e) { last = e; }
+        try { return (await jwtVerify(token, await jwksFor(url), opts)).payload; } catch (e) { last = e; }
       }
       for (const key of staticKeys) {
-        try { return (await jwtVerify(token, key, options)).payload; } catch (e) { last = e; }
+        try { return (await jwtVerify(token, key, opts)).payload; } catch (e) { last = e; }
       }
       throw last;
     };
@@ -111,7 +126,8 @@ const validateJwt: PolicyDefinition = {
       const token = extract(ctx);
       if (!token) return fail('TokenNotPresent', 'JWT not present.', ctx);
       let payload: JWTPayload;
-      try { payload = await verify(token); } catch (e) {
+      try { payload = await verify(token, ctx); } catch (e) {
+        if (e instanceof PolicyError) throw e;
         const code = (e as { code?: string }).code;
         return fail(code === 'ERR_JWT_EXPIRED' ? 'TokenExpired' : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? 'TokenClaimValidationFailed' : 'TokenSignatureInvalid', 'Invalid JWT.', ctx);
       }

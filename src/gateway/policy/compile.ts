@@ -4,7 +4,7 @@
 // scope's BASE with its parent's merged section.
 import type { XNode } from './xml.js';
 import { POLICIES } from './registry.js';
-import { SECTIONS, type CompileContext, type Run, type ScopeKind, type Section, type Step } from './types.js';
+import { PolicyError, SECTIONS, fixed, type CompileContext, type Run, type ScopeKind, type Section, type Step } from './types.js';
 import { ExpressionValues } from './expression-values.js';
 import { BackendStream } from '../runtime/backend.js';
 import type { NamedValueTable } from './values.js';
@@ -53,8 +53,14 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
       read: (el, name, parse) => {
         if (el.attrs[name] === undefined) return undefined;
         const v = x.value(el.attrs[name]);
-        if (v.constant !== undefined) { const k = parse(v.constant); return () => k; }
-        return (ctx) => parse(v(ctx));
+        if (v.constant === undefined) return (ctx) => parse(v(ctx));
+        try {
+          return fixed(parse(v.constant));
+        } catch (e) {
+          if (!(e instanceof PolicyError)) throw e;
+          // A fresh error per call: the pipeline locates and keeps it as that call's LastError.
+          return () => { throw new PolicyError(e.reason, e.message, e.response); };
+        }
       },
       object: (el, name) => (el.attrs[name] === undefined ? undefined : x.object(el.attrs[name])),
       steps: (el, pathPrefix) => compileList(el, `${path}/${pathPrefix}`, section, scope, scopeKey, services, nv, missing, false) as Step[],

@@ -18,6 +18,15 @@ export interface Value {
   readonly constant?: string;
 }
 
+/**
+ * An attribute read with a parser (CompileContext.read): its value for a request. A constant attribute
+ * carries it in `constant` (parsed once, at compile), so a policy can precompute from it.
+ */
+export interface Read<T> {
+  (ctx: GatewayContext): T;
+  readonly constant?: T;
+}
+
 /** What a compiled policy does for one request: nothing to wait for (undefined), or a promise. */
 export type Run = (ctx: GatewayContext) => void | Promise<void>;
 
@@ -77,9 +86,11 @@ export interface CompileContext {
   /**
    * An attribute read with `parse` (its text, or the expression's value as text): a constant attribute is
    * parsed once here, an expression on every request; undefined when the attribute is absent. `parse`
-   * throws PolicyError for a value it refuses (at run time that is the policy's error, as in APIM).
+   * throws PolicyError for a value it refuses (at run time that is the policy's error, as in APIM; a
+   * constant it refuses, from a {{named value}}, fails the calls through the policy, not the document).
+   * `parse` never returns undefined.
    */
-  read<T>(node: XNode, name: string, parse: (text: string) => T): ((ctx: GatewayContext) => T) | undefined;
+  read<T>(node: XNode, name: string, parse: (text: string) => T): Read<T> | undefined;
   /** The attribute's value as an object (set-variable): the literal text, or what the expression gives. */
   object(node: XNode, name: string): ((ctx: GatewayContext) => unknown) | undefined;
   /** Compiles the policies inside an element (when/otherwise), in this section. */
@@ -114,6 +125,9 @@ export class PolicyError extends Error {
 }
 
 export const constant = (s: string): Value => Object.assign(() => s, { constant: s });
+
+/** A Read that gives the same value to every request (a constant attribute, or an absent one's default). */
+export const fixed = <T>(v: T): Read<T> => Object.assign(() => v, { constant: v });
 
 /** APIM's JSON error body: {"statusCode":N,"message":"..."}. */
 export const apimBody = (statusCode: number, message: string): string => JSON.stringify({ statusCode, message });
