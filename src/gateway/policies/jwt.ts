@@ -1,6 +1,7 @@
 // validate-jwt: the token from a header, a query parameter or a value; signature by keys from
 // openid-config (JWKS cached, re-fetched by jose on an unknown kid) or issuer-signing-keys; audiences,
 // issuers, required claims, expiry with clock skew. A failure answers failed-validation-httpcode.
+import { parseJwt } from '../expressions/dotnet/apim.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { XNode } from '../policy/xml.js';
@@ -139,7 +140,8 @@ const validateJwt: PolicyDefinition = {
         const ok = cl.all ? cl.values.every((v) => have.includes(v)) : cl.values.some((v) => have.includes(v));
         if (!ok) return fail('TokenClaimValueNotAllowed', 'Invalid JWT.', ctx);
       }
-      if (outVar) ctx.variables.set(outVar, payload);
+      // APIM stores the validated token as a Jwt (context.Variables["x"] is read with (Jwt)).
+      if (outVar) ctx.variables.set(outVar, parseJwt(token));
     };
   },
 };

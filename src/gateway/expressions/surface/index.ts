@@ -10,12 +10,13 @@ import { system } from './system.js';
 import { systemMath } from './system-math.js';
 import { datetime } from './datetime.js';
 import { xml } from './xml.js';
+import { xmlReaderTypes } from './xml-reader.js';
 import { textTypes } from './text.js';
 import { regexCrypto } from './regex-crypto.js';
 
 /** Every module's specs. A module adds its list here. */
 const MODULES: readonly (readonly TypeSpec[])[] = [
-  system, systemMath, datetime, textTypes, regexCrypto, collections, linq, json, xml, apimTypes,
+  system, systemMath, datetime, textTypes, regexCrypto, collections, linq, json, xml, xmlReaderTypes, apimTypes,
 ];
 
 /** The declared specs (runtime type tests of OfType<T> and friends look `is` up here). */

@@ -1,4 +1,5 @@
 // System.Xml.Linq for expressions (XDocument.Load is not declared: API Management forbids it).
+import { XmlReader } from '../dotnet/xml-reader.js';
 import { argumentNull } from '../dotnet/exceptions.js';
 import {
   contentText, parseElement, parseXml, XAttribute, XComment, XContainer, XDocument, XElement, XName, XNamespace, XNode, XText, xmlCast, type XmlPrimitive,
@@ -77,6 +78,9 @@ export const xml: TypeSpec[] = [
   },
   {
     name: 'XNode', namespace: NS, base: 'XObject', is: (v) => v instanceof XNode,
+    statics: {
+      'ReadFrom(XmlReader reader): XNode': (r: XmlReader | null) => { if (r === null) throw argumentNull('reader'); return r.readNode(); },
+    },
     instance: {
       'Parent: XElement': (n: XNode) => n.parent,
       'Document: XDocument': (n: XNode) => { let e: XNode | null = n; while (e?.parent) e = e.parent; return e instanceof XDocument ? e : e?.document ?? null; },
