@@ -10,7 +10,7 @@ import { CONTEXT_TYPE, contextTypes } from './surface/context.js';
 import { certificateTypes } from './surface/certificates.js';
 import { T, typeText, type TypeRef } from './surface/types.js';
 import { evaluate } from './runtime.js';
-import { toDotNetString } from './dotnet/to-string.js';
+import { formatValue } from './dotnet/composite.js';
 import type { GatewayContext } from '../runtime/context.js';
 
 export { ExpressionError } from './syntax.js';
@@ -64,8 +64,9 @@ function compile(text: string, expect: Expect): CompiledExpression {
       throw new ExpressionError(`Cannot implicitly convert type '${typeText(type)}' to 'bool'.`, 1, 1);
     }
     const slots = c.root.slots;
+    const staticType = (type.name === '?' ? type.args[0] : type).name;
     const run = expect === 'string'
-      ? (ctx: GatewayContext) => toDotNetString(evaluate(body, ctx, slots))
+      ? (ctx: GatewayContext) => formatValue(evaluate(body, ctx, slots), null, staticType)
       : (ctx: GatewayContext) => evaluate(body, ctx, slots);
     return { type, readsBody: /\bBody\b/.test(text), run };
   } finally {

@@ -7,7 +7,7 @@ import { ExpressionError } from '../syntax.js';
 import type { MethodDef, ParamDef, PropertyDef } from '../surface/define.js';
 import { T, arrayOf, canonicalName, hasParams, nullableOf, sameType, substitute, t, typeText, type TypeRef } from '../surface/types.js';
 import { DotNetException, indexOutOfRange, nullReference } from '../dotnet/exceptions.js';
-import { toDotNetString } from '../dotnet/to-string.js';
+import { formatValue } from '../dotnet/composite.js';
 import { exceptionIs } from '../surface/core.js';
 import { defineType } from '../surface/define.js';
 import { AnonymousObject } from '../dotnet/anonymous.js';
@@ -232,7 +232,8 @@ export class Compiler {
     }
     const inner = v.emit;
     if (v.type.name === 'String') return (env) => (inner(env) as string | null) ?? '';
-    return (env) => toDotNetString(inner(env));
+    const type = underlying(v.type).name;
+    return (env) => formatValue(inner(env), null, type);
   }
 
   private failAt(message: string): never { throw new ExpressionError(message, 1, 1); }
@@ -466,7 +467,7 @@ export class Compiler {
       chosen = this.resolve(candidates, args, group.typeArgs, scope, recv);
     }
     if (!chosen && !statics && group.name === 'ToString' && args.length === 0) {
-      return this.receiverCall(receiver as Bound, T.string, (v) => toDotNetString(v));
+      return this.receiverCall(receiver as Bound, T.string, (v) => formatValue(v));
     }
     if (!chosen) {
       const any = candidates.length > 0 || this.rel.members(recvType, group.name, statics).length > 0;

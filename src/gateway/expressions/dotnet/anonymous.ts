@@ -1,7 +1,7 @@
 // Objects of anonymous types (`new { typ = "JWT", alg = "HS256" }`): read-only properties in declaration
 // order. They serialize as JSON objects and print as .NET prints them: `{ typ = JWT, alg = HS256 }`.
 import { KeyValuePair, type ReadOnlyDictionaryView } from './collections.js';
-import { toDotNetString } from './to-string.js';
+import { formatValue } from './composite.js';
 
 export class AnonymousObject implements ReadOnlyDictionaryView<string, unknown> {
   readonly dotNetType = '<>f__AnonymousType';
@@ -15,6 +15,6 @@ export class AnonymousObject implements ReadOnlyDictionaryView<string, unknown> 
     return o instanceof AnonymousObject && o.entries.length === this.entries.length && this.entries.every(([k, v], i) => o.entries[i][0] === k && o.entries[i][1] === v);
   }
   toString(): string {
-    return this.entries.length === 0 ? '{ }' : `{ ${this.entries.map(([k, v]) => `${k} = ${toDotNetString(v)}`).join(', ')} }`;
+    return this.entries.length === 0 ? '{ }' : `{ ${this.entries.map(([k, v]) => `${k} = ${formatValue(v)}`).join(', ')} }`;
   }
 }

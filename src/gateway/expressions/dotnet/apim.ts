@@ -3,7 +3,7 @@
 // form data (AsFormUrlEncodedContent/ToFormUrlEncodedContent). Shapes follow Microsoft's policy
 // expressions reference and its policy toolkit emulator (Azure/azure-api-management-policy-toolkit).
 import { Dictionary, List, StringComparer, type ReadOnlyDictionaryView } from './collections.js';
-import { formatDouble } from './format-fallback.js';
+import { formatDouble } from './numfmt.js';
 import { JArray, JObject, JValue, parseJson, type JToken } from './json.js';
 
 /** Claims: names compared ignoring case; a missing claim reads as no values, as APIM's claim map does. */

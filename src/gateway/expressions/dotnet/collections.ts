@@ -4,7 +4,8 @@
 // EqualityComparer<T>.Default and Comparer<T>.Default that LINQ shares.
 import type { TypeRef } from '../surface/types.js';
 import { argumentError, argumentNull, argumentOutOfRange, DotNetException, invalidOperation, keyNotFound } from './exceptions.js';
-import { formatValue } from './format-fallback.js';
+import { formatValue } from './composite.js';
+import { tick } from '../runtime.js';
 
 /** A .NET value with value equality (DateTime, Guid, JValue...): equal values give equal keys. */
 export interface ValueEquatable { equalityKey(): string | number | bigint }
@@ -287,14 +288,18 @@ export function listForEach<T>(l: readonly T[], action: (x: T) => void): void {
   }
 }
 
-/** Iterates a sequence; a string is a sequence of UTF-16 chars (IEnumerable<char>), not of code points. */
+/**
+ * Iterates a sequence; a string is a sequence of UTF-16 chars (IEnumerable<char>), not of code points.
+ * Every element spends a step of the evaluation's budget, so LINQ over an endless or huge sequence is
+ * stopped like a runaway loop.
+ */
 export function* iterate<T>(source: Iterable<T>): Generator<T> {
   if (typeof source === 'string') {
     const s: string = source;
-    for (let i = 0; i < s.length; i++) yield s[i] as T;
+    for (let i = 0; i < s.length; i++) { tick(); yield s[i] as T; }
     return;
   }
-  yield* source;
+  for (const x of source) { tick(); yield x; }
 }
 
 /** ICollection<T>.Count for any collection-shaped runtime value. */

@@ -7,9 +7,10 @@
 // Dates: Newtonsoft turns ISO-8601 strings into Date tokens by default (DateParseHandling.DateTime). That
 // needs the DateTime type (branch exprtext); until then such strings stay String tokens (see report).
 import { equalityKey, iterate, KeyValuePair, valueEquals, type DictionaryView } from './collections.js';
-import { EnumType, type EnumValue } from './enum-standin.js';
+import { EnumType, type EnumValue } from './enums.js';
 import { argumentError, argumentNull, argumentOutOfRange, DotNetException, formatError, invalidOperation, overflow } from './exceptions.js';
-import { formatDouble, formatValue } from './format-fallback.js';
+import { formatValue } from './composite.js';
+import { formatDouble } from './numfmt.js';
 
 const TOKEN_KINDS = [
   'None', 'Object', 'Array', 'Constructor', 'Property', 'Comment', 'Integer', 'Float', 'String', 'Boolean', 'Null',

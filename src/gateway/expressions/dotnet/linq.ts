@@ -6,6 +6,7 @@ import {
   compareValues, defaultOf, Dictionary, equalityKey, HashSet, iterate, List, StringComparer, valueEquals,
 } from './collections.js';
 import { argumentNull, argumentOutOfRange, invalidOperation, overflow } from './exceptions.js';
+import { tick } from '../runtime.js';
 
 type Pred<T> = (x: T) => boolean;
 type IndexedPred<T> = (x: T, i: number) => boolean;
@@ -434,12 +435,12 @@ export const empty = <T>(): Seq<T> => seq('EmptyPartition', function* () { /* no
 
 export function range(start: number, n: number): Seq<number> {
   if (n < 0 || start + n - 1 > 2147483647) throw argumentOutOfRange('count');
-  return seq('RangeIterator', function* () { for (let i = 0; i < n; i++) yield start + i; });
+  return seq('RangeIterator', function* () { for (let i = 0; i < n; i++) { tick(); yield start + i; } });
 }
 
 export function repeat<T>(element: T, n: number): Seq<T> {
   if (n < 0) throw argumentOutOfRange('count');
-  return seq('RepeatIterator', function* () { for (let i = 0; i < n; i++) yield element; });
+  return seq('RepeatIterator', function* () { for (let i = 0; i < n; i++) { tick(); yield element; } });
 }
 
 // ---- conversions ----

@@ -3,7 +3,8 @@
 // (two spaces; an element holding any text is written inline; `<a />` when empty).
 import { SaxesParser, type SaxesAttributeNS, type SaxesTagNS } from 'saxes';
 import { argumentError, argumentNull, DotNetException, formatError, invalidOperation } from './exceptions.js';
-import { formatDouble, formatValue } from './format-fallback.js';
+import { formatValue } from './composite.js';
+import { formatDouble } from './numfmt.js';
 
 const xmlException = (message: string, line: number, column: number) =>
   new DotNetException('System.Xml.XmlException', `${message} Line ${line}, position ${column}.`);

@@ -1,7 +1,7 @@
 // The root of every type (Object) and the exceptions an expression may throw and catch.
 import type { TypeSpec } from './define.js';
 import { DotNetException } from '../dotnet/exceptions.js';
-import { toDotNetString } from '../dotnet/to-string.js';
+import { formatValue } from '../dotnet/composite.js';
 
 /** .NET exception types by full name, with the base each derives from (for `catch (ArgumentException)`). */
 const EXCEPTIONS: [string, string, string][] = [
@@ -44,9 +44,9 @@ export const coreTypes: TypeSpec[] = [
     is: (v) => v !== null,
     ctors: { '()': () => ({ toString: () => 'System.Object' }) },
     instance: {
-      'ToString(): string': (v: unknown) => toDotNetString(v),
+      'ToString(): string': (v: unknown) => formatValue(v),
       'Equals(object obj): bool': (v: unknown, o: unknown) => v === o || (typeof (v as { equals?: unknown }).equals === 'function' && (v as { equals(o: unknown): boolean }).equals(o)),
-      'GetHashCode(): int': (v: unknown) => { let h = 0; for (const c of toDotNetString(v)) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0; return h; },
+      'GetHashCode(): int': (v: unknown) => { let h = 0; for (const c of formatValue(v)) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0; return h; },
     },
   },
   ...EXCEPTIONS.map(([name, namespace, base]): TypeSpec => ({

@@ -1,14 +1,14 @@
 // Newtonsoft.Json and Newtonsoft.Json.Linq for expressions.
 import { Dictionary, List } from '../dotnet/collections.js';
 import { argumentNull, DotNetException, invalidCast } from '../dotnet/exceptions.js';
-import type { EnumValue } from '../dotnet/enum-standin.js';
+import type { EnumValue } from '../dotnet/enums.js';
 import {
   changeType, deepEquals, explicitCast, Formatting, fromObject, JArray, JContainer, JObject, JProperty, JsonError, JToken, JTokenType,
   JValue, parseJson, quoteJson, toToken, writeJson, jsonDouble, type Primitive,
 } from '../dotnet/json.js';
 import { selectToken, selectTokens } from '../dotnet/jsonpath.js';
 import type { Ref, TypeSpec } from './define.js';
-import { enumSpec } from './enum-standin.js';
+import { enumSpec } from './enum-spec.js';
 import type { TypeRef } from './types.js';
 
 const NS = 'Newtonsoft.Json.Linq';
