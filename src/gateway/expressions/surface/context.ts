@@ -9,6 +9,8 @@ import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
 import { KeyValuePair, type ReadOnlyDictionaryView } from '../dotnet/collections.js';
 import { parseJson } from '../dotnet/json.js';
+import { GuidImpl } from '../dotnet/text.js';
+import { randomUUID } from 'node:crypto';
 import { parseFormUrlEncoded } from '../dotnet/apim.js';
 import { parseElement, parseXml } from '../dotnet/xml.js';
 import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dotnet/datetime.js';
@@ -149,7 +151,11 @@ export const contextTypes: TypeSpec[] = [
       'LastError: ILastError': (c: GatewayContext) => c.lastError ?? null,
       'Tracing: bool': (c: GatewayContext) => c.trace !== undefined,
       'Deployment: IDeployment': (c: GatewayContext) => c,
-      'RequestId: string': (c: GatewayContext) => c.requestId,
+      // The same id the gateway reports as the activity id of this call's error answers and traces.
+      'RequestId: Guid': (c: GatewayContext) => {
+        if (c.requestId === '') c.requestId = randomUUID();
+        return new GuidImpl(c.requestId.replace(/-/g, ''));
+      },
       'Timestamp: DateTime': (c: GatewayContext) => new DateTime(BigInt(c.started) * TICKS_PER_MS + UNIX_EPOCH_TICKS, Kind.Utc),
       'Elapsed: TimeSpan': (c: GatewayContext) => new TimeSpan(BigInt(Math.max(0, Date.now() - c.started)) * TICKS_PER_MS),
       'Trace(string message): void': (c: GatewayContext, message: string) => { c.trace?.message({ source: 'expression', severity: 'verbose', message: message ?? '', metadata: {} }); return null; },
