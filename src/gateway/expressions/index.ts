@@ -66,7 +66,9 @@ function compile(text: string, expect: Expect): CompiledExpression {
     const slots = c.root.slots;
     const staticType = (type.name === '?' ? type.args[0] : type).name;
     const run = expect === 'string'
-      ? (ctx: GatewayContext) => formatValue(evaluate(body, ctx, slots), null, staticType)
+      ? staticType === 'String'
+        ? (ctx: GatewayContext) => (evaluate(body, ctx, slots) as string | null) ?? ''
+        : (ctx: GatewayContext) => formatValue(evaluate(body, ctx, slots), null, staticType)
       : (ctx: GatewayContext) => evaluate(body, ctx, slots);
     return { type, readsBody: /\bBody\b/.test(text), run };
   } finally {

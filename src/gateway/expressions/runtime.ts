@@ -44,8 +44,11 @@ export function tick(n = 1): void {
   const before = steps;
   steps -= n;
   if (steps < 0) throw new BudgetExceeded('steps');
-  // The clock is read once per 4096 steps.
-  if (before >> 12 !== steps >> 12 && performance.now() > deadline) throw new BudgetExceeded('time');
+  // The clock is read once per 4096 steps (first to start it: a short expression never reads it).
+  if (before >> 12 !== steps >> 12) {
+    if (deadline === 0) deadline = performance.now() + TIME_LIMIT_MS;
+    else if (performance.now() > deadline) throw new BudgetExceeded('time');
+  }
 }
 
 /** A string result, refused beyond MAX_STRING_LENGTH. */
@@ -54,11 +57,13 @@ export function checkedString(s: string): string {
   return s;
 }
 
+const NO_LOCALS: unknown[] = [];
+
 /** Runs a compiled body with a fresh budget (a nested evaluation shares its caller's). */
 export function evaluate<R>(body: (env: Env) => R, context: unknown, slots: number): R {
-  if (depth++ === 0) { steps = STEP_LIMIT; deadline = performance.now() + TIME_LIMIT_MS; }
+  if (depth++ === 0) { steps = STEP_LIMIT; deadline = 0; }
   try {
-    return body({ locals: new Array(slots).fill(null), up: undefined, context });
+    return body({ locals: slots === 0 ? NO_LOCALS : new Array(slots).fill(null), up: undefined, context });
   } catch (e) {
     if (e instanceof RangeError) {
       // The JS engine's own limits (stack depth, string or array length) surface as .NET would.

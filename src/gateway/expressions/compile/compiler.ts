@@ -623,8 +623,9 @@ export class Compiler {
       const write = assign!;
       writes.push((env, box) => { write(() => box.value)(env); });
     }
-    const call = (env: Env, self: unknown[]): unknown => {
-      const args: unknown[] = [...self];
+    // `call(env, self)`: self is the receiver (instance and extension methods) or NO_SELF (statics).
+    const call: (env: Env, self: unknown) => unknown = writes.length === 0 ? directCall(impl, emits, generic ? typeArgs : undefined) : (env, self) => {
+      const args: unknown[] = self === NO_SELF ? [] : [self];
       const boxes: { value: unknown }[] = [];
       for (let k = 0; k < emits.length; k++) {
         if (outSlots.has(k)) { const box = { value: emits[k](env) }; boxes.push(box); args.push(box); } else args.push(emits[k](env));
@@ -634,13 +635,13 @@ export class Compiler {
       boxes.forEach((box, i) => writes[i](env, box));
       return result;
     };
-    if (receiver.kind === 'type') return { kind: 'value', type: ret, emit: (env) => call(env, []) };
+    if (receiver.kind === 'type') return { kind: 'value', type: ret, emit: (env) => call(env, NO_SELF) };
     if (r.recv) {
       // An extension method: the receiver is the first argument, and may be null.
       const conv = this.rel.implicit(r.recv.type, substitute(m.params[0].type, r.bindings));
       const recv = conv ? this.applyConversion(r.recv, substitute(m.params[0].type, r.bindings), conv).emit : r.recv.emit;
-      if (r.recv.conditional) return { kind: 'value', type: this.lift(ret), conditional: true, emit: (env) => { const s = recv(env); return s === null ? null : call(env, [s]); } };
-      return { kind: 'value', type: ret, emit: (env) => call(env, [recv(env)]) };
+      if (r.recv.conditional) return { kind: 'value', type: this.lift(ret), conditional: true, emit: (env) => { const s = recv(env); return s === null ? null : call(env, s); } };
+      return { kind: 'value', type: ret, emit: (env) => call(env, recv(env)) };
     }
     const b = this.receiverCall(receiver, ret, () => undefined);
     const recv = receiver.emit;
@@ -648,7 +649,7 @@ export class Compiler {
     b.emit = (env) => {
       const self = recv(env);
       if (self === null) { if (conditional) return null; throw nullReference(); }
-      return call(env, [self]);
+      return call(env, self);
     };
     return b;
   }
@@ -1395,6 +1396,31 @@ export class Compiler {
 }
 
 let anonymousTypes = 0;
+
+/** The receiver of a static call (no `this`). */
+const NO_SELF = Symbol('static');
+
+/**
+ * A call without out/ref arguments, specialised by arity so the hot path allocates no argument array.
+ * `self`: the receiver, or NO_SELF for a static method.
+ */
+function directCall(impl: (...a: unknown[]) => unknown, emits: Emit[], typeArgs: TypeRef[] | undefined): (env: Env, self: unknown) => unknown {
+  if (typeArgs === undefined) {
+    switch (emits.length) {
+      case 0: return (_env, self) => (self === NO_SELF ? impl() : impl(self));
+      case 1: { const [a] = emits; return (env, self) => (self === NO_SELF ? impl(a(env)) : impl(self, a(env))); }
+      case 2: { const [a, b] = emits; return (env, self) => (self === NO_SELF ? impl(a(env), b(env)) : impl(self, a(env), b(env))); }
+      case 3: { const [a, b, c] = emits; return (env, self) => (self === NO_SELF ? impl(a(env), b(env), c(env)) : impl(self, a(env), b(env), c(env))); }
+      default: break;
+    }
+  }
+  return (env, self) => {
+    const args: unknown[] = self === NO_SELF ? [] : [self];
+    for (const e of emits) args.push(e(env));
+    if (typeArgs !== undefined) args.push(typeArgs);
+    return impl(...args);
+  };
+}
 
 const OPERATOR_NAMES: Record<string, string> = {
   '&': 'op_BitwiseAnd', '|': 'op_BitwiseOr', '^': 'op_ExclusiveOr',

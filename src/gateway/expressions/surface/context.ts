@@ -15,59 +15,122 @@ import { parseFormUrlEncoded } from '../dotnet/apim.js';
 import { parseElement, parseXml } from '../dotnet/xml.js';
 import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dotnet/datetime.js';
 
-/** A URL as IUrl gives it. */
+/** A URL as IUrl gives it; the parts are computed when first read (most expressions read one). */
 export class UrlView {
-  constructor(readonly scheme: string, readonly host: string, readonly port: number, readonly path: string, readonly queryString: string) {}
+  private parts: { scheme: string; host: string; port: number } | undefined;
+  constructor(private readonly origin: () => string, private readonly rawPath: string, readonly queryString: string) {}
   static parse(url: string): UrlView | null {
-    try {
-      const u = new URL(url);
-      const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-      return new UrlView(u.protocol.slice(0, -1), u.hostname, port, decodeURIComponent(u.pathname), u.search);
-    } catch { return null; }
+    let u: URL;
+    try { u = new URL(url); } catch { return null; }
+    return new UrlView(() => u.origin, u.pathname, u.search);
   }
-  query(): StringValuesDictionary {
-    const params = new URLSearchParams(this.queryString);
-    const map = new Map<string, string[]>();
-    for (const [k, v] of params) { const key = [...map.keys()].find((x) => x.toLowerCase() === k.toLowerCase()) ?? k; map.set(key, [...(map.get(key) ?? []), v]); }
-    return new StringValuesDictionary(map);
+  private split(): { scheme: string; host: string; port: number } {
+    if (this.parts) return this.parts;
+    const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^:/]*)(?::(\d+))?/i.exec(this.origin());
+    const scheme = (m?.[1] ?? 'https').toLowerCase();
+    return (this.parts = { scheme, host: m?.[2] ?? '', port: m?.[3] ? Number(m[3]) : scheme === 'https' ? 443 : 80 });
   }
+  get scheme(): string { return this.split().scheme; }
+  get host(): string { return this.split().host; }
+  get port(): number { return this.split().port; }
+  get path(): string { return safeDecode(this.rawPath); }
+  query(): StringValuesDictionary { return new QueryValues(this.queryString); }
   toString(): string {
-    const defaultPort = (this.scheme === 'https' && this.port === 443) || (this.scheme === 'http' && this.port === 80);
-    return `${this.scheme}://${this.host}${defaultPort ? '' : `:${this.port}`}${encodeURI(this.path)}${this.queryString}`;
+    const { scheme, host, port } = this.split();
+    const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80);
+    return `${scheme}://${host}${defaultPort ? '' : `:${port}`}${this.rawPath}${this.queryString}`;
   }
 }
 
-/** Headers and query parameters: case-insensitive names, each with its values (IReadOnlyDictionary<string, string[]>). */
-export class StringValuesDictionary implements ReadOnlyDictionaryView<string, string[]> {
+/**
+ * Headers and query parameters (IReadOnlyDictionary<string, string[]>): names compared case-insensitively,
+ * each with its values. Views over the live data, built when read, so an expression sees what earlier
+ * policies set and a lookup costs what a hand-written one would.
+ */
+export abstract class StringValuesDictionary implements ReadOnlyDictionaryView<string, string[]> {
   readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
-  constructor(private readonly map: Map<string, string[]>) {}
-  private key(name: string): string | undefined {
-    if (this.map.has(name)) return name;
-    const lower = name.toLowerCase();
-    for (const k of this.map.keys()) if (k.toLowerCase() === lower) return k;
-    return undefined;
-  }
-  has(name: string): boolean { return this.key(name) !== undefined; }
-  get(name: string): string[] | undefined { const k = this.key(name); return k === undefined ? undefined : this.map.get(k); }
+  abstract get(name: string): string[] | undefined;
+  abstract entries(): [string, string[]][];
+  has(name: string): boolean { return this.get(name) !== undefined; }
   // ReadOnlyDictionaryView: what the collections surface (IReadOnlyDictionary members, LINQ) reads.
-  get count(): number { return this.map.size; }
+  get count(): number { return this.entries().length; }
   lookup(name: string): string[] | undefined { return this.get(name); }
-  keyList(): string[] { return [...this.map.keys()]; }
-  valueList(): string[][] { return [...this.map.values()]; }
-  get size(): number { return this.map.size; }
-  keys(): string[] { return [...this.map.keys()]; }
-  *[Symbol.iterator](): Iterator<KeyValuePair<string, string[]>> { for (const [k, v] of this.map) yield new KeyValuePair(k, v); }
+  keyList(): string[] { return this.entries().map(([k]) => k); }
+  valueList(): string[][] { return this.entries().map(([, v]) => v); }
+  get size(): number { return this.count; }
+  keys(): string[] { return this.keyList(); }
+  *[Symbol.iterator](): Iterator<KeyValuePair<string, string[]>> { for (const [k, v] of this.entries()) yield new KeyValuePair(k, v); }
   /** APIM's GetValueOrDefault: the values joined with a comma, or the default. */
   valueOrDefault(name: string, dflt: string | null): string | null {
     const v = this.get(name);
-    return v === undefined ? dflt : v.join(',');
+    return v === undefined ? dflt : v.length === 1 ? v[0] : v.join(',');
   }
 }
 
+const own = Object.prototype.hasOwnProperty;
+
+/** Request or response headers: node keeps their names lower-cased. */
+class HeaderValues extends StringValuesDictionary {
+  constructor(private readonly h: Record<string, string | string[] | undefined>) { super(); }
+  /** The raw value (a string, or an array for a repeated header), own properties only (never `constructor`). */
+  private raw(name: string): string | string[] | undefined {
+    let v = this.h[name];
+    if (v !== undefined && own.call(this.h, name)) return v;
+    const lower = name.toLowerCase();
+    if (lower === name) return undefined;
+    v = this.h[lower];
+    return v !== undefined && own.call(this.h, lower) ? v : undefined;
+  }
+  get(name: string): string[] | undefined {
+    const v = this.raw(name);
+    return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+  }
+  override valueOrDefault(name: string, dflt: string | null): string | null {
+    const v = this.raw(name);
+    return v === undefined ? dflt : Array.isArray(v) ? v.join(',') : v;
+  }
+  entries(): [string, string[]][] {
+    return Object.keys(this.h).filter((k) => this.h[k] !== undefined).map((k) => [k, this.get(k)!]);
+  }
+}
+
+/** Query parameters of a raw query string (`?a=1&b=2`), parsed on first use. */
+class QueryValues extends StringValuesDictionary {
+  private parsed: Map<string, [string, string[]]> | undefined;
+  constructor(private readonly raw: string) { super(); }
+  private map(): Map<string, [string, string[]]> {
+    if (this.parsed) return this.parsed;
+    const m = new Map<string, [string, string[]]>();
+    for (const [k, v] of new URLSearchParams(this.raw)) {
+      const lower = k.toLowerCase();
+      const e = m.get(lower);
+      if (e) e[1].push(v); else m.set(lower, [k, [v]]);
+    }
+    return (this.parsed = m);
+  }
+  get(name: string): string[] | undefined {
+    if (this.parsed) return this.parsed.get(name.toLowerCase())?.[1];
+    // One name looked up (the usual case): scan the pairs, decoding only names that can match.
+    const want = name.toLowerCase();
+    let out: string[] | undefined;
+    const raw = this.raw.startsWith('?') ? this.raw.slice(1) : this.raw;
+    for (const pair of raw.split('&')) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      const encoded = rawName.includes('%') || rawName.includes('+');
+      if (!encoded && rawName.length !== want.length) continue;
+      if ((encoded ? formDecode(rawName) : rawName).toLowerCase() !== want) continue;
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      (out ??= []).push(value.includes('%') || value.includes('+') ? formDecode(value) : value);
+    }
+    return out;
+  }
+  entries(): [string, string[]][] { return [...this.map().values()]; }
+}
+
 function headersOf(h: Record<string, string | string[] | undefined>): StringValuesDictionary {
-  const map = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) map.set(k, Array.isArray(v) ? v : [v]);
-  return new StringValuesDictionary(map);
+  return new HeaderValues(h);
 }
 
 /** A message body: the request's (buffered before the expression ran) or a response's. */
@@ -115,23 +178,32 @@ const EMPTY_RESPONSE = new GatewayResponse(200, {});
 /** What expressions see as context.Api, .Operation, .Product, .Subscription. */
 class Named { constructor(readonly id: string, readonly name: string) {} }
 
+/** The incoming request's origin: the scheme it came on and its Host header. */
+const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}`;
+
+/**
+ * context.Request.Url: the URL the request is forwarded to, as API Management computes it before inbound
+ * runs (the backend's origin and base path, then the operation path), so set-backend-service and
+ * rewrite-uri show in it.
+ */
 const requestUrl = (ctx: GatewayContext): UrlView => {
-  const host = (ctx.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
-  const port = Number(/:(\d+)$/.exec(ctx.req.headers.host ?? '')?.[1] ?? (ctx.secure ? 443 : 80));
   const q = ctx.queryString();
-  const path = `${ctx.backendBasePath}${ctx.path}`;
-  return new UrlView(ctx.secure ? 'https' : 'http', host, port, safeDecode(path), q ? `?${q}` : '');
+  return new UrlView(() => ctx.backendOrigin || incomingOrigin(ctx), `${ctx.backendBasePath}${ctx.path}`, q ? `?${q}` : '');
 };
 
+/** context.Request.OriginalUrl: what the client asked the gateway for. */
 const originalUrl = (ctx: GatewayContext): UrlView => {
-  const host = (ctx.req.headers.host ?? 'localhost').replace(/:\d+$/, '');
-  const port = Number(/:(\d+)$/.exec(ctx.req.headers.host ?? '')?.[1] ?? (ctx.secure ? 443 : 80));
   const raw = ctx.req.url ?? '/';
   const qi = raw.indexOf('?');
-  return new UrlView(ctx.secure ? 'https' : 'http', host, port, safeDecode(qi < 0 ? raw : raw.slice(0, qi)), qi < 0 ? '' : raw.slice(qi));
+  return new UrlView(() => incomingOrigin(ctx), qi < 0 ? raw : raw.slice(0, qi), qi < 0 ? '' : raw.slice(qi));
 };
 
 function safeDecode(s: string): string { try { return decodeURIComponent(s); } catch { return s; } }
+
+/** application/x-www-form-urlencoded decoding of one name or value, as URLSearchParams decodes it. */
+function formDecode(s: string): string {
+  return new URLSearchParams(`a=${s}`).get('a') ?? '';
+}
 
 const ctxOf = (v: unknown) => v as GatewayContext;
 
