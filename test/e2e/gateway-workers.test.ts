@@ -246,6 +246,36 @@ describe(`gateway with --gateway-workers ${WORKERS}`, () => {
     assert.ok(seen.size >= 2, `the calls were all answered by gatewayWorker ${[...seen]}`);
   });
 
+  it('a worker whose event loop is stuck (SIGSTOP) is killed after STALL_MS and replaced; calls keep being answered', async (t) => {
+    await setPolicy('');
+    const serverPid = server.child.pid!;
+    const initial = childPids(serverPid);
+    initial.forEach((p) => seenWorkers.add(p));
+    const victim = initial[0];
+    process.kill(victim, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    try {
+      // Calls go on meanwhile: a connection handed to the stopped worker is never confirmed by it, and is
+      // served by the server once the worker is killed (at most STALL_MS + a beat later).
+      const during = await Promise.all(Array.from({ length: 2 * WORKERS }, (_, i) => call(`/stalled/${i}`, { key: traceKey, timeoutMs: 30_000 })));
+      assert.deepEqual(during.map((r) => r.status), Array(2 * WORKERS).fill(200));
+      let replaced = false;
+      while (Date.now() - stoppedAt < 20_000) {
+        const kids = childPids(serverPid);
+        if (!kids.includes(victim) && kids.length === WORKERS - 1) { replaced = true; break; }
+        await sleep(250);
+      }
+      t.diagnostic(`replaced ${Date.now() - stoppedAt} ms after SIGSTOP`);
+      assert.ok(replaced, `the stopped worker ${victim} was not replaced within 20 s${tail()}`);
+      assert.ok(Date.now() - stoppedAt >= 9_000, 'a worker is given STALL_MS (10 s) before it is killed');
+      assert.match(server.output(), new RegExp(`gateway worker \\d+ \\(pid ${victim}\\) has not answered for 10000 ms: killing it`));
+      const after = await calls(CALLS, '/after-stall', { key: traceKey });
+      for (const c of after) assert.equal(c.status, 200, `${c.status} ${c.text}${tail()}`);
+    } finally {
+      try { process.kill(victim, 'SIGKILL'); } catch { /* killed by the server */ }
+    }
+  });
+
   it('SIGTERM stops the server with exit code 0 and leaves no worker process behind', async () => {
     const serverPid = server.child.pid!;
     const kids = childPids(serverPid);

@@ -11,7 +11,7 @@ import type { Logger } from '../../common/log.js';
 import type { InstanceConfig } from '../config.js';
 import type { CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceStore } from '../runtime/trace.js';
-import type { CallError, Calls, FromWorker, ToWorker } from './protocol.js';
+import { BEAT_MS, STALL_MS, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 import { isAzureError } from '../../common/errors.js';
 import { isMiTokenFailure } from '../../entra/index.js';
 
@@ -43,6 +43,8 @@ class Worker {
   readonly acks = new Map<number, { key: string; done: () => void }>();
   readonly ready: Promise<void>;
   exited = false;
+  /** When the worker last said it was alive (its 'beat' messages). */
+  lastBeat = Date.now();
   private socketSeq = 0;
   private readonly inflight = new Map<number, { socket: net.Socket; takeBack: (s: net.Socket) => void }>();
 
@@ -115,12 +117,24 @@ export class WorkerPool {
   private seq = 0;
   private next = 0;
   private closing = false;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: WorkerPoolOptions) {}
 
   async start(): Promise<void> {
     for (let i = 1; i <= this.o.count; i++) this.workers.push(this.spawn(i));
     await Promise.all(this.workers.map((w) => w.ready));
+    // A worker whose event loop is stuck serves nobody: it is killed, and replaced like any dead worker.
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const w of this.workers) {
+        if (w.exited || now - w.lastBeat < STALL_MS) continue;
+        this.o.logger.error(`gateway worker ${w.index} (pid ${w.child.pid}) has not answered for ${STALL_MS} ms: killing it`);
+        w.child.kill('SIGKILL');
+        w.lastBeat = now;
+      }
+    }, BEAT_MS);
+    this.watchdog.unref();
   }
 
   /** Sends an instance's configuration to every worker; resolves when all compiled it. */
@@ -150,6 +164,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.watchdog);
     await Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
       if (w.exited) { resolve(); return; }
       const kill = setTimeout(() => w.child.kill('SIGKILL'), 3000);
@@ -189,6 +204,7 @@ export class WorkerPool {
 
   private onMessage(w: Worker, m: FromWorker): void {
     switch (m.t) {
+      case 'beat': w.lastBeat = Date.now(); return;
       case 'ack': {
         const a = w.acks.get(m.seq);
         if (!a) return;

@@ -42,8 +42,14 @@ export interface Calls {
 /** Worker → server. */
 export type FromWorker =
   | { t: 'ready' }
+  /** Sent every BEAT_MS while the worker's event loop runs (the server kills a worker that stops). */
+  | { t: 'beat' }
   | { t: 'ack'; seq: number }
   /** The worker has connection `id` (the server then closes its own copy). */
   | { t: 'got'; id: number }
   | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
   | { t: 'trace'; id: string; json: string };
+
+/** How often a worker says it is alive, and how long the server waits before it kills a silent one. */
+export const BEAT_MS = 1000;
+export const STALL_MS = 10_000;

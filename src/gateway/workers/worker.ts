@@ -9,7 +9,7 @@ import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
 import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceSink } from '../runtime/trace.js';
-import { RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
+import { BEAT_MS, RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 
 class ServerLine {
   private nextId = 1;
@@ -67,6 +67,9 @@ function main(): void {
         const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index) };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
+        // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such
+        // as a regular expression backtracking without end) stops sending these and is replaced.
+        setInterval(() => line.send({ t: 'beat' }), BEAT_MS).unref();
         return;
       }
       case 'config': {

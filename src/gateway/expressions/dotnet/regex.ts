@@ -7,10 +7,16 @@
 // ArgumentException naming it.
 //
 // Limits: an input is at most MAX_INPUT characters (past it: RegexMatchTimeoutException). The JS engine
-// cannot be interrupted, so a catastrophic pattern on a small input still runs to its end: the gateway
-// relies on the worker-level runaway guard for that.
+// cannot be interrupted, so catastrophic backtracking (`^(a+)+$` on "aaaa…b") is avoided instead: V8 is
+// told to switch a match that backtracks excessively to its linear-time engine, which it does for every
+// pattern without backreferences or lookaround. A pattern with those can still backtrack for long on a
+// hostile input (the one case a policy can stall its gateway process).
+import v8 from 'node:v8';
 import { argumentError, argumentNull, argumentOutOfRange, DotNetException } from './exceptions.js';
 import { checkLength } from './composite.js';
+
+// Process-wide and set once when the expression runtime loads (in the server and in every gateway worker).
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 export const RegexOptions = {
   None: 0, IgnoreCase: 1, Multiline: 2, ExplicitCapture: 4, Compiled: 8, Singleline: 16, IgnorePatternWhitespace: 32,
