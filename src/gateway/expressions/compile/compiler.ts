@@ -9,7 +9,7 @@ import { T, arrayOf, canonicalName, hasParams, nullableOf, sameType, substitute,
 import { DotNetException, indexOutOfRange, nullReference } from '../dotnet/exceptions.js';
 import { formatValue } from '../dotnet/composite.js';
 import { exceptionIs } from '../surface/core.js';
-import { defineType } from '../surface/define.js';
+import { RECEIVER, defineType } from '../surface/define.js';
 import { AnonymousObject } from '../dotnet/anonymous.js';
 import { checkedString, tick, type Env } from '../runtime.js';
 import { FunctionScope, Scope, type Emit } from './scope.js';
@@ -371,6 +371,7 @@ export class Compiler {
         assign: set ? (value) => (env) => { const v = value(env); (set as unknown as (v: unknown) => void)(v); return v; } : undefined,
       };
     }
+    if (p.get === RECEIVER && !target.conditional) return { kind: 'value', type, emit: target.emit };
     const b = this.receiverCall(target, type, get);
     if (set) {
       const recv = target.emit;

@@ -2,7 +2,7 @@
 // IUrl, IMessageBody, ...), read from the request's GatewayContext. Member names and types are those of
 // Microsoft's policy expressions reference; members APIM gives as null (Subscription without a key, User
 // without a user) are null here too.
-import type { TypeSpec } from './define.js';
+import { RECEIVER, type TypeSpec } from './define.js';
 import type { TypeRef } from './types.js';
 import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
 import { DotNetException } from '../dotnet/exceptions.js';
@@ -217,12 +217,12 @@ export const contextTypes: TypeSpec[] = [
       'Product: IProduct': (c: GatewayContext) => (c.productName ? new Named(c.productName, c.productName) : null),
       'Subscription: ISubscription': (c: GatewayContext) => (c.subscription ? new Named(c.subscription.name, c.subscription.name) : null),
       'User: IUser': () => null,
-      'Request: IRequest': (c: GatewayContext) => c,
+      'Request: IRequest': RECEIVER,
       'Response: IResponse': (c: GatewayContext) => c.response ?? EMPTY_RESPONSE,
       'Variables: VariableDictionary': (c: GatewayContext) => new VariablesView(c.variables),
       'LastError: ILastError': (c: GatewayContext) => c.lastError ?? null,
       'Tracing: bool': (c: GatewayContext) => c.trace !== undefined,
-      'Deployment: IDeployment': (c: GatewayContext) => c,
+      'Deployment: IDeployment': RECEIVER,
       // The same id the gateway reports as the activity id of this call's error answers and traces.
       'RequestId: Guid': (c: GatewayContext) => {
         if (c.requestId === '') c.requestId = randomUUID();

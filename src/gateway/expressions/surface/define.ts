@@ -44,6 +44,12 @@ import { canonicalName, parseTypeText, TypeTextReader, type TypeRef } from './ty
 export type Impl = (...args: never[]) => unknown;
 export interface Accessor { get: Impl; set?: Impl }
 
+/**
+ * A property whose value is its receiver seen through another interface (context.Request is the request
+ * context itself): the compiler reads no property at all for it.
+ */
+export const RECEIVER = <T>(self: T): T => self;
+
 export interface TypeSpec {
   /** The C# name (`StringBuilder`, `JObject`), or the System name of a keyword type (`String`, `Int32`). */
   name: string;
