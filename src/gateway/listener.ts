@@ -98,12 +98,17 @@ export function socketServer(tls: { cert: string; key: string }, handler: Handle
       socket.once('data', (first: Buffer) => {
         if (first[0] !== 0x16) { socket.setTimeout(0); handTo(plain, socket, first); return; }
         // A TLS handshake: gather its first record (the ClientHello, usually one read) to learn the name.
+        // The whole record must come within the handshake timeout (a byte now and then must not hold the
+        // connection open: an idle timeout would be reset by each one).
         let hello = first;
+        socket.setTimeout(0);
+        const deadline = setTimeout(() => socket.destroy(), l.handshakeMs);
+        socket.once('close', () => clearTimeout(deadline));
         const route = (): boolean => {
           const scan = scanClientHello(hello);
           if (!scan.complete) return false;
           socket.off('data', more);
-          socket.setTimeout(0);
+          clearTimeout(deadline);
           handTo(sni.select(scan.serverName).requestCert ? asking : secure, socket, hello);
           return true;
         };

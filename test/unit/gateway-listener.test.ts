@@ -56,6 +56,9 @@ test('finding 5: silent, slow-header, half-handshake and idle keep-alive connect
     const slowHeaders = hold(port, 'GET /echo/x HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
     const drip = setInterval(() => { if (!slowHeaders.socket.destroyed) slowHeaders.socket.write('a'); }, 50);
     const halfTls = hold(port, Buffer.from([0x16, 0x03, 0x01])); // the start of a ClientHello, no more
+    // A ClientHello record of 512 bytes sent a byte every 100 ms: never idle, never complete.
+    const dripTls = hold(port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]));
+    const tlsDrip = setInterval(() => { if (!dripTls.socket.destroyed) dripTls.socket.write(Buffer.from([0x01])); }, 100);
     const idle = hold(port, 'GET /echo/first HTTP/1.1\r\nHost: localhost\r\n\r\n'); // one request, then silence
     // A full TLS handshake, then not a byte of request.
     const tlsIdle = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
@@ -64,7 +67,9 @@ test('finding 5: silent, slow-header, half-handshake and idle keep-alive connect
     const tlsClosed = new Promise<void>((resolve) => tlsIdle.once('close', () => resolve()));
     // Normal traffic is served while they are held.
     for (let i = 0; i < 5; i++) assert.equal(await get(port), 200);
-    const [silentGot, slowGot, , idleGot] = await Promise.all([silent.closed, slowHeaders.closed, halfTls.closed, idle.closed]);
+    const [silentGot, slowGot, , idleGot, dripGot] = await Promise.all([silent.closed, slowHeaders.closed, halfTls.closed, idle.closed, dripTls.closed]);
+    clearInterval(tlsDrip);
+    assert.equal(dripGot, '', 'a ClientHello dripped byte by byte is cut off by the handshake timeout');
     assert.equal(await tlsHandshake, true, 'the TLS handshake itself succeeded');
     await tlsClosed;
     clearInterval(drip);
