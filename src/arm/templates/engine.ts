@@ -76,12 +76,13 @@ export class DeploymentEngine {
       for (const op of previous) await w.deleteTree(op.id);
       await w.put({ id: target.id, parent: parentOf(target), body: doc });
     });
+    const accepted = structuredClone(doc);
     const run: Run = { plan, root, failures: [], outputResources: new Set() };
     const done = this.run(run, doc, startedMs)
       .catch((e) => this.logger.error(`deployment ${target.id} failed unexpectedly`, e))
       .finally(() => this.active.delete(key));
     this.active.set(key, done);
-    return doc;
+    return accepted;
   }
 
   /** Resolves when the deployment's run (if any) is over. */
