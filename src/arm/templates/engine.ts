@@ -132,8 +132,8 @@ export class DeploymentEngine {
       const call: InternalRequest = {
         method: 'PUT', path: `${encodeId(r.id)}?api-version=${encodeURIComponent(r.apiVersion)}`, body, caller: target.caller, correlationId: target.correlationId,
       };
-      const result = isDeployment(r.type) ? await this.nested(run, r, call) : await this.write(run.root, call);
-      if (!isDeployment(r.type)) run.outputResources.add(r.id);
+      const result = r.expanded.isDeployment ? await this.nested(run, r, call) : await this.write(run.root, call);
+      if (!r.expanded.isDeployment) run.outputResources.add(r.id);
       await op.save('Succeeded', result.status);
       return true;
     } catch (e) {
@@ -145,20 +145,20 @@ export class DeploymentEngine {
     }
   }
 
-  /** What is sent for a resource: its envelope fields, evaluated (a nested deployment's inner-scope template is its own). */
+  /**
+   * What is sent for a resource: its envelope fields, evaluated. A nested deployment's template is
+   * evaluated here in the outer scope (the default, as Azure), or left to the nested deployment (inner).
+   */
   private async bodyOf(r: PlannedResource, scope: EvalScope): Promise<Record<string, unknown>> {
-    const def = r.expanded.definition;
+    const evaluated = await r.expanded.evaluateBody(scope);
     const body: Record<string, unknown> = {};
-    for (const k of Object.keys(def)) if (ENVELOPE.includes(k)) body[k] = def[k];
+    for (const k of Object.keys(evaluated)) if (ENVELOPE.includes(k)) body[k] = evaluated[k];
     const props = body.properties as Record<string, unknown> | undefined;
-    const inner = isDeployment(r.type) && props && String((props.expressionEvaluationOptions as { scope?: unknown } | undefined)?.scope ?? '').toLowerCase() === 'inner';
-    if (inner) {
-      const { template, ...rest } = props;
-      const evaluated = (await evaluate({ ...body, properties: rest }, scope, r.expanded.path)) as Record<string, unknown>;
-      (evaluated.properties as Record<string, unknown>).template = template;
-      return evaluated;
+    if (r.expanded.isDeployment && props?.template !== undefined) {
+      const inner = String((props.expressionEvaluationOptions as { scope?: unknown } | undefined)?.scope ?? '').toLowerCase() === 'inner';
+      if (!inner) props.template = await evaluate(props.template, scope, `${r.expanded.path}.properties.template`);
     }
-    return (await evaluate(body, scope, r.expanded.path)) as Record<string, unknown>;
+    return body;
   }
 
   /** A write, retried as RootRun says. */
@@ -217,7 +217,7 @@ export class DeploymentEngine {
 
   /** The template's outputs, evaluated (secure ones without their value), as an operation of their own. */
   private async outputs(run: Run): Promise<Record<string, TypedValue> | undefined> {
-    const defs = (run.plan.template.outputs ?? {}) as Record<string, Record<string, unknown>>;
+    const defs = run.plan.parsed.outputs;
     if (Object.keys(defs).length === 0) return undefined;
     const op = new OperationRecord(this.arm, run.plan.target.id, undefined, this.arm.clock.nowMs());
     try {
@@ -290,7 +290,7 @@ function providersOf(plan: Plan): DeploymentProperties['providers'] {
     byNs.set(ns, types);
     const locations = types.get(rest.join('/')) ?? new Set<string>();
     types.set(rest.join('/'), locations);
-    const loc = r.expanded.definition.location;
+    const loc = r.expanded.declaration.location;
     if (typeof loc === 'string' && !loc.startsWith('[')) locations.add(loc);
   }
   return [...byNs].map(([namespace, types]) => ({ namespace, resourceTypes: [...types].map(([resourceType, l]) => ({ resourceType, locations: [...l] })) }));

@@ -11,8 +11,7 @@ import { DeploymentErrors } from './errors.js';
 import { checkAcyclic, nodeFor, type GraphNode } from './graph.js';
 import { DEPLOYMENT_TYPE, isSecureType, typeName, type TypedValue } from './documents.js';
 import {
-  TemplateError, bindParameters, evaluate, expandResources, parseTemplate, referencedResources,
-  type EvalScope, type ExpandedResource, type Template,
+  TemplateError, bindParameters, expandResources, parseTemplate, type EvalScope, type ExpandedResource, type Template,
 } from './language-adapter.js';
 
 export type Dispatch = (call: InternalRequest) => Promise<ArmResult>;
@@ -43,8 +42,9 @@ export interface PlannedResource {
 
 export interface Plan {
   target: DeploymentTarget;
-  /** The template as sent (never stored: it may hold literal secrets). */
+  /** The template as sent (never stored: it may hold literal secrets), and parsed. */
   template: Record<string, unknown>;
+  parsed: Template;
   templateLink?: unknown;
   mode: 'Incremental' | 'Complete';
   location?: string;
@@ -66,7 +66,7 @@ export const encodeId = (id: string): string => id.split('/').map((s) => encodeU
 
 /** Turns a template language error into InvalidTemplate at its place. */
 export function templateFailure(e: unknown): unknown {
-  if (e instanceof TemplateError) return DeploymentErrors.invalidTemplate({ path: e.path, line: e.line, column: e.column }, e.message);
+  if (e instanceof TemplateError) return DeploymentErrors.invalidTemplate({ path: e.path, line: e.line, column: e.column }, e.detail);
   return e;
 }
 
@@ -109,35 +109,34 @@ export async function makePlan(arm: ArmContext, dispatch: Dispatch, target: Depl
 
   try {
     const parsed = parseTemplate(JSON.stringify(template));
-    const parameters = bindParameters(parsed, given);
-    const scope = await evalScope(arm, dispatch, target, template, parameters, mode, given);
-    const resources = await planResources(arm, target, parsed, scope);
+    const parameters = bindParameters(parsed, given).values;
+    const scope = await evalScope(arm, dispatch, target, parsed, parameters, mode, given);
+    const resources = await planResources(parsed, scope);
     scope.reference = referenceFor(arm, dispatch, target, resources);
-    const nodes = await graphOf(resources, scope);
+    const nodes = graphOf(resources);
     checkAcyclic(nodes);
-    const definitions = (template.parameters ?? {}) as Record<string, Record<string, unknown>>;
     const shownParameters: Record<string, TypedValue> = {};
-    for (const [k, def] of Object.entries(definitions)) {
+    for (const [k, def] of Object.entries(parsed.parameters)) {
       shownParameters[k] = isSecureType(def.type) ? { type: typeName(def.type) } : { type: typeName(def.type), value: parameters[k] };
     }
-    return { target, template, mode, location, tags, debugSetting, shownParameters, scope, resources, nodes };
+    return { target, template, parsed, mode, location, tags, debugSetting, shownParameters, scope, resources, nodes };
   } catch (e) {
     throw templateFailure(e);
   }
 }
 
-async function evalScope(arm: ArmContext, dispatch: Dispatch, target: DeploymentTarget, template: Record<string, unknown>,
+async function evalScope(arm: ArmContext, dispatch: Dispatch, target: DeploymentTarget, template: Template,
   parameters: Record<string, unknown>, mode: string, given: Record<string, unknown>): Promise<EvalScope> {
   const sub = await arm.resources.get(`/subscriptions/${target.subscriptionId}`);
   const group = target.resourceGroup ? await arm.resources.get(`/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`) : undefined;
   return {
-    parameters, variables: (template.variables ?? {}) as Record<string, unknown>,
+    parameters, variables: template.variables, template,
     subscription: { id: `/subscriptions/${target.subscriptionId}`, subscriptionId: target.subscriptionId, tenantId: arm.tenantId, displayName: String(sub?.body.displayName ?? '') },
     ...(group ? { resourceGroup: { id: group.id, name: group.body.name, location: String(group.body.location), properties: { provisioningState: 'Succeeded' } } } : {}),
-    deployment: { name: target.name, properties: { template, parameters: given, mode } },
+    deployment: { name: target.name, properties: { template: template.document, parameters: given, mode } },
     tenantId: arm.tenantId,
     // Set once the resources are known (a name given to reference() is one of theirs).
-    reference: async () => { throw new TemplateError('', 'reference() cannot be used here.'); },
+    reference: async () => { throw new TemplateError({ path: '', detail: 'reference() cannot be used here.' }); },
     list: async (resourceId, fn, apiVersion, body) => {
       const res = await dispatch({ method: 'POST', path: `${encodeId(resourceId)}/${encodeURIComponent(fn)}?api-version=${encodeURIComponent(apiVersion)}`, body, caller: target.caller, correlationId: target.correlationId });
       return res.body;
@@ -158,13 +157,13 @@ function referenceFor(arm: ArmContext, dispatch: Dispatch, target: DeploymentTar
     let own = resources.find((r) => r.key === idOrName.toLowerCase());
     if (!idOrName.startsWith('/')) {
       const named = resources.filter((r) => r.name.toLowerCase() === idOrName.toLowerCase());
-      if (named.length !== 1) throw new TemplateError('', `The referenced resource '${idOrName}' is ${named.length ? 'ambiguous' : 'not defined in the template'}: use its resource id.`);
+      if (named.length !== 1) throw new TemplateError({ path: '', detail: `The referenced resource '${idOrName}' is ${named.length ? 'ambiguous' : 'not defined in the template'}: use its resource id.` });
       own = named[0];
       id = own.id;
     }
     const type = typeOfId(id);
     const version = apiVersion ?? own?.apiVersion ?? (type ? newestApiVersion(arm, type) : undefined);
-    if (!version) throw new TemplateError('', `The api-version of the referenced resource '${id}' is not known: give it to reference().`);
+    if (!version) throw new TemplateError({ path: '', detail: `The api-version of the referenced resource '${id}' is not known: give it to reference().` });
     const res = await dispatch({ method: 'GET', path: `${encodeId(id)}?api-version=${encodeURIComponent(version)}`, caller: target.caller, correlationId: target.correlationId });
     const body = (res.body ?? {}) as Record<string, unknown>;
     return full ? { apiVersion: version, ...body } : body.properties;
@@ -185,42 +184,23 @@ export function typeOfId(id: string): string | undefined {
   return types.join('/');
 }
 
-/** Every resource of the template with its id (at the deployment's scope, its `resourceGroup`, or its extension `scope`). */
-async function planResources(arm: ArmContext, target: DeploymentTarget, template: Template, scope: EvalScope): Promise<PlannedResource[]> {
-  const expanded = await expandResources(template, scope);
+/** Every resource of the template (copies expanded, conditions evaluated) with its id. */
+async function planResources(template: Template, scope: EvalScope): Promise<PlannedResource[]> {
   const out: PlannedResource[] = [];
   const seen = new Map<string, string>();
-  for (const r of expanded) {
-    const at = { ...scope, copyIndex: r.copyIndex };
-    const def = r.definition;
-    const [namespace, ...types] = r.type.split('/');
-    const names = r.name.split('/');
-    if (!namespace || types.length === 0 || names.length !== types.length || names.some((n) => n === '')) {
-      throw DeploymentErrors.invalidTemplate({ path: `${r.path}.name` }, `The template resource '${r.name}' for type '${r.type}' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name. A root resource type must have segment length one greater than its resource name`);
-    }
-    const subscriptionId = def.subscriptionId === undefined ? target.subscriptionId : String(await evaluate(def.subscriptionId, at, `${r.path}.subscriptionId`));
-    const group = def.resourceGroup === undefined ? target.resourceGroup : String(await evaluate(def.resourceGroup, at, `${r.path}.resourceGroup`));
-    let base = group ? `/subscriptions/${subscriptionId}/resourceGroups/${group}` : `/subscriptions/${subscriptionId}`;
-    if (def.scope !== undefined) {
-      const s = String(await evaluate(def.scope, at, `${r.path}.scope`));
-      // An extension's scope: a resource id, or a provider-relative one (`Microsoft.KeyVault/vaults/v`).
-      base = s.startsWith('/') ? s.replace(/\/$/, '') : `${base}/providers/${s}`;
-    }
-    const id = r.type.toLowerCase() === 'microsoft.resources/resourcegroups'
-      ? `/subscriptions/${subscriptionId}/resourceGroups/${names[0]}`
-      : `${base}/providers/${namespace}/${types.map((t, i) => `${t}/${names[i]}`).join('/')}`;
-    const key = id.toLowerCase();
+  for (const r of await expandResources(template, scope)) {
+    const key = r.id.toLowerCase();
     if (seen.has(key) && r.condition) {
-      throw DeploymentErrors.invalidTemplate({ path: r.path }, `The resource '${id}' is defined multiple times in a template (${seen.get(key)} and ${r.path}).`);
+      throw DeploymentErrors.invalidTemplate({ path: r.path }, `The resource '${r.id}' is defined multiple times in a template (${seen.get(key)} and ${r.path}).`);
     }
     if (r.condition) seen.set(key, r.path);
-    out.push({ key, id, type: r.type, name: r.name, apiVersion: r.apiVersion, expanded: r });
+    out.push({ key, id: r.id, type: r.type, name: r.name, apiVersion: r.apiVersion, expanded: r });
   }
   return out;
 }
 
 /** dependsOn (ids, names or `type/name`) and the resources reference() reads: edges between resources of the template. */
-async function graphOf(resources: PlannedResource[], scope: EvalScope): Promise<GraphNode[]> {
+function graphOf(resources: PlannedResource[]): GraphNode[] {
   const keys = new Set(resources.map((r) => r.key));
   const byName = (ref: string): string | undefined => {
     const lc = ref.toLowerCase();
@@ -235,8 +215,7 @@ async function graphOf(resources: PlannedResource[], scope: EvalScope): Promise<
       if (!k) throw DeploymentErrors.notDefined({ path: `${r.expanded.path}.dependsOn[${i}]` }, d);
       if (k !== r.key) deps.add(k);
     });
-    const { dependsOn: _d, ...rest } = r.expanded.definition;
-    for (const ref of referencedResources(rest, { ...scope, copyIndex: r.expanded.copyIndex })) {
+    for (const ref of r.expanded.references) {
       const k = resolve(ref);
       if (k && k !== r.key) deps.add(k);
     }
