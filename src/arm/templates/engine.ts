@@ -11,11 +11,11 @@ import type { ArmResult } from '../registry.js';
 import { runGraph } from './graph.js';
 import { DeploymentErrors } from './errors.js';
 import {
-  DEPLOYMENT, DEPLOYMENT_TYPE, OPERATION, OPERATION_TYPE, isoDuration, newOperationId, statusName, templateHash, typeName,
+  DEPLOYMENT, DEPLOYMENT_TYPE, OPERATION, OPERATION_TYPE, isoDuration, newOperationId, statusName, templateHash,
   isSecureType, type DeploymentBody, type DeploymentProperties, type OperationProperties, type ProvisioningState, type TypedValue,
 } from './documents.js';
 import { asAzureError, encodeId, isDeployment, type Dispatch, type Plan, type PlannedResource } from './plan.js';
-import { evaluate, type EvalScope } from './language-adapter.js';
+import { evaluate, evaluateOutputs, type EvalScope } from './language-adapter.js';
 import type { InternalRequest } from '../front-door.js';
 
 /**
@@ -222,10 +222,8 @@ export class DeploymentEngine {
     const op = new OperationRecord(this.arm, run.plan.target.id, undefined, this.arm.clock.nowMs());
     try {
       const out: Record<string, TypedValue> = {};
-      for (const [name, def] of Object.entries(defs)) {
-        if (def.condition !== undefined && (await evaluate(def.condition, run.plan.scope, `outputs.${name}.condition`)) === false) continue;
-        const value = await evaluate(def.value, run.plan.scope, `outputs.${name}.value`);
-        out[name] = isSecureType(def.type) ? { type: typeName(def.type) } : { type: typeName(def.type), value };
+      for (const [name, o] of Object.entries(await evaluateOutputs(run.plan.parsed, run.plan.scope))) {
+        out[name] = isSecureType(o.type) ? { type: o.type } : o;
       }
       await op.save('Succeeded', 200);
       return out;

@@ -9,7 +9,7 @@ import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, rejectUnknown, validateTags } from '../envelope.js';
 import { DeploymentErrors } from './errors.js';
 import { checkAcyclic, nodeFor, type GraphNode } from './graph.js';
-import { DEPLOYMENT_TYPE, isSecureType, typeName, type TypedValue } from './documents.js';
+import { DEPLOYMENT_TYPE, typeName, type TypedValue } from './documents.js';
 import {
   TemplateError, bindParameters, expandResources, parseTemplate, type EvalScope, type ExpandedResource, type Template,
 } from './language-adapter.js';
@@ -109,15 +109,16 @@ export async function makePlan(arm: ArmContext, dispatch: Dispatch, target: Depl
 
   try {
     const parsed = parseTemplate(JSON.stringify(template));
-    const parameters = bindParameters(parsed, given).values;
-    const scope = await evalScope(arm, dispatch, target, parsed, parameters, mode, given);
+    const scope = await evalScope(arm, dispatch, target, parsed, mode, given);
+    const bound = await bindParameters(parsed, given, scope);
+    scope.parameters = bound.values;
     const resources = await planResources(parsed, scope);
     scope.reference = referenceFor(arm, dispatch, target, resources);
     const nodes = graphOf(resources);
     checkAcyclic(nodes);
     const shownParameters: Record<string, TypedValue> = {};
-    for (const [k, def] of Object.entries(parsed.parameters)) {
-      shownParameters[k] = isSecureType(def.type) ? { type: typeName(def.type) } : { type: typeName(def.type), value: parameters[k] };
+    for (const [k, type] of Object.entries(bound.types)) {
+      shownParameters[k] = bound.secure.includes(k) ? { type: typeName(type) } : { type: typeName(type), value: bound.values[k] };
     }
     return { target, template, parsed, mode, location, tags, debugSetting, shownParameters, scope, resources, nodes };
   } catch (e) {
@@ -126,11 +127,12 @@ export async function makePlan(arm: ArmContext, dispatch: Dispatch, target: Depl
 }
 
 async function evalScope(arm: ArmContext, dispatch: Dispatch, target: DeploymentTarget, template: Template,
-  parameters: Record<string, unknown>, mode: string, given: Record<string, unknown>): Promise<EvalScope> {
+  mode: string, given: Record<string, unknown>): Promise<EvalScope> {
   const sub = await arm.resources.get(`/subscriptions/${target.subscriptionId}`);
   const group = target.resourceGroup ? await arm.resources.get(`/subscriptions/${target.subscriptionId}/resourceGroups/${target.resourceGroup}`) : undefined;
   return {
-    parameters, variables: template.variables, template,
+    // Bound next (defaults may read the scope).
+    parameters: {}, variables: template.variables, template,
     subscription: { id: `/subscriptions/${target.subscriptionId}`, subscriptionId: target.subscriptionId, tenantId: arm.tenantId, displayName: String(sub?.body.displayName ?? '') },
     ...(group ? { resourceGroup: { id: group.id, name: group.body.name, location: String(group.body.location), properties: { provisioningState: 'Succeeded' } } } : {}),
     deployment: { name: target.name, properties: { template: template.document, parameters: given, mode } },
