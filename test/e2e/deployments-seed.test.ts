@@ -31,8 +31,9 @@ async function deploy(rg: string, name: string, template: unknown, parameters: R
     const d = await resources.resources.beginCreateOrUpdateByIdAndWait(deploymentId(rg, name), V, { properties: { mode: 'Incremental', template, parameters: given } });
     return d.properties;
   } catch (e: any) {
-    // A failed deployment: the poller throws the operation's error; the document tells the rest.
-    if (e.statusCode === undefined || e.statusCode < 400 || e.code === 'InvalidTemplate') throw e;
+    // A deployment that ran and failed: the poller throws; the document tells the rest. One refused
+    // at PUT (nothing stored) rethrows.
+    if (e.code === 'InvalidTemplate') throw e;
     return (await resources.resources.getById(deploymentId(rg, name), V)).properties;
   }
 }
@@ -74,7 +75,8 @@ test('the user-assigned template as printed is InvalidTemplate naming variables(
   await assert.rejects(deploy('seed-rg', 'user-assigned', printed), (e: any) => {
     assert.equal(e.statusCode, 400);
     assert.equal(e.code, 'InvalidTemplate');
-    assert.match(e.message, /identityName/);
+    assert.match(e.message, /The template variable 'identityName' is not found/);
+    assert.match(e.message, /at line '\d+' and column '\d+'/);
     return true;
   });
   // The fix: the variable, and the identity resource it names.
@@ -141,4 +143,38 @@ test('an exported group redeploys into an empty group and gives the same resourc
   const copy = await apim.apiManagementService.get('copy-rg', 'contoso-copy');
   assert.equal(copy.identity?.type, 'UserAssigned');
   assert.match(Object.keys(copy.identity!.userAssignedIdentities!)[0], /\/resourceGroups\/copy-rg\/.*\/seed-uai-copy$/i);
+});
+
+test('a Key Vault read denied while the access policy is still to come is retried; with no policy coming, the denial fails the deployment', async () => {
+  await group('race-rg');
+  const created = await apim.apiManagementService.beginCreateOrUpdateAndWait('race-rg', 'race-apim', {
+    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'admin@contoso.com', publisherName: 'Contoso', identity: { type: 'SystemAssigned' },
+  });
+  const vaultName = uniqueVaultName('racekv');
+  const vault = await createVault(server, 'race-rg', vaultName, {
+    enableRbacAuthorization: false, accessPolicies: [{ tenantId: server.connection.tenantId, objectId: server.connection.objectId, permissions: ALL_PERMISSIONS }],
+  });
+  await certificateClient(vault.properties.vaultUri!, server.credential()).importCertificate('race', makeCertificate('race.contoso.com', 'pw').pfx, { password: 'pw' });
+  const instance = {
+    type: 'Microsoft.ApiManagement/service', apiVersion: '2021-08-01', name: 'race-apim', location: 'westeurope', sku: { name: 'Developer', capacity: 1 },
+    identity: { type: 'SystemAssigned' },
+    properties: { publisherEmail: 'admin@contoso.com', publisherName: 'Contoso', hostnameConfigurations: [{ type: 'Proxy', hostName: 'race.contoso.com', keyVaultId: `https://${vaultName}.vault.azure.net/secrets/race` }] },
+  };
+  const identity = (name: string, dependsOn: string[] = []) => ({ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name, location: 'westeurope', dependsOn });
+  const policy = {
+    type: 'Microsoft.KeyVault/vaults/accessPolicies', apiVersion: '2018-02-14', name: `${vaultName}/add`, dependsOn: ['race-2'],
+    properties: { accessPolicies: [{ tenantId: server.connection.tenantId, objectId: created.identity!.principalId, permissions: { secrets: ['get', 'list'] } }] },
+  };
+  const template = (resources: unknown[]) => ({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources });
+
+  const denied = await deploy('race-rg', 'no-policy', template([instance, identity('race-0')]));
+  assert.equal(denied.provisioningState, 'Failed');
+  assert.equal(denied.error.details[0].code, 'InvalidOperation');
+  assert.match(denied.error.details[0].message, /Failed to access KeyVault Secret/);
+
+  // The policy comes only after two identities, one after the other: the instance's read is denied first.
+  const p = await deploy('race-rg', 'race', template([instance, identity('race-1'), identity('race-2', ['race-1']), policy]));
+  assert.equal(p.provisioningState, 'Succeeded', JSON.stringify(p.error));
+  const svc = await apim.apiManagementService.get('race-rg', 'race-apim');
+  assert.equal(svc.hostnameConfigurations!.find((h) => h.hostName === 'race.contoso.com')?.certificateSource, 'KeyVault');
 });

@@ -15,17 +15,23 @@ import {
   isSecureType, type DeploymentBody, type DeploymentProperties, type OperationProperties, type ProvisioningState, type TypedValue,
 } from './documents.js';
 import { asAzureError, encodeId, isDeployment, type Dispatch, type Plan, type PlannedResource } from './plan.js';
-import { evaluate, evaluateOutputs, type EvalScope } from './language-adapter.js';
+import { TemplateError, evaluate, evaluateOutputs, type EvalScope } from './language-adapter.js';
 import type { InternalRequest } from '../front-door.js';
 
 /**
- * The writes of one top-level deployment and all its nested ones. A write refused because Key Vault
- * denied the instance's identity is retried once another write of the same tree settled: on Azure an
- * instance's provisioning retries its Key Vault reads for a while, so a template whose access policy
- * races the instance (the seed's Key Vault template) deploys every time.
+ * The resources of one top-level deployment and all its nested ones, as they run. A write refused
+ * because Key Vault denied the instance's identity is retried once the other resources of the same
+ * tree that are running have settled (or if one settled during the attempt): on Azure an instance's
+ * provisioning retries its Key Vault reads for a while, so a template whose access policy races the
+ * instance (the seed's Key Vault template) deploys every time. With nothing else running and nothing
+ * settled, the refusal stands.
  */
 interface RootRun {
-  inFlight: Set<Promise<ArmResult>>;
+  /** Each running resource (from its start to its end, retries included), by a token of its own. */
+  running: Map<symbol, Promise<void>>;
+  /** Tokens of the resources waiting to retry (not waited for by the others, so none waits for itself). */
+  waiting: Set<symbol>;
+  /** How many resources have settled. */
   settled: number;
 }
 
@@ -58,7 +64,7 @@ export class DeploymentEngine {
     const { target } = plan;
     const key = target.id.toLowerCase();
     if (this.active.has(key)) throw DeploymentErrors.deploymentActive(target.name);
-    const root = this.parents.get(key) ?? { inFlight: new Set(), settled: 0 };
+    const root = this.parents.get(key) ?? { running: new Map(), waiting: new Set(), settled: 0 };
     this.parents.delete(key);
     const startedMs = this.arm.clock.nowMs();
     const doc: DeploymentBody = {
@@ -123,6 +129,20 @@ export class DeploymentEngine {
   /** One resource: evaluated, written (or, for a nested deployment, deployed and waited for), recorded. */
   private async deployResource(run: Run, r: PlannedResource): Promise<boolean> {
     if (!r.expanded.condition) return true;
+    if (r.expanded.isDeployment) return this.execute(run, r, undefined);
+    const token = Symbol(r.id);
+    let finished!: () => void;
+    run.root.running.set(token, new Promise<void>((resolve) => { finished = resolve; }));
+    try {
+      return await this.execute(run, r, token);
+    } finally {
+      run.root.running.delete(token);
+      run.root.settled++;
+      finished();
+    }
+  }
+
+  private async execute(run: Run, r: PlannedResource, token: symbol | undefined): Promise<boolean> {
     const { target } = run.plan;
     const op = new OperationRecord(this.arm, target.id, r, this.arm.clock.nowMs());
     await op.save('Running');
@@ -132,13 +152,13 @@ export class DeploymentEngine {
       const call: InternalRequest = {
         method: 'PUT', path: `${encodeId(r.id)}?api-version=${encodeURIComponent(r.apiVersion)}`, body, caller: target.caller, correlationId: target.correlationId,
       };
-      const result = r.expanded.isDeployment ? await this.nested(run, r, call) : await this.write(run.root, call);
-      if (!r.expanded.isDeployment) run.outputResources.add(r.id);
+      const result = token ? await this.write(run.root, token, call) : await this.nested(run, r, call);
+      if (token) run.outputResources.add(r.id);
       await op.save('Succeeded', result.status);
       return true;
     } catch (e) {
       const err = asAzureError(e, op.trackingId);
-      if (!(e instanceof AzureError)) this.logger.error(`deployment ${target.id}: ${r.id} failed`, e);
+      if (!(e instanceof AzureError) && !(e instanceof TemplateError)) this.logger.error(`deployment ${target.id}: ${r.id} failed`, e);
       run.failures.push(err.toEnvelope().error);
       await op.save('Failed', err.status, err.toEnvelope().error);
       return false;
@@ -162,19 +182,17 @@ export class DeploymentEngine {
   }
 
   /** A write, retried as RootRun says. */
-  private async write(root: RootRun, call: InternalRequest): Promise<ArmResult> {
+  private async write(root: RootRun, token: symbol, call: InternalRequest): Promise<ArmResult> {
     for (let attempt = 1; ; attempt++) {
       const before = root.settled;
-      const p = this.dispatch(call);
-      root.inFlight.add(p);
-      let error: unknown;
-      let result: ArmResult | undefined;
-      try { result = await p; } catch (e) { error = e; } finally { root.inFlight.delete(p); root.settled++; }
-      if (result) return result;
-      const others = [...root.inFlight];
-      const progressed = root.settled > before + 1;
-      if (!keyVaultDenied(error) || attempt >= MAX_ATTEMPTS || (others.length === 0 && !progressed)) throw error;
-      await Promise.allSettled(others);
+      try {
+        return await this.dispatch(call);
+      } catch (e) {
+        const others = [...root.running].filter(([t]) => t !== token && !root.waiting.has(t)).map(([, p]) => p);
+        if (!keyVaultDenied(e) || attempt >= MAX_ATTEMPTS || (others.length === 0 && root.settled === before)) throw e;
+        root.waiting.add(token);
+        try { await Promise.all(others); } finally { root.waiting.delete(token); }
+      }
     }
   }
 
