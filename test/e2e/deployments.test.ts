@@ -213,3 +213,49 @@ test('at subscription scope a deployment needs a location and creates resource g
   assert.equal(d.location, 'westeurope');
   assert.equal((await client.resourceGroups.get('made-by-sub-deployment')).location, 'westeurope');
 });
+
+test('nested deployments: outer scope sees the parent\'s parameters; inner scope its own, given by the parent; outputs read with reference()', async () => {
+  const nestedTemplate = (extra: Record<string, unknown>) => ({
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', ...extra,
+  });
+  const t = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0',
+    parameters: { prefix: { type: 'string', defaultValue: 'outer' } },
+    resources: [
+      {
+        type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'outer-scope',
+        properties: {
+          mode: 'Incremental',
+          template: nestedTemplate({
+            resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[concat(parameters('prefix'), '-uai')]", location: '[resourceGroup().location]' }],
+            outputs: { made: { type: 'string', value: "[concat(parameters('prefix'), '-uai')]" } },
+          }),
+        },
+      },
+      {
+        type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'inner-scope',
+        properties: {
+          mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' },
+          parameters: { prefix: { value: "[concat(parameters('prefix'), '-in')]" } },
+          template: nestedTemplate({
+            parameters: { prefix: { type: 'string' } },
+            resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[concat(parameters('prefix'), '-uai')]", location: '[resourceGroup().location]' }],
+            outputs: { made: { type: 'string', value: "[concat(parameters('prefix'), '-uai')]" } },
+          }),
+        },
+      },
+    ],
+    outputs: {
+      fromOuter: { type: 'string', value: "[reference('outer-scope').outputs.made.value]" },
+      fromInner: { type: 'string', value: "[reference('inner-scope').outputs.made.value]" },
+    },
+  };
+  const d = await client.resources.beginCreateOrUpdateByIdAndWait(deploymentId('nesting'), V, { properties: { mode: 'Incremental', template: t } });
+  const p = d.properties as any;
+  assert.equal(p.provisioningState, 'Succeeded', JSON.stringify(p.error));
+  assert.equal(p.outputs.fromOuter.value, 'outer-uai');
+  assert.equal(p.outputs.fromInner.value, 'outer-in-uai');
+  assert.equal((await raw('GET', uaiId('outer-uai'))).status, 200);
+  assert.equal((await raw('GET', uaiId('outer-in-uai'))).status, 200);
+  assert.deepEqual(new Set(p.outputResources.map((o: any) => o.id.toLowerCase())), new Set([uaiId('outer-uai'), uaiId('outer-in-uai')].map((x) => x.toLowerCase())));
+});
