@@ -64,3 +64,27 @@ export function scalarText(v: unknown): string {
 export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
+
+/** JSON as Newtonsoft reads it (single-quoted strings too, as the docs' examples use); undefined if invalid. */
+export function parseLenientJson(s: string): JsonValue | undefined {
+  try { return JSON.parse(s) as JsonValue; } catch { /* try single quotes */ }
+  try { return JSON.parse(singleToDoubleQuotes(s)) as JsonValue; } catch { return undefined; }
+}
+
+/** Converts JSON written with single-quoted strings ({'a': 'b'}) to standard JSON. */
+function singleToDoubleQuotes(s: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === '\\') { out += ch + (s[i + 1] ?? ''); i++; continue; }
+      if (ch === quote) { out += '"'; quote = undefined; continue; }
+      out += ch === '"' ? '\\"' : ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') { quote = ch; out += '"'; continue; }
+    out += ch;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 // Object functions (learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-object).
-import { findKey, isObject, typeName, type JsonObject, type JsonValue } from '../values.js';
+import { findKey, isObject, parseLenientJson, typeName, type JsonObject, type JsonValue } from '../values.js';
 import { arity, defineAll, fail, str } from './types.js';
 
 export const objectFunctions = defineAll(
@@ -20,10 +20,9 @@ export const objectFunctions = defineAll(
     name: 'json', call: (a, c) => {
       arity(c.name, a, 1);
       const s = str(c.name, a, 0);
-      try { return JSON.parse(s) as JsonValue; } catch {
-        // ARM's reader also accepts single-quoted JSON, which its docs' examples use.
-        try { return JSON.parse(singleToDoubleQuotes(s)) as JsonValue; } catch { throw fail(c.name, `the value '${s}' is not valid JSON.`); }
-      }
+      const v = parseLenientJson(s);
+      if (v === undefined) throw fail(c.name, `the value '${s}' is not valid JSON.`);
+      return v;
     },
   },
   { name: 'null', call: (a, c) => { arity(c.name, a, 0); return null; } },
@@ -66,21 +65,3 @@ export const objectFunctions = defineAll(
     },
   },
 );
-
-/** Converts JSON written with single-quoted strings ({'a': 'b'}) to standard JSON. */
-function singleToDoubleQuotes(s: string): string {
-  let out = '';
-  let quote: string | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quote) {
-      if (ch === '\\') { out += ch + (s[i + 1] ?? ''); i++; continue; }
-      if (ch === quote) { out += '"'; quote = undefined; continue; }
-      out += ch === '"' ? '\\"' : ch;
-      continue;
-    }
-    if (ch === "'" || ch === '"') { quote = ch; out += '"'; continue; }
-    out += ch;
-  }
-  return out;
-}

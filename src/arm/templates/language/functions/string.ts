@@ -1,5 +1,5 @@
 // String functions (learn.microsoft.com/azure/azure-resource-manager/templates/template-functions-string).
-import { compactJson, isObject, scalarText, typeName, type JsonValue } from '../values.js';
+import { compactJson, isObject, parseLenientJson, scalarText, typeName, type JsonValue } from '../values.js';
 import { composite } from './format.js';
 import { arity, capped, defineAll, fail, int, str } from './types.js';
 
@@ -28,7 +28,9 @@ export const stringFunctions = defineAll(
     name: 'base64ToJson', call: (a, c) => {
       arity(c.name, a, 1);
       const text = fromBase64(c.name, str(c.name, a, 0));
-      try { return JSON.parse(text) as JsonValue; } catch { throw fail(c.name, 'the decoded value is not valid JSON.'); }
+      const v = parseLenientJson(text);
+      if (v === undefined) throw fail(c.name, 'the decoded value is not valid JSON.');
+      return v;
     },
   },
   {
