@@ -7,6 +7,9 @@
 //   6. validate     content type, size and JSON of the body
 //   7. handle       the provider's handler
 //   8. serialize    JSON with request ids; errors in ARM's envelope
+import crypto from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { RequestContext } from '../common/http.js';
 import { bearerToken, readJsonBody, sendJson, BodyTooLargeError, MalformedJsonError, UnsupportedMediaTypeError } from '../common/http.js';
 import { isAzureError, AzureError } from '../common/errors.js';
@@ -47,18 +50,34 @@ export class ArmFrontDoor {
   async handle(ctx: RequestContext): Promise<void> {
     const common = { 'x-ms-request-id': ctx.requestId, 'x-ms-correlation-request-id': ctx.correlationId };
     try {
-      const target = parseArmPath(ctx.path, this.o.registry, ctx.query.get('api-version') ?? ''); // 1. route
-      const caller = await this.authenticate(ctx);                              // 2. authenticate
-      const apiVersion = this.checkApiVersion(ctx, target);                     // 3. api-version
-      await this.checkScope(target);                                            // 4. scope
-      const { handler, head } = this.pickHandler(ctx.method, target);
-      await this.authorize(ctx, target, caller);                                // 5. authorize
-      const body = await this.readJsonBody(ctx);                                // 6. validate
-      const result = await handler({ ctx, target, apiVersion, caller, body });  // 7. handle
-      this.send(ctx, head ? toHead(result, target.registration.headStatus) : result, common);                   // 8. serialize
+      const result = await this.process(ctx, () => this.authenticate(ctx), () => this.readJsonBody(ctx));
+      this.send(ctx, result, common);                                           // 8. serialize
     } catch (e) {
       this.sendError(ctx, e, common);
     }
+  }
+
+  /**
+   * A request made inside this process (a template deployment's resource writes and reads): every step
+   * of handle() but authentication, which the deploying caller already passed, and serialization. So a
+   * resource deployed from a template is authorized and validated exactly as a direct request.
+   */
+  dispatch(call: InternalRequest): Promise<ArmResult> {
+    const ctx = internalContext(call);
+    return this.process(ctx, async () => call.caller, async () => call.body);
+  }
+
+  /** Steps 1 to 7 (see the top of this file). */
+  private async process(ctx: RequestContext, authenticate: () => Promise<ArmCaller>, readBody: () => Promise<unknown>): Promise<ArmResult> {
+    const target = parseArmPath(ctx.path, this.o.registry, ctx.query.get('api-version') ?? ''); // 1. route
+    const caller = await authenticate();                                      // 2. authenticate
+    const apiVersion = this.checkApiVersion(ctx, target);                     // 3. api-version
+    await this.checkScope(target);                                            // 4. scope
+    const { handler, head } = this.pickHandler(ctx.method, target);
+    await this.authorize(ctx, target, caller);                                // 5. authorize
+    const body = await readBody();                                            // 6. validate
+    const result = await handler({ ctx, target, apiVersion, caller, body });  // 7. handle
+    return head ? toHead(result, target.registration.headStatus) : result;
   }
 
   private async authenticate(ctx: RequestContext): Promise<ArmCaller> {
@@ -186,6 +205,30 @@ export class ArmFrontDoor {
       }
     }
   }
+}
+
+/** A request made in process: method, path (with its query) and parsed body, as the caller. */
+export interface InternalRequest {
+  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+  /** Path with `?api-version=...` (segments percent-encoded, as on the wire). */
+  path: string;
+  body?: unknown;
+  caller: ArmCaller;
+  /** The correlation id of the request this one is made for (a deployment's). */
+  correlationId: string;
+}
+
+/** The RequestContext of an in-process request: a request object with no socket behind it, never answered. */
+function internalContext(call: InternalRequest): RequestContext {
+  const q = call.path.indexOf('?');
+  const req = new IncomingMessage(new Socket());
+  req.method = call.method;
+  req.url = call.path;
+  const requestId = crypto.randomUUID();
+  return {
+    req, res: new ServerResponse(req), method: call.method, path: q === -1 ? call.path : call.path.slice(0, q),
+    query: new URLSearchParams(q === -1 ? '' : call.path.slice(q + 1)), requestId, correlationId: call.correlationId, clientIp: '127.0.0.1',
+  };
 }
 
 /** HEAD: the status of GET without the body (204 for 200, as ARM's checkExistence, unless the type says otherwise). */

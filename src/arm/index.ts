@@ -22,6 +22,7 @@ import type { GatewayPlane } from '../gateway/index.js';
 import type { KeyVaultVaults } from '../keyvault/index.js';
 import type { SecretBox } from '../common/crypto.js';
 import { keyVaultProvider } from './providers/key-vault.js';
+import { deploymentsProvider, type DeploymentsProvider } from './providers/resources-deployments/index.js';
 
 export type { ArmContext } from './context.js';
 export { ArmErrors } from './errors.js';
@@ -47,7 +48,8 @@ export interface ArmOptions {
 
 /** Each provider module in one list: a new provider is one line here. */
 const PROVIDERS: ((arm: ArmContext, plane: ArmPlane) => ResourceProviderModule)[] = [
-  resourcesProvider, authorizationProvider, managedIdentityProvider, (_arm, plane) => plane.apim, keyVaultProvider,
+  (arm, plane) => resourcesProvider(arm, { exportTemplate: (req) => plane.deployments.exportTemplate(req) }),
+  (_arm, plane) => plane.deployments, authorizationProvider, managedIdentityProvider, (_arm, plane) => plane.apim, keyVaultProvider,
 ];
 
 export class ArmPlane {
@@ -57,6 +59,8 @@ export class ArmPlane {
   readonly frontDoor: ArmFrontDoor;
   /** API Management: its resource types, the gateway's ConfigSource and the Key Vault named value refresher. */
   readonly apim: ApiManagementProvider;
+  /** Template deployments: their resource types and exportTemplate. */
+  readonly deployments: DeploymentsProvider;
 
   /**
    * The plane, started: the default subscription and the admin application's Owner role on it (made at
@@ -83,6 +87,8 @@ export class ArmPlane {
       tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway, keyVault: o.keyVault, box: o.box,
     };
     this.apim = apiManagementProvider(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
+    // A deployment writes its resources through the front door, which exists once the providers do.
+    this.deployments = deploymentsProvider(this.context, (call) => this.frontDoor.dispatch(call), o.logger);
     for (const provider of PROVIDERS) this.registry.register(provider(this.context, this));
     this.frontDoor = new ArmFrontDoor({
       registry: this.registry, verifier: o.entra.verifier, authz: o.authz, resources: this.resources,

@@ -71,6 +71,9 @@ export function parseArmPath(rawPath: string, registry: ProviderRegistry, apiVer
       resourceGroup = segs[3];
       const groupScope = `${scope}/resourceGroups/${resourceGroup}`;
       if (n === 4) return { kind: 'resource', registration: reg(`${RESOURCES}/resourceGroups`), id: groupScope, scope, scopeKind, names: [resourceGroup], name: resourceGroup, subscriptionId, resourceGroup };
+      if (n === 5 && lc(4) === 'exporttemplate') {
+        return { kind: 'action', registration: reg(`${RESOURCES}/resourceGroups`), id: groupScope, scope, scopeKind, names: [resourceGroup], name: resourceGroup, action: segs[4], subscriptionId, resourceGroup };
+      }
       scope = groupScope;
       scopeKind = 'resourceGroup';
       i = 4;

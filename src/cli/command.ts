@@ -78,6 +78,10 @@ export interface CliContext {
   admin: AdminClient;
   /** `WARNING: ...` on stderr, unless --only-show-errors. */
   warn(message: string): void;
+  /** A line of progress on stderr (a long-running command's states), unless --only-show-errors. */
+  progress(line: string): void;
+  /** The directory relative file arguments are read from. */
+  cwd: string;
   /** Asks y/n (io.prompt); without a terminal, a usage error telling to pass --yes. */
   confirm(question: string): Promise<boolean>;
   /** az asks before deleting unless --yes: true when --yes was given or the answer is yes. */
@@ -133,7 +137,8 @@ export function action<O>(handler: Handler<O>): (...args: unknown[]) => Promise<
       const connection = readConnection(dataDir);
       server = new ServerClient(connection, dataDir);
       const arm = new ArmClient(server, connection.subscriptionId);
-      const ctx: CliContext = { dataDir, connection, server, arm, admin: new AdminClient(arm), warn, confirm, confirmed };
+      const progress = (line: string) => { if (!opts.onlyShowErrors) io.stderr(`${line}\n`); };
+      const ctx: CliContext = { dataDir, connection, server, arm, admin: new AdminClient(arm), warn, progress, cwd: io.cwd, confirm, confirmed };
       const result = await handler(ctx, opts);
       if (result) io.stdout(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
     } catch (e) {

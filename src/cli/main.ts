@@ -11,6 +11,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerApim } from './commands/apim.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerKeyVault } from './commands/keyvault.js';
+import { registerDeployment } from './commands/deployment.js';
 
 /** Runs one command line (`argv` as process.argv: node, script, arguments); resolves to its exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -33,6 +34,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerApim(program);
   registerIdentity(program);
   registerKeyVault(program);
+  registerDeployment(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

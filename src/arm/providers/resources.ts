@@ -1,6 +1,6 @@
 // Microsoft.Resources: subscriptions, resource groups, the generic resources list, the providers API
 // and the operation results of resource group deletion.
-import { callerName, type ArmResult, type ResourceProviderModule, type ResourceTypeRegistration } from '../registry.js';
+import { callerName, type ArmHandler, type ArmResult, type ResourceProviderModule, type ResourceTypeRegistration } from '../registry.js';
 import { scopeAsSent } from '../resource-id.js';
 import type { ArmContext } from '../context.js';
 import { ArmErrors } from '../errors.js';
@@ -53,7 +53,12 @@ function subscriptionBody(id: string, tenantId: string, displayName: string): Su
 /** Binds sealed operation ids to their purpose. */
 const OPERATION_AAD = 'arm#operationresults';
 
-export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
+/** What Microsoft.Resources serves from other modules: the resource group's exportTemplate (the templates engine). */
+export interface ResourcesProviderOptions {
+  exportTemplate: ArmHandler;
+}
+
+export function resourcesProvider(arm: ArmContext, o: ResourcesProviderOptions): ResourceProviderModule {
   const common = { apiVersions: RESOURCES_API_VERSIONS, apiVersionError: 'invalidApiVersion' as const };
 
   const subscriptions: ResourceTypeRegistration = {
@@ -77,6 +82,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
     ...common, type: RESOURCE_GROUP.type, scopes: ['subscription'], listScopes: ['subscription'],
     actionFor: (method, target) => {
       if (target.kind === 'collection') return null; // list filters by what the caller may read
+      if (target.kind === 'action') return 'Microsoft.Resources/subscriptions/resourceGroups/exportTemplate/action';
       return `Microsoft.Resources/subscriptions/resourceGroups/${method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : 'write'}`;
     },
     async get(req) {
@@ -136,6 +142,7 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
         headers: { location: `${arm.baseUrl}/subscriptions/${req.target.subscriptionId}/operationresults/${token}?api-version=${req.apiVersion}`, 'retry-after': '1' },
       };
     },
+    actions: { exporttemplate: o.exportTemplate },
     async list(req) {
       const groups = await arm.resources.listOf(RESOURCE_GROUP, { parent: req.target.scope });
       // As ARM: a caller without read on the subscription sees the groups it may read, and a 403 if none.
@@ -175,7 +182,8 @@ export function resourcesProvider(arm: ArmContext): ResourceProviderModule {
       const all = await arm.resources.list(req.target.resourceGroup
         ? { group: req.target.scope, topLevel: true }
         : { subscriptionId: req.target.subscriptionId!, topLevel: true });
-      let items = all.map((r) => genericResource(r.body));
+      // Deployments are kept in the group but are not among its resources, as Azure.
+      let items = all.filter((r) => r.body.type.toLowerCase() !== 'microsoft.resources/deployments').map((r) => genericResource(r.body));
       const filter = req.ctx.query.get('$filter');
       if (filter) items = items.filter(resourceFilter(filter));
       return page(req, items, arm.baseUrl);

@@ -19,7 +19,7 @@ const type = (t: string, extra: Partial<ResourceTypeRegistration> = {}): Resourc
 const registry = new ProviderRegistry();
 // The real built-in providers (their handlers are not called here)...
 const ctx = { authz: { definitions: new RoleDefinitions() } } as unknown as ArmContext;
-registry.register(resourcesProvider(ctx));
+registry.register(resourcesProvider(ctx, { exportTemplate: handler }));
 registry.register(authorizationProvider(ctx));
 // ...and a test namespace with a child type and an action.
 registry.register({

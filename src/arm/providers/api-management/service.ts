@@ -274,7 +274,8 @@ function validateSku(value: unknown): { name: string; capacity: number } {
   rejectUnknown(sku, ['name', 'capacity'], 'ApiManagementServiceSkuProperties', 'sku');
   const name = Object.keys(SKU_CAPACITY).find((k) => typeof sku.name === 'string' && k.toLowerCase() === sku.name.toLowerCase());
   if (!name) throw ApimErrors.invalidSku(sku.name);
-  const capacity = sku.capacity;
+  // A number in a string ("1", as the seed's template writes it) is read as the number, as Azure's deserializer does.
+  const capacity = typeof sku.capacity === 'string' && /^\d{1,3}$/.test(sku.capacity) ? Number(sku.capacity) : sku.capacity;
   const range = SKU_CAPACITY[name];
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < range[0] || capacity > range[1]) {
     throw ApimErrors.invalidCapacity(name, capacity, range);
