@@ -40,9 +40,21 @@ export function pathSegments(rawPath: string): string[] {
   });
 }
 
+/**
+ * A resource group's deployment operations have a path of their own in ARM's API (and the SDKs use it):
+ * `/subscriptions/{s}/resourcegroups/{g}/deployments/{name}/operations[/{id}]`, the same resources as
+ * `.../resourcegroups/{g}/providers/Microsoft.Resources/deployments/{name}/operations`.
+ */
+function legacyDeploymentPath(segs: string[]): string[] {
+  if (segs.length >= 6 && segs[0].toLowerCase() === 'subscriptions' && segs[2].toLowerCase() === 'resourcegroups' && segs[4].toLowerCase() === 'deployments') {
+    return [...segs.slice(0, 4), 'providers', 'Microsoft.Resources', ...segs.slice(4)];
+  }
+  return segs;
+}
+
 /** `apiVersion` is only quoted in InvalidResourceType, as ARM's message does. */
 export function parseArmPath(rawPath: string, registry: ProviderRegistry, apiVersion = ''): ArmTarget {
-  const segs = pathSegments(rawPath);
+  const segs = legacyDeploymentPath(pathSegments(rawPath));
   const lc = (i: number) => segs[i]?.toLowerCase();
   const n = segs.length;
   const reg = (type: string): ResourceTypeRegistration => {

@@ -16,7 +16,7 @@ import { ROOT, startTestServer, type TestServer } from '../helpers/server.js';
 import { ALL_PERMISSIONS, certificateClient, createVault, kvm, makeCertificate, uniqueVaultName } from '../helpers/keyvault.js';
 
 const V = '2025-04-01';
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/templates', name), 'utf8'));
+const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/templates/seed', name), 'utf8'));
 let server: TestServer;
 let sub = '';
 let resources: ResourceManagementClient;
@@ -55,7 +55,7 @@ after(async () => {
 
 test('the minimal system-assigned template deploys: the instance has a system-assigned identity; the identity None update removes it', async () => {
   await group('seed-rg');
-  const p = await deploy('seed-rg', 'minimal', fixture('seed-minimal-system-assigned.json'));
+  const p = await deploy('seed-rg', 'minimal', fixture('system-assigned.json'));
   assert.equal(p.provisioningState, 'Succeeded', JSON.stringify(p.error));
   const svc = await apim.apiManagementService.get('seed-rg', 'contoso');
   assert.equal(svc.identity?.type, 'SystemAssigned');
@@ -64,14 +64,14 @@ test('the minimal system-assigned template deploys: the instance has a system-as
   assert.equal(svc.location, 'westeurope', 'resourceGroup().location');
   assert.equal(svc.sku.capacity, 1);
 
-  const none = await deploy('seed-rg', 'identity-none', fixture('seed-identity-none.json'));
+  const none = await deploy('seed-rg', 'identity-none', fixture('identity-none.json'));
   assert.equal(none.provisioningState, 'Succeeded', JSON.stringify(none.error));
   const after = await apim.apiManagementService.get('seed-rg', 'contoso');
   assert.ok(!after.identity || after.identity.type === 'None', JSON.stringify(after.identity));
 });
 
 test('the user-assigned template as printed is InvalidTemplate naming variables(\'identityName\'); fixed, it deploys', async () => {
-  const printed = fixture('seed-user-assigned.json');
+  const printed = fixture('user-assigned.json');
   await assert.rejects(deploy('seed-rg', 'user-assigned', printed), (e: any) => {
     assert.equal(e.statusCode, 400);
     assert.equal(e.code, 'InvalidTemplate');
@@ -100,7 +100,7 @@ test('the Key Vault + custom domain template deploys: identity, access policy wi
   });
   const cert = makeCertificate('api.contoso.com', 'pw');
   await certificateClient(vault.properties.vaultUri!, server.credential()).importCertificate('gateway', cert.pfx, { password: 'pw' });
-  const p = await deploy('kv-rg', 'keyvault', fixture('seed-keyvault-custom-domain.json'), {
+  const p = await deploy('kv-rg', 'keyvault', fixture('key-vault-custom-domain.json'), {
     apiManagementServiceName: 'seed-kv-apim', publisherEmail: 'admin@contoso.com', publisherName: 'Contoso', keyVaultName: vaultName,
     proxyCustomHostname1: 'api.contoso.com', keyVaultIdToCertificate: `https://${vaultName}.vault.azure.net/secrets/gateway`,
   });

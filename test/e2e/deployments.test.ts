@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 
 const RG = 'deploy-rg';
@@ -92,6 +93,27 @@ test('the SDK deploys a template (a long-running PUT) and reads the deployment: 
   const listed = [];
   for await (const r of client.resources.listByResourceGroup(RG)) listed.push(r.type);
   assert.ok(!listed.includes('Microsoft.Resources/deployments'), listed.join());
+});
+
+test('@azure/arm-resourcesdeployments (api-version 2026-06-01) deploys a template, reads it back with its outputs and lists its operations', async () => {
+  const dc = new DeploymentsClient(server.credential(), sub, {
+    endpoint: server.connection.managementEndpoint, credentials: { scopes: ['https://management.azure.com/.default'] },
+  });
+  const done = await dc.deployments.createOrUpdate(RG, 'sdk-deployments', {
+    properties: { mode: 'Incremental', template: template('sdkd-uai', 'sdkd-apim'), parameters: { secret: { value: 'sdk-secret' } } },
+  });
+  assert.equal(done.properties?.provisioningState, 'Succeeded', JSON.stringify(done.properties?.error));
+  assert.deepEqual(done.properties?.outputs?.greeting, { type: 'String', value: 'hello' });
+  const got = await dc.deployments.get(RG, 'sdk-deployments');
+  assert.equal(got.name, 'sdk-deployments');
+  assert.deepEqual((got.properties?.parameters as Record<string, unknown>).secret, { type: 'SecureString' });
+  const ops = [];
+  for await (const o of dc.deploymentOperations.list(RG, 'sdk-deployments')) ops.push(o);
+  const resources = ops.filter((o) => o.properties?.targetResource).map((o) => [o.properties!.targetResource!.resourceName, o.properties!.provisioningState]);
+  assert.deepEqual(new Set(resources.map((r) => r.join(':'))), new Set(['sdkd-uai:Succeeded', 'sdkd-apim:Succeeded']));
+  const names = [];
+  for await (const d of dc.deployments.listByResourceGroup(RG)) names.push(d.name);
+  assert.ok(names.includes('sdk-deployments'), names.join());
 });
 
 test('PUT answers 201 Accepted with Azure-AsyncOperation; the status, the operations and their timings', async () => {
