@@ -5,39 +5,22 @@
 import type { Node } from '../syntax.js';
 import { ExpressionError } from '../syntax.js';
 import type { MethodDef, ParamDef, PropertyDef } from '../surface/define.js';
-import { T, arrayOf, canonicalName, hasParams, nullableOf, sameType, substitute, t, typeText, type TypeRef } from '../surface/types.js';
+import { T, arrayOf, canonicalName, nullableOf, sameType, substitute, t, typeText, type TypeRef } from '../surface/types.js';
 import { DotNetException, indexOutOfRange, nullReference } from '../dotnet/exceptions.js';
 import { formatValue } from '../dotnet/composite.js';
-import { exceptionIs } from '../surface/core.js';
 import { RECEIVER, defineType } from '../surface/define.js';
 import { AnonymousObject } from '../dotnet/anonymous.js';
 import { checkedString, tick, type Env } from '../runtime.js';
 import { FunctionScope, Scope, type Emit } from './scope.js';
+import { StatementCompiler, type Exec } from './statements.js';
+import { constantOf, type Bound, type MethodGroup, type Resolved, type TypeName } from './bound.js';
+import { CallCompiler, type BoundArg, type Candidate } from './calls.js';
 import { TypeRelations, delegateSig, identity, isNumeric, isNullable, underlying, type Conversion, type FoundMember } from './relations.js';
 import { integerLiteral, realLiteral, unescape, verbatimText } from './literals.js';
 import { arithmetic, bitwise, comparison, promote, promoteUnary } from './operators.js';
 
-/** A bound expression: its static type and its closure. */
-export interface Bound {
-  kind: 'value';
-  type: TypeRef;
-  emit: Emit;
-  constant?: { value: unknown };
-  /** An lvalue: stores a value (returning it). */
-  assign?: (value: Emit) => Emit;
-  /** Part of a `?.` chain: a null short-circuits the members that follow. */
-  conditional?: boolean;
-}
-interface TypeName { kind: 'type'; type: TypeRef }
-interface Namespace { kind: 'namespace'; path: string }
-interface MethodGroup { kind: 'methods'; receiver: Bound | TypeName; name: string; typeArgs?: TypeRef[]; node: Node }
-interface Lambda { kind: 'lambda'; node: Node }
-type Resolved = Bound | TypeName | Namespace | MethodGroup | Lambda;
 
-/** Statement results: normal completion, or how control leaves. */
-const NORMAL = 0, BREAK = 1, CONTINUE = 2, RETURN = 3;
-type Signal = 0 | 1 | 2 | 3;
-type Exec = (env: Env) => Signal;
+
 
 /** Names no expression may use: APIM refuses reflection, I/O and process access. */
 const FORBIDDEN_NAMESPACES = /^System\.(IO|Diagnostics|Reflection|Runtime|Threading|Net\.Sockets|Environment|AppDomain)/;
@@ -51,7 +34,9 @@ export interface CompileOptions {
 export class Compiler {
   readonly rel: TypeRelations;
   readonly root: FunctionScope = new FunctionScope(undefined);
-  constructor(private readonly surface: TypeRelations['surface'], private readonly options: CompileOptions) {
+  readonly statements = new StatementCompiler(this);
+  readonly calls = new CallCompiler(this);
+  constructor(readonly surface: TypeRelations['surface'], private readonly options: CompileOptions) {
     this.rel = new TypeRelations(surface);
   }
 
@@ -70,7 +55,7 @@ export class Compiler {
   /** `@{ ... }`: the block's statements; its result is what `return` gives (types of all returns). */
   block(node: Node): { exec: Exec; returns: TypeRef[] } {
     const returns: TypeRef[] = [];
-    const exec = this.statement(node, new Scope(this.root, undefined), { returns, expected: undefined, inLoop: false, inSwitch: false });
+    const exec = this.statements.statement(node, new Scope(this.root, undefined), { returns, expected: undefined, inLoop: false, inSwitch: false });
     return { exec, returns };
   }
 
@@ -82,7 +67,7 @@ export class Compiler {
     return this.asValue(r, node, scope, expected);
   }
 
-  private asValue(r: Resolved, node: Node, scope: Scope, expected?: TypeRef): Bound {
+  asValue(r: Resolved, node: Node, scope: Scope, expected?: TypeRef): Bound {
     switch (r.kind) {
       case 'value': return r;
       case 'type': return this.fail(node, `'${typeText(r.type)}' is a type, which is not valid in the given context.`);
@@ -107,7 +92,7 @@ export class Compiler {
     return this.applyConversion(b, to, conv);
   }
 
-  private applyConversion(b: Bound, to: TypeRef, conv: Conversion): Bound {
+  applyConversion(b: Bound, to: TypeRef, conv: Conversion): Bound {
     if (conv.apply === identity) return { ...b, type: to, assign: undefined };
     const inner = b.emit;
     const apply = conv.apply;
@@ -115,7 +100,7 @@ export class Compiler {
     return { kind: 'value', type: to, emit: (env) => { const v = inner(env); return v === null ? null : apply(v); }, constant };
   }
 
-  private bind(node: Node, scope: Scope, expected?: TypeRef): Resolved {
+  bind(node: Node, scope: Scope, expected?: TypeRef): Resolved {
     switch (node.type) {
       case 'parenthesized_expression': return this.bind(node.namedChildren[0]!, scope, expected);
       case 'integer_literal': {
@@ -140,7 +125,7 @@ export class Compiler {
         return { kind: 'type', type: this.typeOf(node) };
       case 'member_access_expression': return this.memberAccess(node, scope);
       case 'conditional_access_expression': return this.conditionalAccess(node, scope);
-      case 'invocation_expression': return this.invocation(node, scope);
+      case 'invocation_expression': return this.calls.invocation(node, scope);
       case 'element_access_expression': return this.elementAccess(node, scope);
       case 'binary_expression': return this.binary(node, scope);
       case 'prefix_unary_expression': return this.prefixUnary(node, scope);
@@ -388,7 +373,7 @@ export class Compiler {
   }
 
   /** Calls `f(receiver)`, throwing NullReferenceException on null (or short-circuiting in a `?.` chain). */
-  private receiverCall(target: Bound, type: TypeRef, f: (self: unknown) => unknown): Bound {
+  receiverCall(target: Bound, type: TypeRef, f: (self: unknown) => unknown): Bound {
     const recv = target.emit;
     if (target.conditional) {
       return { kind: 'value', type: this.lift(type), conditional: true, emit: (env) => { const self = recv(env); return self === null ? null : f(self); } };
@@ -397,7 +382,7 @@ export class Compiler {
   }
 
   /** A `?.` result type: value types become nullable. */
-  private lift(type: TypeRef): TypeRef {
+  lift(type: TypeRef): TypeRef {
     return this.rel.isValueType(type) && !isNullable(type) && type.name !== 'Void' ? nullableOf(type) : type;
   }
 
@@ -415,267 +400,8 @@ export class Compiler {
     return r;
   }
 
-  // ---- invocation ----
-
-  private invocation(node: Node, scope: Scope): Resolved {
-    const fn = node.childForFieldName('function')!;
-    const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type === 'argument');
-    if (fn.type === 'identifier' && fn.text === 'nameof' && !scope.lookup('nameof')) {
-      const arg = argNodes[0]?.namedChildren[argNodes[0].namedChildren.length - 1];
-      if (!arg || argNodes.length !== 1) return this.fail(node, 'nameof takes one argument.');
-      const text = arg.text;
-      return constantOf(text.slice(text.lastIndexOf('.') + 1), T.string);
-    }
-    const callee = this.bind(fn, scope);
-    if (callee.kind === 'methods') return this.callMethodGroup(callee, argNodes, node, scope);
-    if (callee.kind === 'value') {
-      const sig = delegateSig(callee.type);
-      if (!sig) return this.fail(fn, `'${fn.text}' is not a method or delegate.`);
-      const args = this.bindArgs(argNodes, scope);
-      if (args.length !== sig.params.length) return this.fail(node, `Delegate '${typeText(callee.type)}' does not take ${args.length} arguments.`);
-      const emits = args.map((a, i) => this.convert(this.asValue(a.r, a.node, scope, sig.params[i]), sig.params[i], a.node).emit);
-      const f = callee.emit;
-      return { kind: 'value', type: sig.ret, emit: (env) => { const g = f(env) as ((...a: unknown[]) => unknown) | null; if (g === null) throw nullReference(); return g(...emits.map((e) => e(env))); } };
-    }
-    return this.fail(fn, `'${fn.text}' is not a method.`);
-  }
-
-  private bindArgs(argNodes: Node[], scope: Scope): BoundArg[] {
-    return argNodes.map((a) => {
-      const nameNode = a.childForFieldName('name');
-      const modifier = a.children.find((c) => c && (c.type === 'out' || c.type === 'ref' || c.type === 'in'))?.type;
-      const exprNode = a.namedChildren[a.namedChildren.length - 1]!;
-      if (modifier === 'out' && exprNode.type === 'declaration_expression') {
-        return { node: a, name: nameNode?.text, r: { kind: 'value', type: T.void, emit: () => null } as Bound, out: exprNode };
-      }
-      return { node: a, name: nameNode?.text, r: this.bind(exprNode, scope), byRef: modifier === 'out' || modifier === 'ref' };
-    });
-  }
-
-  private callMethodGroup(group: MethodGroup, argNodes: Node[], node: Node, scope: Scope): Bound {
-    const args = this.bindArgs(argNodes, scope);
-    const receiver = group.receiver;
-    const statics = receiver.kind === 'type';
-    const recvType = statics ? receiver.type : underlying(receiver.type);
-    let candidates: Candidate[] = this.rel.members(recvType, group.name, statics)
-      .filter((f) => f.member.kind === 'method')
-      .map((f) => ({ method: f.member as MethodDef, bindings: f.bindings, extension: false }));
-    let chosen = this.resolve(candidates, args, group.typeArgs, scope, undefined);
-    if (!chosen && !statics) {
-      // Extension methods: the receiver is the first argument.
-      const recv = receiver as Bound;
-      candidates = this.surface.extensionMethods(group.name).map((m) => ({ method: m, bindings: new Map(), extension: true }));
-      chosen = this.resolve(candidates, args, group.typeArgs, scope, recv);
-    }
-    if (!chosen && !statics && group.name === 'ToString' && args.length === 0) {
-      return this.receiverCall(receiver as Bound, T.string, (v) => formatValue(v));
-    }
-    if (!chosen) {
-      const any = candidates.length > 0 || this.rel.members(recvType, group.name, statics).length > 0;
-      return this.fail(node, any
-        ? `No overload for method '${group.name}' of '${typeText(recvType)}' takes these ${args.length} argument(s) (${args.map((a) => a.r.kind === 'value' ? typeText(a.r.type) : a.r.kind).join(', ')}).`
-        : `'${group.name}' is not a member of '${typeText(recvType)}'.`);
-    }
-    return this.emitCall(chosen, receiver, scope);
-  }
-
-  private resolve(candidates: Candidate[], args: BoundArg[], typeArgs: TypeRef[] | undefined, scope: Scope, extensionReceiver: Bound | undefined): Resolution | undefined {
-    let best: Resolution | undefined;
-    for (const c of candidates) {
-      // C#: a `params` method applies in its normal form (an array passed as is) or, failing that, expanded.
-      const r = this.tryCandidate(c, args, typeArgs, scope, extensionReceiver, false)
-        ?? this.tryCandidate(c, args, typeArgs, scope, extensionReceiver, true);
-      if (r && (!best || r.cost < best.cost)) best = r;
-    }
-    return best;
-  }
-
-  private tryCandidate(c: Candidate, args: BoundArg[], typeArgs: TypeRef[] | undefined, scope: Scope, recv: Bound | undefined, forceExpanded: boolean): Resolution | undefined {
-    const m = c.method;
-    const params = recv ? m.params.slice(1) : m.params;
-    if (typeArgs && typeArgs.length !== m.typeParams.length) return undefined;
-    if (forceExpanded && !params[params.length - 1]?.isParams) return undefined;
-    const bindings = new Map(c.bindings);
-    if (typeArgs) m.typeParams.forEach((p, i) => bindings.set(p, typeArgs[i]));
-    // Which argument goes to which parameter.
-    const slots: (BoundArg | undefined)[] = new Array(params.length).fill(undefined);
-    const rest: BoundArg[] = [];
-    let positional = true;
-    for (const [i, a] of args.entries()) {
-      if (a.name) {
-        positional = false;
-        const k = params.findIndex((p) => p.name === a.name);
-        if (k < 0 || slots[k]) return undefined;
-        slots[k] = a;
-      } else {
-        if (!positional) return undefined;
-        const last = params.length - 1;
-        if (i >= last && params[last]?.isParams && (forceExpanded || args.length !== params.length || i > last)) rest.push(a);
-        else if (i < params.length) slots[i] = a;
-        else return undefined;
-      }
-    }
-    const expanded = rest.length > 0 || (params.length > 0 && params[params.length - 1].isParams && args.length === params.length - 1);
-    for (const [k, p] of params.entries()) if (!slots[k] && !p.optional && !(p.isParams && expanded)) return undefined;
-    if (rest.length && slots[params.length - 1]) return undefined;
-    const paramType = (k: number): TypeRef => {
-      const p = params[k];
-      return expanded && p.isParams ? p.type.args[0] : p.type;
-    };
-    // Type inference: plain arguments first, then lambdas whose parameter types are known.
-    if (recv) this.unify(m.params[0].type, recv.type, bindings);
-    const pairs: [BoundArg, number][] = [...slots.map((a, k) => [a, k] as [BoundArg | undefined, number]).filter((x): x is [BoundArg, number] => !!x[0]),
-      ...rest.map((a) => [a, params.length - 1] as [BoundArg, number])];
-    for (const [a, k] of pairs) if (a.r.kind === 'value' && !a.out) this.unify(paramType(k), a.r.type, bindings);
-    const lambdas = new Map<BoundArg, Bound>();
-    for (let round = 0; round < 4; round++) {
-      for (const [a, k] of pairs) {
-        if (a.r.kind !== 'lambda' || lambdas.has(a)) continue;
-        const target = substitute(paramType(k), bindings);
-        const sig = delegateSig(target);
-        if (!sig || sig.params.some(hasParams)) continue;
-        const want = hasParams(sig.ret) || sig.ret.name === 'Void' ? undefined : sig.ret;
-        let l: { emit: Emit; ret: TypeRef };
-        try { l = this.lambda(a.r.node, scope, sig.params, want); } catch (e) { if (e instanceof ExpressionError) return undefined; throw e; }
-        if (hasParams(sig.ret)) this.unify(sig.ret, l.ret, bindings);
-        lambdas.set(a, { kind: 'value', type: substitute(target, bindings), emit: l.emit });
-      }
-    }
-    if (m.typeParams.some((p) => !bindings.has(p))) return undefined;
-    // Conversions and their cost.
-    let cost = expanded ? 0.5 : 0;
-    const emits: Emit[] = [];
-    const outs: { k: number; node: Node; type: TypeRef }[] = [];
-    for (const [k, p] of params.entries()) {
-      const want = substitute(p.type, bindings);
-      if (expanded && p.isParams) {
-        const elem = want.args[0];
-        const items: Emit[] = [];
-        for (const a of rest) {
-          const b = a.r.kind === 'lambda' ? lambdas.get(a) : a.r.kind === 'value' ? a.r : undefined;
-          const conv = b && this.rel.implicit(b.type, elem, b.constant?.value);
-          if (!b || !conv) return undefined;
-          cost += conv.cost;
-          items.push(this.applyConversion(b, elem, conv).emit);
-        }
-        emits.push((env) => items.map((e) => e(env)));
-        continue;
-      }
-      const a = slots[k];
-      if (!a) { const d = p.defaultValue ?? null; emits.push(() => d); continue; }
-      if (a.out) {
-        // `out var x` / `out T x`: declared when the call is chosen; the implementation writes a box.
-        outs.push({ k, node: a.out, type: want });
-        emits.push(() => null);
-        continue;
-      }
-      const b = a.r.kind === 'lambda' ? lambdas.get(a) : a.r.kind === 'value' ? a.r : undefined;
-      if (!b) return undefined;
-      if (a.byRef) {
-        if (!b.assign || !sameType(b.type, want)) return undefined;
-        outs.push({ k, node: a.node, type: want });
-        emits.push(b.emit);
-        continue;
-      }
-      const conv = this.rel.implicit(b.type, want, b.constant?.value);
-      if (!conv) return undefined;
-      cost += conv.cost;
-      emits.push(this.applyConversion(b, want, conv).emit);
-    }
-    return { method: m, bindings, emits, cost, outs, args, recv, typeArgs: m.typeParams.map((p) => bindings.get(p)!) };
-  }
-
-  /** Binds type parameters in `param` from the argument type `arg` (C#'s type inference, simplified). */
-  unify(param: TypeRef, arg: TypeRef, bindings: Map<string, TypeRef>): void {
-    if (param.param) {
-      if (!bindings.has(param.name) && arg.name !== '<null>' && arg.name !== 'Void') bindings.set(param.name, arg);
-      return;
-    }
-    if (!hasParams(param) || arg.name === '<null>') return;
-    if (param.name === '?' && arg.name !== '?') { this.unify(param.args[0], arg, bindings); return; }
-    const same = param.name === arg.name ? arg : this.rel.asType(arg, param.name);
-    if (same && same.args.length === param.args.length) param.args.forEach((p, i) => this.unify(p, same.args[i], bindings));
-  }
-
-  private emitCall(r: Resolution, receiver: Bound | TypeName, scope: Scope): Bound {
-    const m = r.method;
-    const ret = substitute(m.ret, r.bindings);
-    const impl = m.impl as unknown as (...a: unknown[]) => unknown;
-    const emits = r.emits;
-    const generic = m.typeParams.length > 0;
-    const typeArgs = r.typeArgs;
-    // out/ref arguments: a box per argument, written back to the variable after the call.
-    const writes: ((env: Env, box: { value: unknown }) => void)[] = [];
-    const outSlots = new Set<number>();
-    for (const o of r.outs) {
-      outSlots.add(o.k);
-      let assign: ((v: Emit) => Emit) | undefined;
-      if (o.node.type === 'declaration_expression') {
-        const typeNode = o.node.childForFieldName('type')!;
-        const declared = typeNode.type === 'implicit_type' ? o.type : this.typeOf(typeNode);
-        const nameNode = o.node.childForFieldName('name')!;
-        const local = scope.declare(nameNode.text, declared);
-        if (!local) this.fail(nameNode, `A local variable named '${nameNode.text}' is already defined in this scope.`);
-        assign = scope.access(local!).write;
-      } else {
-        const arg = r.args.find((a) => a.node.id === o.node.id)!;
-        assign = (arg.r as Bound).assign;
-      }
-      const write = assign!;
-      writes.push((env, box) => { write(() => box.value)(env); });
-    }
-    // `call(env, self)`: self is the receiver (instance and extension methods) or NO_SELF (statics).
-    const call: (env: Env, self: unknown) => unknown = writes.length === 0 ? directCall(impl, emits, generic ? typeArgs : undefined) : (env, self) => {
-      const args: unknown[] = self === NO_SELF ? [] : [self];
-      const boxes: { value: unknown }[] = [];
-      for (let k = 0; k < emits.length; k++) {
-        if (outSlots.has(k)) { const box = { value: emits[k](env) }; boxes.push(box); args.push(box); } else args.push(emits[k](env));
-      }
-      if (generic) args.push(typeArgs);
-      const result = impl(...args);
-      boxes.forEach((box, i) => writes[i](env, box));
-      return result;
-    };
-    if (receiver.kind === 'type') return { kind: 'value', type: ret, emit: (env) => call(env, NO_SELF) };
-    if (r.recv) {
-      // An extension method: the receiver is the first argument, and may be null.
-      const conv = this.rel.implicit(r.recv.type, substitute(m.params[0].type, r.bindings));
-      const recv = conv ? this.applyConversion(r.recv, substitute(m.params[0].type, r.bindings), conv).emit : r.recv.emit;
-      if (r.recv.conditional) return { kind: 'value', type: this.lift(ret), conditional: true, emit: (env) => { const s = recv(env); return s === null ? null : call(env, s); } };
-      return { kind: 'value', type: ret, emit: (env) => call(env, recv(env)) };
-    }
-    const b = this.receiverCall(receiver, ret, () => undefined);
-    const recv = receiver.emit;
-    const conditional = receiver.conditional;
-    b.emit = (env) => {
-      const self = recv(env);
-      if (self === null) { if (conditional) return null; throw nullReference(); }
-      return call(env, self);
-    };
-    return b;
-  }
-
   // ---- lambdas and local functions ----
 
-  /**
-   * A local function: a local of delegate type (Func<...> or Action<...>) holding a closure. Declared now,
-   * so the block's statements and the function itself can call it; compiled when the returned thunk runs
-   * (after the declaration, so recursion resolves).
-   */
-  private localFunction(node: Node, scope: Scope): () => Emit {
-    const nameNode = node.childForFieldName('name')!;
-    const ret = this.typeOf(node.childForFieldName('type')!);
-    const params = (node.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => !!p && p.type === 'parameter');
-    const paramTypes = params.map((p) => {
-      const ty = p.childForFieldName('type');
-      return ty ? this.typeOf(ty) : this.fail(p, 'A local function parameter needs a type.');
-    });
-    const type = ret.name === 'Void' ? t('Action', ...paramTypes) : t('Func', ...paramTypes, ret);
-    const local = scope.declare(nameNode.text, type);
-    if (!local) return this.fail(nameNode, `A local variable or function named '${nameNode.text}' is already defined in this scope.`);
-    const write = scope.access(local).write;
-    return () => write(this.lambda(node, scope, paramTypes, ret.name === 'Void' ? undefined : ret).emit);
-  }
 
   lambda(node: Node, scope: Scope, paramTypes: readonly TypeRef[], ret: TypeRef | undefined): { emit: Emit; ret: TypeRef } {
     const inner = scope.lambda();
@@ -696,7 +422,7 @@ export class Compiler {
     let retType: TypeRef;
     if (bodyNode.type === 'block') {
       const returns: TypeRef[] = [];
-      const exec = this.statement(bodyNode, inner, { returns, expected: ret, inLoop: false, inSwitch: false });
+      const exec = this.statements.statement(bodyNode, inner, { returns, expected: ret, inLoop: false, inSwitch: false });
       retType = ret ?? returns.find((r) => r.name !== '<null>') ?? T.void;
       body = (env) => { exec(env); return env.ret ?? null; };
     } else {
@@ -1001,11 +727,11 @@ export class Compiler {
     const def = this.rel.def(type);
     if (!def || def.isStatic) return this.fail(typeNode, `Cannot create an instance of '${typeText(type)}'.`);
     const argNodes = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type === 'argument');
-    const args = this.bindArgs(argNodes, scope);
+    const args = this.calls.bindArgs(argNodes, scope);
     const candidates: Candidate[] = def.ctors.map((c) => ({ method: c, bindings: this.rel.bindingsOf(type, def), extension: false }));
-    const chosen = this.resolve(candidates, args, undefined, scope, undefined);
+    const chosen = this.calls.resolve(candidates, args, undefined, scope, undefined);
     if (!chosen) return this.fail(node, `'${typeText(type)}' does not have a constructor that takes these ${args.length} argument(s).`);
-    const ctor = this.emitCall(chosen, { kind: 'type', type }, scope);
+    const ctor = this.calls.emitCall(chosen, { kind: 'type', type }, scope);
     const created: Bound = { kind: 'value', type, emit: ctor.emit };
     const init = node.childForFieldName('initializer');
     if (!init) return created;
@@ -1037,9 +763,9 @@ export class Compiler {
         const fake = elements.map((e) => ({ node: e, r: this.bind(e, scope) } as BoundArg));
         const found = this.rel.members(type, 'Add', false).filter((f) => f.member.kind === 'method')
           .map((f) => ({ method: f.member as MethodDef, bindings: f.bindings, extension: false }));
-        const r = this.resolve(found, fake, undefined, scope, undefined);
+        const r = this.calls.resolve(found, fake, undefined, scope, undefined);
         if (!r) return this.fail(item, `'${typeText(type)}' has no Add method taking these ${elements.length} argument(s).`);
-        steps.push(this.emitCall(r, group.receiver as Bound, scope).emit);
+        steps.push(this.calls.emitCall(r, group.receiver as Bound, scope).emit);
       }
     }
     const store = acc.write(ctor.emit);
@@ -1115,313 +841,9 @@ export class Compiler {
     return this.arrayFrom(elem, init!, scope);
   }
 
-  // ---- statements ----
-
-  statement(node: Node, scope: Scope, fn: FnContext): Exec {
-    switch (node.type) {
-      case 'block': {
-        const inner = scope.child();
-        const children = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-        // Local functions are in scope in the whole block (and may call themselves): declared and created first.
-        const fns = children.filter((c) => c.type === 'local_function_statement').map((f) => this.localFunction(f, inner));
-        const list = children.filter((c) => c.type !== 'local_function_statement').map((c) => this.statement(c, inner, fn));
-        const define = fns.map((f) => f());
-        return (env) => { for (const d of define) d(env); for (const s of list) { const r = s(env); if (r !== NORMAL) return r; } return NORMAL; };
-      }
-      case 'checked_statement': return this.statement(node.namedChildren.find((c) => c?.type === 'block')!, scope, fn);
-      case 'empty_statement': case 'comment': return () => NORMAL;
-      case 'local_declaration_statement': return this.declaration(node.namedChildren.find((c) => c?.type === 'variable_declaration')!, scope);
-      case 'expression_statement': {
-        const e = this.value(node.namedChildren[0]!, scope).emit;
-        return (env) => { e(env); return NORMAL; };
-      }
-      case 'if_statement': {
-        const cond = this.convert(this.value(node.childForFieldName('condition')!, scope), T.bool, node).emit;
-        const then = this.statement(node.childForFieldName('consequence')!, scope.child(), fn);
-        const altNode = node.childForFieldName('alternative');
-        const alt = altNode ? this.statement(altNode, scope.child(), fn) : undefined;
-        return alt ? (env) => (cond(env) ? then(env) : alt(env)) : (env) => (cond(env) ? then(env) : NORMAL);
-      }
-      case 'while_statement': {
-        const cond = this.convert(this.value(node.childForFieldName('condition')!, scope), T.bool, node).emit;
-        const body = this.statement(node.childForFieldName('body')!, scope.child(), { ...fn, inLoop: true });
-        return (env) => {
-          while (cond(env)) { tick(); const r = body(env); if (r === BREAK) break; if (r === RETURN) return r; }
-          return NORMAL;
-        };
-      }
-      case 'do_statement': {
-        const cond = this.convert(this.value(node.childForFieldName('condition')!, scope), T.bool, node).emit;
-        const body = this.statement(node.childForFieldName('body')!, scope.child(), { ...fn, inLoop: true });
-        return (env) => {
-          do { tick(); const r = body(env); if (r === BREAK) break; if (r === RETURN) return r; } while (cond(env));
-          return NORMAL;
-        };
-      }
-      case 'for_statement': return this.forStatement(node, scope, fn);
-      case 'foreach_statement': return this.foreach(node, scope, fn);
-      case 'switch_statement': return this.switchStatement(node, scope, fn);
-      case 'break_statement':
-        if (!fn.inLoop && !fn.inSwitch) return this.fail(node, 'No enclosing loop out of which to break or continue.');
-        return () => BREAK;
-      case 'continue_statement':
-        if (!fn.inLoop) return this.fail(node, 'No enclosing loop out of which to break or continue.');
-        return () => CONTINUE;
-      case 'return_statement': {
-        const exprNode = node.namedChildren[0];
-        if (!exprNode) { fn.returns.push(T.void); return (env) => { env.ret = null; return RETURN; }; }
-        let v = this.value(exprNode, scope, fn.expected);
-        if (fn.expected && fn.expected.name !== 'Object') v = this.convert(v, fn.expected, exprNode);
-        fn.returns.push(v.type);
-        const e = v.emit;
-        return (env) => { env.ret = e(env); return RETURN; };
-      }
-      case 'throw_statement': {
-        const exprNode = node.namedChildren[0];
-        if (!exprNode) {
-          if (!fn.caught) return this.fail(node, 'A throw statement with no arguments is not allowed outside of a catch clause.');
-          const caught = fn.caught;
-          return (env) => { throw caught.read(env); };
-        }
-        const v = this.value(exprNode, scope);
-        if (!this.rel.asType(v.type, 'Exception')) return this.fail(exprNode, 'The type caught or thrown must be derived from System.Exception.');
-        const e = v.emit;
-        return (env) => { const x = e(env); throw x === null ? nullReference() : x; };
-      }
-      case 'try_statement': return this.tryStatement(node, scope, fn);
-      case 'using_statement': {
-        // `using (var x = ...) { }`: the resource is declared and the body runs; the types an expression
-        // can create (readers, hash algorithms) hold nothing to release.
-        const inner = scope.child();
-        const decl = node.namedChildren.find((c) => c?.type === 'variable_declaration');
-        const init = decl ? this.declaration(decl, inner) : undefined;
-        const exprNode = decl ? undefined : node.namedChildren.find((c) => c && c.type !== 'block' && c.id !== node.childForFieldName('body')?.id);
-        const expr = exprNode ? this.value(exprNode, inner).emit : undefined;
-        const body = this.statement(node.childForFieldName('body')!, inner, fn);
-        return (env) => { if (init) init(env); else expr?.(env); return body(env); };
-      }
-      default:
-        return this.fail(node, `The statement '${node.type.replace(/_/g, ' ')}' is not supported in policy expressions.`);
-    }
-  }
-
-  private declaration(decl: Node, scope: Scope): Exec {
-    const typeNode = decl.childForFieldName('type')!;
-    const implicit = typeNode.type === 'implicit_type';
-    const declared = implicit ? undefined : this.typeOf(typeNode);
-    const steps: Emit[] = [];
-    for (const d of decl.namedChildren) {
-      if (!d || d.type !== 'variable_declarator') continue;
-      const nameNode = d.childForFieldName('name') ?? d.namedChildren[0]!;
-      const init = d.namedChildren.filter((c): c is Node => !!c && c.id !== nameNode.id && c.type !== 'bracketed_argument_list')[0];
-      let type = declared;
-      let value: Emit | undefined;
-      if (init) {
-        let v = this.value(init, scope, declared);
-        if (declared) v = this.convert(v, declared, init);
-        else if (v.type.name === '<null>' || v.type.name === 'Void') return this.fail(init, `Cannot assign ${v.type.name === 'Void' ? 'void' : '<null>'} to an implicitly-typed variable.`);
-        type = v.type;
-        value = v.emit;
-      } else if (implicit) return this.fail(d, 'Implicitly-typed variables must be initialized.');
-      const local = scope.declare(nameNode.text, type!);
-      if (!local) return this.fail(nameNode, `A local variable named '${nameNode.text}' is already defined in this scope.`);
-      const write = scope.access(local).write;
-      const dflt = value ?? (() => null);
-      steps.push(write(dflt));
-    }
-    return (env) => { for (const s of steps) s(env); return NORMAL; };
-  }
-
-  private forStatement(node: Node, scope: Scope, fn: FnContext): Exec {
-    const inner = scope.child();
-    const inits: Exec[] = [];
-    const updates: Emit[] = [];
-    let cond: Emit | undefined;
-    let bodyNode: Node | undefined;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i);
-      const field = node.fieldNameForChild(i);
-      if (!c || !c.isNamed) continue;
-      if (field === 'initializer') inits.push(c.type === 'variable_declaration' ? this.declaration(c, inner) : ((e) => (env: Env) => { e(env); return NORMAL as Signal; })(this.value(c, inner).emit));
-      else if (field === 'condition') cond = this.convert(this.value(c, inner), T.bool, c).emit;
-      else if (field === 'update') updates.push(this.value(c, inner).emit);
-      else if (field === 'body') bodyNode = c;
-    }
-    const body = this.statement(bodyNode!, inner.child(), { ...fn, inLoop: true });
-    return (env) => {
-      for (const i of inits) i(env);
-      while (!cond || cond(env)) {
-        tick();
-        const r = body(env);
-        if (r === BREAK) break;
-        if (r === RETURN) return r;
-        for (const u of updates) u(env);
-      }
-      return NORMAL;
-    };
-  }
-
-  private foreach(node: Node, scope: Scope, fn: FnContext): Exec {
-    const source = this.value(node.childForFieldName('right')!, scope);
-    const elem = this.rel.elementType(underlying(source.type));
-    if (!elem) return this.fail(node.childForFieldName('right')!, `foreach statement cannot operate on variables of type '${typeText(source.type)}'.`);
-    const typeNode = node.childForFieldName('type')!;
-    const declared = typeNode.type === 'implicit_type' ? elem : this.typeOf(typeNode);
-    const conv = this.rel.explicit(elem, declared);
-    if (!conv) return this.fail(typeNode, `Cannot convert type '${typeText(elem)}' to '${typeText(declared)}'.`);
-    const inner = scope.child();
-    const nameNode = node.childForFieldName('left')!;
-    const local = inner.declare(nameNode.text, declared);
-    if (!local) return this.fail(nameNode, `A local variable named '${nameNode.text}' is already defined in this scope.`);
-    const slotWrite = inner.access(local).write;
-    let current: unknown = null;
-    const store = slotWrite(() => current);
-    const apply = conv.apply;
-    const body = this.statement(node.childForFieldName('body')!, inner.child(), { ...fn, inLoop: true });
-    const src = source.emit;
-    return (env) => {
-      const seq = src(env) as Iterable<unknown> | null;
-      if (seq === null) throw nullReference();
-      for (const x of seq) {
-        tick();
-        current = x === null ? null : apply(x);
-        store(env);
-        const r = body(env);
-        if (r === BREAK) break;
-        if (r === RETURN) return r;
-      }
-      return NORMAL;
-    };
-  }
-
-  private switchStatement(node: Node, scope: Scope, fn: FnContext): Exec {
-    const v = this.value(node.childForFieldName('value')!, scope);
-    const e = v.emit;
-    const sections: { labels: (((env: Env, x: unknown) => boolean) | 'default')[]; body: Exec[] }[] = [];
-    const inner = scope.child();
-    for (const s of node.childForFieldName('body')!.namedChildren) {
-      if (!s || s.type !== 'switch_section') continue;
-      const labels: (((env: Env, x: unknown) => boolean) | 'default')[] = [];
-      const body: Exec[] = [];
-      for (let i = 0; i < s.childCount; i++) {
-        const c = s.child(i)!;
-        if (c.type === 'default') labels.push('default');
-        else if (c.type === 'constant_pattern') {
-          const k = this.convert(this.value(c.namedChildren[0]!, inner), v.type, c);
-          if (!k.constant) return this.fail(c, 'A constant value is expected.');
-          const kv = k.constant.value;
-          labels.push((_env, x) => x === kv);
-        } else if (c.isNamed && c.type !== 'comment' && !['case', ':'].includes(c.type)) {
-          if (c.type.endsWith('pattern') || c.type === 'when_clause') return this.fail(c, 'Only constant case labels are supported in switch statements.');
-          body.push(this.statement(c, inner, { ...fn, inSwitch: true }));
-        }
-      }
-      sections.push({ labels, body });
-    }
-    return (env) => {
-      const x = e(env);
-      let start = sections.findIndex((s) => s.labels.some((l) => l !== 'default' && l(env, x)));
-      if (start < 0) start = sections.findIndex((s) => s.labels.includes('default'));
-      if (start < 0) return NORMAL;
-      // C# forbids falling through a non-empty section, so run from the first matching section to its end
-      // (empty sections share the next one's statements).
-      for (let k = start; k < sections.length; k++) {
-        for (const st of sections[k].body) {
-          const r = st(env);
-          if (r === BREAK) return NORMAL;
-          if (r !== NORMAL) return r;
-        }
-        if (sections[k].body.length) break;
-      }
-      return NORMAL;
-    };
-  }
-
-  private tryStatement(node: Node, scope: Scope, fn: FnContext): Exec {
-    const body = this.statement(node.childForFieldName('body')!, scope.child(), fn);
-    const catches: { check: (e: DotNetException) => boolean; store?: Emit; held: { e: unknown }; body: Exec }[] = [];
-    let fin: Exec | undefined;
-    for (const c of node.namedChildren) {
-      if (!c) continue;
-      if (c.type === 'catch_clause') {
-        const inner = scope.child();
-        const decl = c.namedChildren.find((x) => x?.type === 'catch_declaration');
-        const held = { e: null as unknown };
-        let check: (e: DotNetException) => boolean = () => true;
-        let store: Emit | undefined;
-        let caughtLocal: { read: Emit } | undefined;
-        if (decl) {
-          const type = this.typeOf(decl.childForFieldName('type')!);
-          const def = this.rel.def(type);
-          if (!def || !this.rel.asType(type, 'Exception')) return this.fail(decl, 'The type caught or thrown must be derived from System.Exception.');
-          const caught = def.fullName;
-          check = (e) => exceptionIs(e.type, caught);
-          const nameNode = decl.childForFieldName('name');
-          if (nameNode) {
-            const local = inner.declare(nameNode.text, type);
-            if (!local) return this.fail(nameNode, `A local variable named '${nameNode.text}' is already defined in this scope.`);
-            const acc = inner.access(local);
-            store = acc.write(() => held.e);
-            caughtLocal = acc;
-          }
-        }
-        if (c.namedChildren.some((x) => x?.type === 'catch_filter_clause')) return this.fail(c, 'Exception filters are not supported.');
-        // The caught exception lives in a local (hidden when unnamed), for `throw;` and `catch (E e)`.
-        if (!caughtLocal) {
-          const acc = inner.access(inner.declare(`<caught>${inner.fn.slots}`, t('Exception'))!);
-          store = acc.write(() => held.e);
-          caughtLocal = acc;
-        }
-        const cbody = this.statement(c.childForFieldName('body')!, inner, { ...fn, caught: caughtLocal });
-        catches.push({ check, store, held, body: cbody });
-      } else if (c.type === 'finally_clause') {
-        fin = this.statement(c.namedChildren.find((x) => x?.type === 'block')!, scope.child(), fn);
-      }
-    }
-    return (env) => {
-      try {
-        return body(env);
-      } catch (e) {
-        // Only .NET exceptions are catchable: a stopped runaway expression (BudgetExceeded) is not.
-        if (!(e instanceof DotNetException)) throw e;
-        const handler = catches.find((h) => h.check(e));
-        if (!handler) throw e;
-        handler.held.e = e;
-        handler.store?.(env);
-        return handler.body(env);
-      } finally {
-        if (fin) fin(env);
-      }
-    };
-  }
 }
 
 let anonymousTypes = 0;
-
-/** The receiver of a static call (no `this`). */
-const NO_SELF = Symbol('static');
-
-/**
- * A call without out/ref arguments, specialised by arity so the hot path allocates no argument array.
- * `self`: the receiver, or NO_SELF for a static method.
- */
-function directCall(impl: (...a: unknown[]) => unknown, emits: Emit[], typeArgs: TypeRef[] | undefined): (env: Env, self: unknown) => unknown {
-  if (typeArgs === undefined) {
-    switch (emits.length) {
-      case 0: return (_env, self) => (self === NO_SELF ? impl() : impl(self));
-      case 1: { const [a] = emits; return (env, self) => (self === NO_SELF ? impl(a(env)) : impl(self, a(env))); }
-      case 2: { const [a, b] = emits; return (env, self) => (self === NO_SELF ? impl(a(env), b(env)) : impl(self, a(env), b(env))); }
-      case 3: { const [a, b, c] = emits; return (env, self) => (self === NO_SELF ? impl(a(env), b(env), c(env)) : impl(self, a(env), b(env), c(env))); }
-      default: break;
-    }
-  }
-  return (env, self) => {
-    const args: unknown[] = self === NO_SELF ? [] : [self];
-    for (const e of emits) args.push(e(env));
-    if (typeArgs !== undefined) args.push(typeArgs);
-    return impl(...args);
-  };
-}
 
 const OPERATOR_NAMES: Record<string, string> = {
   '&': 'op_BitwiseAnd', '|': 'op_BitwiseOr', '^': 'op_ExclusiveOr',
@@ -1429,16 +851,5 @@ const OPERATOR_NAMES: Record<string, string> = {
   '==': 'op_Equality', '!=': 'op_Inequality', '<': 'op_LessThan', '>': 'op_GreaterThan', '<=': 'op_LessThanOrEqual', '>=': 'op_GreaterThanOrEqual',
 };
 
-function constantOf(value: unknown, type: TypeRef): Bound {
-  return { kind: 'value', type, emit: () => value, constant: { value } };
-}
 
-interface BoundArg { node: Node; name?: string; r: Resolved; out?: Node; byRef?: boolean }
-interface Candidate { method: MethodDef; bindings: Map<string, TypeRef>; extension: boolean }
-interface Resolution {
-  method: MethodDef; bindings: Map<string, TypeRef>; emits: Emit[]; cost: number;
-  outs: { k: number; node: Node; type: TypeRef }[]; args: BoundArg[]; recv: Bound | undefined; typeArgs: TypeRef[];
-}
-interface FnContext { returns: TypeRef[]; expected: TypeRef | undefined; inLoop: boolean; inSwitch: boolean; caught?: { read: Emit } }
-
-export type { ParamDef };
+export type { Bound, ParamDef };
