@@ -195,6 +195,31 @@ test('a resource the provider refuses fails the deployment with DeploymentFailed
   assert.equal((await raw('GET', uaiId('bad-uai'))).status, 200, 'the identity made before the failure stays');
 });
 
+test('list*() reads through the provider\'s own POST (listValue of a secret named value); a reference() ARM refuses fails the deployment with ARM\'s error', async () => {
+  const svcId = `${groupId()}/providers/Microsoft.ApiManagement/service/list-apim`;
+  const tpl = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0',
+    resources: [
+      { type: 'Microsoft.ApiManagement/service', apiVersion: '2021-08-01', name: 'list-apim', location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' } },
+      { type: 'Microsoft.ApiManagement/service/namedValues', apiVersion: '2021-08-01', name: 'list-apim/token', dependsOn: [svcId], properties: { displayName: 'token', value: 'value-from-listValue', secret: true } },
+    ],
+    outputs: {
+      listed: { type: 'string', value: "[listValue(resourceId('Microsoft.ApiManagement/service/namedValues', 'list-apim', 'token'), '2021-08-01').value]" },
+    },
+  };
+  const put = await raw('PUT', deploymentId('lists'), { properties: { mode: 'Incremental', template: tpl } });
+  assert.equal(put.status, 201, put.text);
+  const d = await settled('lists');
+  assert.equal(d.properties.provisioningState, 'Succeeded', JSON.stringify(d.properties.error));
+  assert.deepEqual(d.properties.outputs.listed, { type: 'String', value: 'value-from-listValue' });
+
+  const missing = { ...tpl, resources: [], outputs: { gone: { type: 'object', value: `[reference('${groupId()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nobody', '2023-01-31')]` } } };
+  const put2 = await raw('PUT', deploymentId('missing-ref'), { properties: { mode: 'Incremental', template: missing } });
+  const failed = put2.status === 201 ? (await settled('missing-ref')).properties.error : put2.body.error;
+  assert.match(JSON.stringify(failed), /ResourceNotFound/, JSON.stringify(failed));
+  if (put2.status === 201) assert.equal((await raw('DELETE', deploymentId('missing-ref'))).status, 204);
+});
+
 test('validate, list (with a filter), delete', async () => {
   const v = await raw('POST', `${deploymentId('check')}/validate`, { properties: { mode: 'Incremental', template: template('v-uai', 'v-apim'), parameters: { secret: { value: 'x' } } } });
   assert.equal(v.status, 200, v.text);

@@ -141,7 +141,7 @@ async function evalScope(arm: ArmContext, dispatch: Dispatch, target: Deployment
     reference: async () => { throw new TemplateError({ path: '', detail: 'reference() cannot be used here.' }); },
     list: async (resourceId, fn, apiVersion, body) => {
       const res = await dispatch({ method: 'POST', path: `${encodeId(resourceId)}/${encodeURIComponent(fn)}?api-version=${encodeURIComponent(apiVersion)}`, body, caller: target.caller, correlationId: target.correlationId });
-      return res.body;
+      return succeeded(res, `${fn}('${resourceId}')`);
     },
   };
 }
@@ -167,9 +167,16 @@ function referenceFor(arm: ArmContext, dispatch: Dispatch, target: DeploymentTar
     const version = apiVersion ?? own?.apiVersion ?? (type ? newestApiVersion(arm, type) : undefined);
     if (!version) throw new TemplateError({ path: '', detail: `The api-version of the referenced resource '${id}' is not known: give it to reference().` });
     const res = await dispatch({ method: 'GET', path: `${encodeId(id)}?api-version=${encodeURIComponent(version)}`, caller: target.caller, correlationId: target.correlationId });
-    const body = (res.body ?? {}) as Record<string, unknown>;
+    const body = (succeeded(res, `reference('${id}')`) ?? {}) as Record<string, unknown>;
     return full ? { apiVersion: version, ...body } : body.properties;
   };
+}
+
+/** The body of a call reference()/list*() made; a refusal fails the expression with ARM's own error. */
+function succeeded(res: ArmResult, call: string): unknown {
+  if (res.status < 400) return res.body;
+  const err = (res.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  throw new TemplateError({ path: '', detail: `${call} failed: ${err?.code ?? res.status}: ${err?.message ?? 'no message'}` });
 }
 
 /** The full type of a resource id (`Microsoft.KeyVault/vaults/accessPolicies`), from its last provider chain. */
