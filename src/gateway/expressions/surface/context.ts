@@ -18,12 +18,14 @@ import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dot
 /** A URL as IUrl gives it; the parts are computed when first read (most expressions read one). */
 export class UrlView {
   private parts: { scheme: string; host: string; port: number } | undefined;
-  constructor(private readonly origin: () => string, private readonly rawPath: string, readonly queryString: string) {}
+  /** `query`: the raw query string without its `?` (built strings are avoided: reading them costs a copy). */
+  constructor(private readonly origin: () => string, private readonly rawPath: string, private readonly query_: string) {}
   static parse(url: string): UrlView | null {
     let u: URL;
     try { u = new URL(url); } catch { return null; }
-    return new UrlView(() => u.origin, u.pathname, u.search);
+    return new UrlView(() => u.origin, u.pathname, u.search.slice(1));
   }
+  get queryString(): string { return this.query_ ? `?${this.query_}` : ''; }
   private split(): { scheme: string; host: string; port: number } {
     if (this.parts) return this.parts;
     const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^:/]*)(?::(\d+))?/i.exec(this.origin());
@@ -34,7 +36,7 @@ export class UrlView {
   get host(): string { return this.split().host; }
   get port(): number { return this.split().port; }
   get path(): string { return safeDecode(this.rawPath); }
-  query(): StringValuesDictionary { return new QueryValues(this.queryString); }
+  query(): StringValuesDictionary { return new QueryValues(this.query_); }
   toString(): string {
     const { scheme, host, port } = this.split();
     const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80);
@@ -110,19 +112,25 @@ class QueryValues extends StringValuesDictionary {
   }
   get(name: string): string[] | undefined {
     if (this.parsed) return this.parsed.get(name.toLowerCase())?.[1];
-    // One name looked up (the usual case): scan the pairs, decoding only names that can match.
+    // One name looked up (the usual case): scan the pairs in place, decoding only names that can match.
     const want = name.toLowerCase();
+    const raw = this.raw;
     let out: string[] | undefined;
-    const raw = this.raw.startsWith('?') ? this.raw.slice(1) : this.raw;
-    for (const pair of raw.split('&')) {
-      if (pair === '') continue;
-      const eq = pair.indexOf('=');
-      const rawName = eq < 0 ? pair : pair.slice(0, eq);
-      const encoded = rawName.includes('%') || rawName.includes('+');
-      if (!encoded && rawName.length !== want.length) continue;
-      if ((encoded ? formDecode(rawName) : rawName).toLowerCase() !== want) continue;
-      const value = eq < 0 ? '' : pair.slice(eq + 1);
-      (out ??= []).push(value.includes('%') || value.includes('+') ? formDecode(value) : value);
+    let i = raw.charCodeAt(0) === 63 /* ? */ ? 1 : 0;
+    while (i < raw.length) {
+      let end = raw.indexOf('&', i);
+      if (end < 0) end = raw.length;
+      let eq = raw.indexOf('=', i);
+      if (eq < 0 || eq > end) eq = end;
+      let encoded = false;
+      for (let k = i; k < eq; k++) { const c = raw.charCodeAt(k); if (c === 37 /* % */ || c === 43 /* + */) { encoded = true; break; } }
+      const matches = encoded ? formDecode(raw.slice(i, eq)).toLowerCase() === want
+        : eq - i === want.length && raw.slice(i, eq).toLowerCase() === want;
+      if (matches) {
+        const value = eq < end ? raw.slice(eq + 1, end) : '';
+        (out ??= []).push(value.includes('%') || value.includes('+') ? formDecode(value) : value);
+      }
+      i = end + 1;
     }
     return out;
   }
@@ -187,15 +195,14 @@ const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'
  * rewrite-uri show in it.
  */
 const requestUrl = (ctx: GatewayContext): UrlView => {
-  const q = ctx.queryString();
-  return new UrlView(() => ctx.backendOrigin || incomingOrigin(ctx), `${ctx.backendBasePath}${ctx.path}`, q ? `?${q}` : '');
+  return new UrlView(() => ctx.backendOrigin || incomingOrigin(ctx), ctx.backendBasePath ? `${ctx.backendBasePath}${ctx.path}` : ctx.path, ctx.queryString());
 };
 
 /** context.Request.OriginalUrl: what the client asked the gateway for. */
 const originalUrl = (ctx: GatewayContext): UrlView => {
   const raw = ctx.req.url ?? '/';
   const qi = raw.indexOf('?');
-  return new UrlView(() => incomingOrigin(ctx), qi < 0 ? raw : raw.slice(0, qi), qi < 0 ? '' : raw.slice(qi));
+  return new UrlView(() => incomingOrigin(ctx), qi < 0 ? raw : raw.slice(0, qi), qi < 0 ? '' : raw.slice(qi + 1));
 };
 
 function safeDecode(s: string): string { try { return decodeURIComponent(s); } catch { return s; } }
