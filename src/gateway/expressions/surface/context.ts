@@ -50,7 +50,7 @@ export class UrlView {
  * policies set and a lookup costs what a hand-written one would.
  */
 export abstract class StringValuesDictionary implements ReadOnlyDictionaryView<string, string[]> {
-  readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
+  get dotNetType(): string { return 'System.Collections.Generic.IReadOnlyDictionary`2'; }
   abstract get(name: string): string[] | undefined;
   abstract entries(): [string, string[]][];
   has(name: string): boolean { return this.get(name) !== undefined; }
@@ -369,7 +369,7 @@ class ApiView { constructor(readonly ctx: GatewayContext) {} }
 
 /** context.Variables and MatchedParameters: names are case-sensitive, as in APIM. */
 export class VariablesView implements ReadOnlyDictionaryView<string, unknown> {
-  readonly dotNetType = 'System.Collections.Generic.IReadOnlyDictionary`2';
+  get dotNetType(): string { return 'System.Collections.Generic.IReadOnlyDictionary`2'; }
   constructor(private readonly map: Map<string, unknown>) {}
   has(k: string): boolean { return this.map.has(k); }
   get(k: string): unknown { return this.map.get(k); }
