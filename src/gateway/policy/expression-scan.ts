@@ -65,9 +65,9 @@ class Scanner {
         textStart = this.i;
         continue;
       }
-      if (c === '@' && (s[this.i + 1] === '(' || s[this.i + 1] === '{') && s.slice(textStart, this.i).trim() === '') {
+      if (c === '@' && textStart >= 0 && (s[this.i + 1] === '(' || s[this.i + 1] === '{') && s.slice(textStart, this.i).trim() === '') {
         this.expression();
-        textStart = this.i; // text after an expression is not another one
+        textStart = -1; // the rest of this text, up to the next tag, is not another expression
         continue;
       }
       this.i++;
