@@ -106,7 +106,7 @@ class TemplateWriter {
     } else {
       for (const k of ENVELOPE) if (x.body[k] !== undefined && x.body[k] !== null) out[k] = structuredClone(x.body[k]);
       if (out.identity) this.identity(out, deps);
-      out.properties = this.rewrite(this.properties(x), deps);
+      out.properties = this.hideSecret(x, this.rewrite(this.properties(x), deps));
       for (const d of this.mentioned(x, out.properties as Json)) deps.add(d);
     }
     deps.delete(x);
@@ -131,7 +131,7 @@ class TemplateWriter {
     if (identity.type === 'None') delete out.identity;
   }
 
-  /** The properties a PUT takes: read-only ones out; no built-in or inline-certificate hostname (its PFX is not readable); a hidden secret as a parameter. */
+  /** The properties a PUT takes: read-only ones out; no built-in or inline-certificate hostname (its PFX is not readable). */
   private properties(x: ReadResource): Json {
     const props: Json = structuredClone((x.body.properties ?? {}) as Json);
     for (const k of READ_ONLY[x.type.toLowerCase()] ?? ['provisioningState']) delete props[k];
@@ -141,12 +141,15 @@ class TemplateWriter {
         .filter((h) => h.certificateSource === 'KeyVault')
         .map(({ certificate: _c, certificateSource: _s, certificateStatus: _t, ...h }) => h);
     }
-    if (x.type.toLowerCase() === NAMED_VALUES && props.secret === true && props.value === undefined && !props.keyVault) {
-      const p = paramName(lastSegment(x.type), ...x.names, 'value');
-      this.parameters[p] = { type: 'SecureString' };
-      return { ...props, value: `[parameters(${lit(p)})]` };
-    }
     return props;
+  }
+
+  /** A secret named value (its value hidden by GET, as Azure's) takes its value from a securestring parameter without default. */
+  private hideSecret(x: ReadResource, props: Json): Json {
+    if (x.type.toLowerCase() !== NAMED_VALUES || props.secret !== true || props.value !== undefined || props.keyVault) return props;
+    const p = paramName(lastSegment(x.type), ...x.names, 'value');
+    this.parameters[p] = { type: 'SecureString' };
+    return { ...props, value: `[parameters(${lit(p)})]` };
   }
 
   /**
