@@ -19,6 +19,10 @@ const NV_SECRET = 'nv-secret-value-7c1f0e';
 const KV_SECRET = 'kv-secret-value-93ad42';
 const API_POLICY = '<policies>\n  <inbound>\n    <base />\n    <set-header name="x-plain" exists-action="override">\n      <value>{{plain-nv}}</value>\n    </set-header>\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>';
 const OP_POLICY = '<policies><inbound><base /><set-header name="x-secret" exists-action="override"><value>{{secret-nv}}</value></set-header><rewrite-uri template="/[anything]" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+const FRAGMENT = '<fragment><set-header name="x-stamp" exists-action="override"><value>{{plain-nv}}</value></set-header></fragment>';
+const GLOBAL_POLICY = '<policies><inbound><set-backend-service backend-id="echo-backend" /></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>';
+const PRODUCT_POLICY = '<policies><inbound><base /><rate-limit calls="100" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
+const SUBSCRIPTION_KEY = '0123456789abcdef0123456789abcdef';
 
 let server: TestServer;
 let sub = '';
@@ -69,8 +73,17 @@ before(async () => {
   });
   await apim.apiPolicy.createOrUpdate(SRC, SVC, 'echo', 'policy', { value: API_POLICY, format: 'rawxml' });
   await apim.apiOperationPolicy.createOrUpdate(SRC, SVC, 'echo', 'get-item', 'policy', { value: OP_POLICY, format: 'rawxml' });
+  const set = await apim.apiVersionSet.createOrUpdate(SRC, SVC, 'orders-set', { displayName: 'Orders', versioningScheme: 'Segment' });
+  await apim.api.beginCreateOrUpdateAndWait(SRC, SVC, 'orders-v1', { displayName: 'Orders', path: 'orders', protocols: ['https'], apiVersion: 'v1', apiVersionSetId: set.id });
+  await apim.tag.createOrUpdate(SRC, SVC, 'public', { displayName: 'Public' });
+  await apim.tag.assignToApi(SRC, SVC, 'echo', 'public');
+  await apim.policyFragment.beginCreateOrUpdateAndWait(SRC, SVC, 'stamp', { value: FRAGMENT, format: 'rawxml', description: 'stamps' });
+  await apim.policy.createOrUpdate(SRC, SVC, 'policy', { value: GLOBAL_POLICY, format: 'rawxml' });
   await apim.product.createOrUpdate(SRC, SVC, 'gold', { displayName: 'Gold', subscriptionRequired: true, approvalRequired: false, state: 'published' });
   await apim.productApi.createOrUpdate(SRC, SVC, 'gold', 'echo');
+  await apim.productPolicy.createOrUpdate(SRC, SVC, 'gold', 'policy', { value: PRODUCT_POLICY, format: 'rawxml' });
+  const gold = await apim.product.get(SRC, SVC, 'gold');
+  await apim.subscription.createOrUpdate(SRC, SVC, 'gold-sub', { displayName: 'Gold subscriber', scope: gold.id!, primaryKey: SUBSCRIPTION_KEY });
 
   vaultName = uniqueVaultName('expkv');
   const vault = await createVault(server, SRC, vaultName, {
@@ -90,6 +103,7 @@ test('the export holds each child as its own resource depending on its parent, a
   const text = JSON.stringify(template);
   assert.ok(!text.includes(NV_SECRET), 'the secret named value is not exported');
   assert.ok(!text.includes(KV_SECRET), 'the Key Vault secret is not exported');
+  assert.ok(!text.includes(SUBSCRIPTION_KEY), 'subscription keys are not exported');
   assert.ok(!/principalId|clientId|gatewayUrl|provisioningState|primaryKey/.test(text), text);
 
   const p = `parameters('service_${SVC.replace(/-/g, '_')}_name')`;
@@ -106,6 +120,16 @@ test('the export holds each child as its own resource depending on its parent, a
   assert.ok(link.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/apis', ${p}, 'echo')]`));
   const backend = byName(`[concat(${p}, '/echo-backend')]`);
   assert.equal(backend.properties.description, '[[not an expression]', 'a string that looks like an expression is escaped');
+
+  const versioned = byName(`[concat(${p}, '/orders-v1')]`);
+  assert.equal(versioned.properties.apiVersionSetId, `[resourceId('Microsoft.ApiManagement/service/apiVersionSets', ${p}, 'orders-set')]`);
+  assert.ok(versioned.dependsOn.includes(versioned.properties.apiVersionSetId), 'an API depends on its version set');
+  const subscription = byName(`[concat(${p}, '/gold-sub')]`);
+  assert.equal(subscription.properties.scope, `[resourceId('Microsoft.ApiManagement/service/products', ${p}, 'gold')]`);
+  const global = byName(`[concat(${p}, '/policy')]`);
+  assert.ok(global.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/backends', ${p}, 'echo-backend')]`), 'a policy depends on the backends it names');
+  const fragment = byName(`[concat(${p}, '/stamp')]`);
+  assert.ok(fragment.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/namedValues', ${p}, 'plain-nv')]`), 'a fragment depends on the named values it uses');
 
   const secretParam = `namedValues_${SVC.replace(/-/g, '_')}_secret_nv_value`;
   assert.deepEqual(template.parameters[secretParam], { type: 'SecureString' });
@@ -141,6 +165,21 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.equal((await apim.apiOperationPolicy.listByOperation(DST, S, 'echo', 'get-item')).value![0].value, OP_POLICY);
   assert.deepEqual((await all(apim.productApi.listByProduct(DST, S, 'gold'))).map((a) => a.name), ['echo']);
   assert.equal((await apim.product.get(DST, S, 'gold')).state, 'published');
+  assert.equal((await all(apim.productPolicy.listByProduct(DST, S, 'gold')))[0].value, PRODUCT_POLICY);
+  assert.equal((await all(apim.policy.listByService(DST, S)))[0].value, GLOBAL_POLICY);
+  const fragment = await apim.policyFragment.get(DST, S, 'stamp', { format: 'rawxml' });
+  assert.equal(fragment.value, FRAGMENT);
+  assert.equal(fragment.description, 'stamps');
+  const versioned = await apim.api.get(DST, S, 'orders-v1');
+  assert.equal(versioned.apiVersionSetId, `${svc.id}/apiVersionSets/orders-set`, 'the copy uses its own version set');
+  assert.equal(versioned.apiVersion, 'v1');
+  assert.deepEqual((await all(apim.tag.listByApi(DST, S, 'echo'))).map((t) => [t.name, t.displayName]), [['public', 'Public']]);
+  const subscription = await apim.subscription.get(DST, S, 'gold-sub');
+  assert.equal(subscription.scope, `${svc.id}/products/gold`);
+  assert.equal(subscription.displayName, 'Gold subscriber');
+  const keys = await apim.subscription.listSecrets(DST, S, 'gold-sub');
+  assert.match(keys.primaryKey!, /^[0-9a-f]{32}$/);
+  assert.notEqual(keys.primaryKey, SUBSCRIPTION_KEY, 'the copy has keys of its own');
   const nvs = await all(apim.namedValue.listByService(DST, S));
   assert.deepEqual(nvs.map((n) => [n.name, n.displayName, n.secret]).sort(), [['plain-nv', 'plain-nv', false], ['secret-nv', 'secret-nv', true]]);
   assert.equal((await apim.namedValue.listValue(DST, S, 'plain-nv')).value, 'plain-value');
