@@ -23,6 +23,7 @@ const FRAGMENT = '<fragment><set-header name="x-stamp" exists-action="override">
 const GLOBAL_POLICY = '<policies><inbound><set-backend-service backend-id="echo-backend" /></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>';
 const PRODUCT_POLICY = '<policies><inbound><base /><rate-limit calls="100" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
 const SUBSCRIPTION_KEY = '0123456789abcdef0123456789abcdef';
+const AI_KEY = '5f0c2d1e-3b4a-4c5d-8e9f-0a1b2c3d4e5f';
 
 let server: TestServer;
 let sub = '';
@@ -44,6 +45,9 @@ async function deploy(rg: string, name: string, tpl: unknown, parameters: Record
     return (await resources.resources.getById(deploymentId(rg, name), V)).properties;
   }
 }
+
+/** The securestring parameter of the logger's credential. */
+const loggerParam = () => Object.keys(template.parameters).find((k) => k.includes('Logger_Credentials'))!;
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -79,6 +83,7 @@ before(async () => {
   await apim.tag.assignToApi(SRC, SVC, 'echo', 'public');
   await apim.policyFragment.beginCreateOrUpdateAndWait(SRC, SVC, 'stamp', { value: FRAGMENT, format: 'rawxml', description: 'stamps' });
   await apim.policy.createOrUpdate(SRC, SVC, 'policy', { value: GLOBAL_POLICY, format: 'rawxml' });
+  await apim.logger.createOrUpdate(SRC, SVC, 'insights', { loggerType: 'applicationInsights', credentials: { instrumentationKey: AI_KEY }, description: 'telemetry' });
   await apim.product.createOrUpdate(SRC, SVC, 'gold', { displayName: 'Gold', subscriptionRequired: true, approvalRequired: false, state: 'published' });
   await apim.productApi.createOrUpdate(SRC, SVC, 'gold', 'echo');
   await apim.productPolicy.createOrUpdate(SRC, SVC, 'gold', 'policy', { value: PRODUCT_POLICY, format: 'rawxml' });
@@ -104,6 +109,7 @@ test('the export holds each child as its own resource depending on its parent, a
   assert.ok(!text.includes(NV_SECRET), 'the secret named value is not exported');
   assert.ok(!text.includes(KV_SECRET), 'the Key Vault secret is not exported');
   assert.ok(!text.includes(SUBSCRIPTION_KEY), 'subscription keys are not exported');
+  assert.ok(!text.includes(AI_KEY), "a logger's credential is not exported");
   assert.ok(!/principalId|clientId|gatewayUrl|provisioningState|primaryKey/.test(text), text);
 
   const p = `parameters('service_${SVC.replace(/-/g, '_')}_name')`;
@@ -131,6 +137,13 @@ test('the export holds each child as its own resource depending on its parent, a
   const fragment = byName(`[concat(${p}, '/stamp')]`);
   assert.ok(fragment.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/namedValues', ${p}, 'plain-nv')]`), 'a fragment depends on the named values it uses');
 
+  // A logger's secret credential is a secret named value (as Azure keeps it): a parameter too, and the logger depends on it.
+  const logger = byName(`[concat(${p}, '/insights')]`);
+  const [, credential] = /^\{\{(Logger-Credentials--[^}]+)\}\}$/.exec(logger.properties.credentials.instrumentationKey) ?? [];
+  assert.ok(credential, JSON.stringify(logger));
+  assert.ok(logger.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/namedValues', ${p}, '${credential}')]`), JSON.stringify(logger.dependsOn));
+  assert.deepEqual(template.parameters[`namedValues_exp_apim_${credential.replace(/-/g, '_')}_value`], { type: 'SecureString' });
+
   const secretParam = `namedValues_${SVC.replace(/-/g, '_')}_secret_nv_value`;
   assert.deepEqual(template.parameters[secretParam], { type: 'SecureString' });
   assert.equal(byName(`[concat(${p}, '/secret-nv')]`).properties.value, `[parameters('${secretParam}')]`);
@@ -145,6 +158,7 @@ test('the exported template redeploys into an empty group under new names, to th
   const p = await deploy(DST, 'redeploy', template, {
     service_exp_apim_name: 'exp-apim-copy', userAssignedIdentities_exp_uai_name: 'exp-uai-copy',
     [`vaults_${vaultName.replace(/-/g, '_')}_name`]: newVault, namedValues_exp_apim_secret_nv_value: 'another-secret',
+    [loggerParam()]: 'another-key',
   });
   assert.equal(p.provisioningState, 'Succeeded', JSON.stringify(p.error));
   const kinds = async (rg: string) => (await all(resources.resources.listByResourceGroup(rg))).map((r) => r.type!).sort();
@@ -181,12 +195,17 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.match(keys.primaryKey!, /^[0-9a-f]{32}$/);
   assert.notEqual(keys.primaryKey, SUBSCRIPTION_KEY, 'the copy has keys of its own');
   const nvs = await all(apim.namedValue.listByService(DST, S));
-  assert.deepEqual(nvs.map((n) => [n.name, n.displayName, n.secret]).sort(), [['plain-nv', 'plain-nv', false], ['secret-nv', 'secret-nv', true]]);
+  assert.deepEqual(nvs.filter((n) => !n.name!.startsWith('Logger-')).map((n) => [n.name, n.displayName, n.secret]).sort(), [['plain-nv', 'plain-nv', false], ['secret-nv', 'secret-nv', true]]);
   assert.equal((await apim.namedValue.listValue(DST, S, 'plain-nv')).value, 'plain-value');
   assert.equal((await apim.namedValue.listValue(DST, S, 'secret-nv')).value, 'another-secret', 'the secret is the one given to the deployment');
   const backend = await apim.backend.get(DST, S, 'echo-backend');
   assert.equal(backend.url, 'https://backend.contoso.com/echo');
   assert.equal(backend.description, '[not an expression]');
+  const logger = await apim.logger.get(DST, S, 'insights');
+  assert.equal(logger.loggerType, 'applicationInsights');
+  assert.equal(logger.description, 'telemetry');
+  const credential = /^\{\{(.+)\}\}$/.exec(logger.credentials!.instrumentationKey)![1];
+  assert.equal((await apim.namedValue.listValue(DST, S, credential)).value, 'another-key');
 
   const vault = await kvm(server).vaults.get(DST, newVault);
   const policy = vault.properties.accessPolicies!.find((a) => a.objectId === server.connection.objectId);
