@@ -213,3 +213,23 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.deepEqual(policy?.permissions.certificates, ALL_PERMISSIONS.certificates);
   assert.deepEqual(policy?.permissions.keys, ['get']);
 });
+
+test('one resource picked: it and its children; SkipResourceNameParameterization writes names; secrets stay parameters without defaults', async () => {
+  const svcId = `/subscriptions/${sub}/resourceGroups/${SRC}/providers/Microsoft.ApiManagement/service/${SVC}`;
+  const exported = await resources.resourceGroups.beginExportTemplateAndWait(SRC, { resources: [svcId], options: 'SkipResourceNameParameterization,IncludeParameterDefaultValue' });
+  const t = exported.template as any;
+  const text = JSON.stringify(t);
+  assert.ok(!text.includes(NV_SECRET) && !text.includes(AI_KEY), 'no secret value, with defaults asked for');
+  assert.ok(t.resources.every((r: any) => r.type.startsWith('Microsoft.ApiManagement/service')), 'only the instance and its children');
+  const op = t.resources.find((r: any) => r.type === 'Microsoft.ApiManagement/service/apis/operations');
+  assert.equal(op.name, `${SVC}/echo/get-item`);
+  assert.deepEqual(op.dependsOn, [`[resourceId('Microsoft.ApiManagement/service/apis', '${SVC}', 'echo')]`, `[resourceId('Microsoft.ApiManagement/service', '${SVC}')]`]);
+  // The identity is not in the template: the instance names it by its id.
+  const svc = t.resources.find((r: any) => r.type === 'Microsoft.ApiManagement/service');
+  assert.equal(svc.name, SVC);
+  assert.deepEqual(Object.keys(svc.identity.userAssignedIdentities).map((k) => k.toLowerCase()),
+    [`/subscriptions/${sub}/resourcegroups/${SRC}/providers/microsoft.managedidentity/userassignedidentities/${UAI}`.toLowerCase()]);
+  assert.equal(svc.dependsOn, undefined);
+  for (const [name, p] of Object.entries<any>(t.parameters)) assert.deepEqual(p, { type: 'SecureString' }, name);
+  assert.equal(Object.keys(t.parameters).length, 2, 'the secret named value and the logger credential');
+});
