@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
-import { ManagedServiceIdentityClient } from '@azure/arm-msi';
+import { ManagedServiceIdentityClient, type Identity } from '@azure/arm-msi';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ALL_PERMISSIONS, createVault, kvm, secretClient, uniqueVaultName } from '../helpers/keyvault.js';
 
@@ -32,6 +32,7 @@ let apim: ApiManagementClient;
 let msi: ManagedServiceIdentityClient;
 let vaultName = '';
 let template: any;
+let uai: Identity;
 
 const deploymentId = (rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Resources/deployments/${name}`;
 
@@ -63,13 +64,25 @@ before(async () => {
   msi = new ManagedServiceIdentityClient(server.credential(), sub, server.armOptions());
   await resources.resourceGroups.createOrUpdate(SRC, { location: 'westeurope' });
 
-  const uai = await msi.userAssignedIdentities.createOrUpdate(SRC, UAI, { location: 'westeurope' });
+  uai = await msi.userAssignedIdentities.createOrUpdate(SRC, UAI, { location: 'westeurope' });
+  vaultName = uniqueVaultName('expkv');
+  const vault = await createVault(server, SRC, vaultName, {
+    enableRbacAuthorization: false,
+    accessPolicies: [
+      { tenantId: server.connection.tenantId, objectId: server.connection.objectId, permissions: { ...ALL_PERMISSIONS, keys: ['get'] } },
+      { tenantId: server.connection.tenantId, objectId: uai.principalId!, permissions: { secrets: ['get', 'list'] } },
+    ],
+  });
+  await secretClient(vault.properties.vaultUri!, server.credential()).setSecret('db-password', KV_SECRET);
   await apim.apiManagementService.beginCreateOrUpdateAndWait(SRC, SVC, {
     location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'admin@contoso.com', publisherName: 'Contoso',
     identity: { type: 'UserAssigned', userAssignedIdentities: { [uai.id!]: {} } },
   });
   await apim.namedValue.beginCreateOrUpdateAndWait(SRC, SVC, 'plain-nv', { displayName: 'plain-nv', value: 'plain-value' });
   await apim.namedValue.beginCreateOrUpdateAndWait(SRC, SVC, 'secret-nv', { displayName: 'secret-nv', value: NV_SECRET, secret: true });
+  await apim.namedValue.beginCreateOrUpdateAndWait(SRC, SVC, 'kv-nv', {
+    displayName: 'kv-nv', secret: true, keyVault: { secretIdentifier: `${vault.properties.vaultUri}secrets/db-password`, identityClientId: uai.clientId },
+  });
   await apim.backend.createOrUpdate(SRC, SVC, 'echo-backend', { url: 'https://backend.contoso.com/echo', protocol: 'http', description: '[not an expression]' });
   await apim.api.beginCreateOrUpdateAndWait(SRC, SVC, 'echo', { displayName: 'Echo', path: 'echo', protocols: ['https'], serviceUrl: 'https://backend.contoso.com' });
   await apim.apiOperation.createOrUpdate(SRC, SVC, 'echo', 'get-item', {
@@ -90,12 +103,6 @@ before(async () => {
   const gold = await apim.product.get(SRC, SVC, 'gold');
   await apim.subscription.createOrUpdate(SRC, SVC, 'gold-sub', { displayName: 'Gold subscriber', scope: gold.id!, primaryKey: SUBSCRIPTION_KEY });
 
-  vaultName = uniqueVaultName('expkv');
-  const vault = await createVault(server, SRC, vaultName, {
-    enableRbacAuthorization: false,
-    accessPolicies: [{ tenantId: server.connection.tenantId, objectId: server.connection.objectId, permissions: { ...ALL_PERMISSIONS, keys: ['get'] } }],
-  });
-  await secretClient(vault.properties.vaultUri!, server.credential()).setSecret('db-password', KV_SECRET);
 });
 
 after(async () => {
@@ -110,7 +117,8 @@ test('the export holds each child as its own resource depending on its parent, a
   assert.ok(!text.includes(KV_SECRET), 'the Key Vault secret is not exported');
   assert.ok(!text.includes(SUBSCRIPTION_KEY), 'subscription keys are not exported');
   assert.ok(!text.includes(AI_KEY), "a logger's credential is not exported");
-  assert.ok(!/principalId|clientId|gatewayUrl|provisioningState|primaryKey/.test(text), text);
+  assert.ok(!/gatewayUrl|provisioningState|primaryKey/.test(text), text);
+  assert.ok(!text.includes(uai.clientId!) && !text.includes(uai.principalId!), "the identity's own ids are references to it");
 
   const p = `parameters('service_${SVC.replace(/-/g, '_')}_name')`;
   const byName = (name: string) => template.resources.find((r: any) => r.name === name);
@@ -143,6 +151,13 @@ test('the export holds each child as its own resource depending on its parent, a
   assert.ok(credential, JSON.stringify(logger));
   assert.ok(logger.dependsOn.includes(`[resourceId('Microsoft.ApiManagement/service/namedValues', ${p}, '${credential}')]`), JSON.stringify(logger.dependsOn));
   assert.deepEqual(template.parameters[`namedValues_exp_apim_${credential.replace(/-/g, '_')}_value`], { type: 'SecureString' });
+
+  // The identity's client id (a Key Vault named value) and principal id (an access policy) are reference()s to it.
+  const uaiRef = (property: string) => new RegExp(`^\\[reference\\(resourceId\\('Microsoft\\.ManagedIdentity/userAssignedIdentities', parameters\\('userAssignedIdentities_exp_uai_name'\\)\\), '[0-9-]+'\\)\\.${property}\\]$`);
+  assert.match(byName(`[concat(${p}, '/kv-nv')]`).properties.keyVault.identityClientId, uaiRef('clientId'));
+  const vault = template.resources.find((r: any) => r.type === 'Microsoft.KeyVault/vaults');
+  assert.match(vault.properties.accessPolicies[1].objectId, uaiRef('principalId'));
+  assert.deepEqual(vault.dependsOn, [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('userAssignedIdentities_exp_uai_name'))]`]);
 
   const secretParam = `namedValues_${SVC.replace(/-/g, '_')}_secret_nv_value`;
   assert.deepEqual(template.parameters[secretParam], { type: 'SecureString' });
@@ -195,7 +210,8 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.match(keys.primaryKey!, /^[0-9a-f]{32}$/);
   assert.notEqual(keys.primaryKey, SUBSCRIPTION_KEY, 'the copy has keys of its own');
   const nvs = await all(apim.namedValue.listByService(DST, S));
-  assert.deepEqual(nvs.filter((n) => !n.name!.startsWith('Logger-')).map((n) => [n.name, n.displayName, n.secret]).sort(), [['plain-nv', 'plain-nv', false], ['secret-nv', 'secret-nv', true]]);
+  assert.deepEqual(nvs.filter((n) => !n.name!.startsWith('Logger-')).map((n) => [n.name, n.displayName, n.secret]).sort(),
+    [['kv-nv', 'kv-nv', true], ['plain-nv', 'plain-nv', false], ['secret-nv', 'secret-nv', true]]);
   assert.equal((await apim.namedValue.listValue(DST, S, 'plain-nv')).value, 'plain-value');
   assert.equal((await apim.namedValue.listValue(DST, S, 'secret-nv')).value, 'another-secret', 'the secret is the one given to the deployment');
   const backend = await apim.backend.get(DST, S, 'echo-backend');
@@ -212,6 +228,10 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.deepEqual(policy?.permissions.secrets, ALL_PERMISSIONS.secrets);
   assert.deepEqual(policy?.permissions.certificates, ALL_PERMISSIONS.certificates);
   assert.deepEqual(policy?.permissions.keys, ['get']);
+  const copyUai = await msi.userAssignedIdentities.get(DST, 'exp-uai-copy');
+  const forCopy = vault.properties.accessPolicies!.find((a) => a.objectId === copyUai.principalId);
+  assert.deepEqual(forCopy?.permissions.secrets, ['get', 'list'], "the copy's vault grants the copy's identity");
+  assert.equal((await apim.namedValue.get(DST, S, 'kv-nv')).keyVault?.identityClientId, copyUai.clientId, "the copy's Key Vault named value reads as the copy's identity");
 });
 
 test('one resource picked: it and its children; SkipResourceNameParameterization writes names; secrets stay parameters without defaults', async () => {

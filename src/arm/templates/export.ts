@@ -28,6 +28,7 @@ const LINKS: Record<string, string> = {
   'microsoft.apimanagement/service/apis/tags': 'tags',
 };
 const NAMED_VALUES = 'microsoft.apimanagement/service/namedvalues';
+const USER_IDENTITY = 'microsoft.managedidentity/userassignedidentities';
 const ENVELOPE = ['location', 'tags', 'sku', 'identity', 'kind', 'zones'];
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
@@ -61,10 +62,18 @@ export async function exportTemplate(arm: ArmContext, dispatch: Dispatch, req: A
 /** Turns what was read into a template: parameters for names (and hidden secrets), one resource per item. */
 class TemplateWriter {
   private readonly byId = new Map<string, ReadResource>();
+  /** The client and principal ids of the template's user-assigned identities: `reference(...).clientId` in a copy. */
+  private readonly identityIds = new Map<string, { identity: ReadResource; property: 'clientId' | 'principalId' }>();
   private readonly parameters: Json = {};
 
   constructor(private readonly items: ReadResource[], private readonly parameterize: boolean, withDefaults: boolean) {
     for (const x of items) this.byId.set(x.id.toLowerCase(), x);
+    for (const x of items.filter((i) => i.type.toLowerCase() === USER_IDENTITY)) {
+      const props = (x.body.properties ?? {}) as Json;
+      for (const property of ['clientId', 'principalId'] as const) {
+        if (typeof props[property] === 'string') this.identityIds.set((props[property] as string).toLowerCase(), { identity: x, property });
+      }
+    }
     if (parameterize) for (const x of items) if (!x.parent) this.parameters[this.nameParam(x)] = { ...(withDefaults ? { defaultValue: x.names[0] } : {}), type: 'String' };
   }
 
@@ -154,7 +163,9 @@ class TemplateWriter {
 
   /**
    * A copy of `v` in which an id of a resource of the template (or a path below one) is a resourceId()
-   * expression, and the resource a dependency; any other string beginning with '[' is escaped ('[[').
+   * expression, and the resource a dependency; so is the client or principal id of a user-assigned
+   * identity of the template (a reference(), as a copy's identity has its own); any other string
+   * beginning with '[' is escaped ('[[').
    */
   private rewrite<T>(v: T, deps: Set<ReadResource>): T {
     if (typeof v === 'string') return this.rewriteString(v, deps) as T;
@@ -164,6 +175,11 @@ class TemplateWriter {
   }
 
   private rewriteString(s: string, deps: Set<ReadResource>): string {
+    const user = this.identityIds.get(s.toLowerCase());
+    if (user) {
+      deps.add(user.identity);
+      return `[reference(${this.resourceIdOf(user.identity)}, ${lit(user.identity.apiVersion)}).${user.property}]`;
+    }
     if (s.startsWith('/subscriptions/')) {
       const segments = s.replace(/\/+$/, '').split('/');
       for (let n = segments.length; n > 0; n--) {
