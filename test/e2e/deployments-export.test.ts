@@ -64,7 +64,7 @@ before(async () => {
   msi = new ManagedServiceIdentityClient(server.credential(), sub, server.armOptions());
   await resources.resourceGroups.createOrUpdate(SRC, { location: 'westeurope' });
 
-  uai = await msi.userAssignedIdentities.createOrUpdate(SRC, UAI, { location: 'westeurope' });
+  uai = await msi.userAssignedIdentities.createOrUpdate(SRC, UAI, { location: 'westeurope', tags: { '[key]': '[value]' } });
   vaultName = uniqueVaultName('expkv');
   const vault = await createVault(server, SRC, vaultName, {
     enableRbacAuthorization: false,
@@ -229,6 +229,7 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.deepEqual(policy?.permissions.certificates, ALL_PERMISSIONS.certificates);
   assert.deepEqual(policy?.permissions.keys, ['get']);
   const copyUai = await msi.userAssignedIdentities.get(DST, 'exp-uai-copy');
+  assert.deepEqual(copyUai.tags, { '[key]': '[value]' }, 'tags that look like expressions are escaped in the template');
   const forCopy = vault.properties.accessPolicies!.find((a) => a.objectId === copyUai.principalId);
   assert.deepEqual(forCopy?.permissions.secrets, ['get', 'list'], "the copy's vault grants the copy's identity");
   assert.equal((await apim.namedValue.get(DST, S, 'kv-nv')).keyVault?.identityClientId, copyUai.clientId, "the copy's Key Vault named value reads as the copy's identity");

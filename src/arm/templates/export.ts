@@ -38,6 +38,8 @@ type Json = Record<string, unknown>;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const paramName = (...parts: string[]) => parts.map((p) => p.replace(/[^A-Za-z0-9]/g, '_')).join('_');
 const lastSegment = (type: string) => type.split('/').pop()!;
+/** A literal that Resource Manager would otherwise read as an expression (a string or property name beginning with '['). */
+const escape = (s: string) => (s.startsWith('[') ? `[${s}` : s);
 
 export async function exportTemplate(arm: ArmContext, dispatch: Dispatch, req: ArmRequest): Promise<ArmResult> {
   const body = asObject(req.body ?? {}, '');
@@ -114,6 +116,7 @@ class TemplateWriter {
       if (target) deps.add(target);
     } else {
       for (const k of ENVELOPE) if (x.body[k] !== undefined && x.body[k] !== null) out[k] = structuredClone(x.body[k]);
+      if (out.tags) out.tags = this.rewrite(out.tags, deps);
       if (out.identity) this.identity(out, deps);
       out.properties = this.hideSecret(x, this.rewrite(this.properties(x), deps));
       for (const d of this.mentioned(x, out.properties as Json)) deps.add(d);
@@ -170,7 +173,7 @@ class TemplateWriter {
   private rewrite<T>(v: T, deps: Set<ReadResource>): T {
     if (typeof v === 'string') return this.rewriteString(v, deps) as T;
     if (Array.isArray(v)) return v.map((e) => this.rewrite(e, deps)) as T;
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, this.rewrite(e, deps)])) as T;
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, e]) => [escape(k), this.rewrite(e, deps)])) as T;
     return v;
   }
 
@@ -190,7 +193,7 @@ class TemplateWriter {
         return rest ? `[concat(${this.resourceIdOf(own)}, ${lit('/' + rest)})]` : `[${this.resourceIdOf(own)}]`;
       }
     }
-    return s.startsWith('[') ? `[${s}` : s;
+    return escape(s);
   }
 
   /**
