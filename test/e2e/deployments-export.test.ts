@@ -73,7 +73,7 @@ before(async () => {
       { tenantId: server.connection.tenantId, objectId: uai.principalId!, permissions: { secrets: ['get', 'list'] } },
     ],
   });
-  await secretClient(vault.properties.vaultUri!, server.credential()).setSecret('db-password', KV_SECRET);
+  await secretClient(vault.properties.vaultUri!, server.credential()).setSecret('db-password', KV_SECRET, { contentType: 'text/plain' });
   await apim.apiManagementService.beginCreateOrUpdateAndWait(SRC, SVC, {
     location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'admin@contoso.com', publisherName: 'Contoso',
     identity: { type: 'UserAssigned', userAssignedIdentities: { [uai.id!]: {} } },
@@ -159,6 +159,15 @@ test('the export holds each child as its own resource depending on its parent, a
   assert.match(vault.properties.accessPolicies[1].objectId, uaiRef('principalId'));
   assert.deepEqual(vault.dependsOn, [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('userAssignedIdentities_exp_uai_name'))]`]);
 
+  // The vault's secret: a resource of its own, its value a parameter.
+  const v = `parameters('vaults_${vaultName.replace(/-/g, '_')}_name')`;
+  const kvSecret = byName(`[concat(${v}, '/db-password')]`);
+  assert.equal(kvSecret?.type, 'Microsoft.KeyVault/vaults/secrets', text);
+  assert.deepEqual(kvSecret.dependsOn, [`[resourceId('Microsoft.KeyVault/vaults', ${v})]`]);
+  assert.equal(kvSecret.properties.value, `[parameters('secrets_${vaultName.replace(/-/g, '_')}_db_password_value')]`);
+  assert.equal(kvSecret.properties.contentType, 'text/plain');
+  assert.deepEqual(template.parameters[`secrets_${vaultName.replace(/-/g, '_')}_db_password_value`], { type: 'SecureString' });
+
   const secretParam = `namedValues_${SVC.replace(/-/g, '_')}_secret_nv_value`;
   assert.deepEqual(template.parameters[secretParam], { type: 'SecureString' });
   assert.equal(byName(`[concat(${p}, '/secret-nv')]`).properties.value, `[parameters('${secretParam}')]`);
@@ -174,6 +183,7 @@ test('the exported template redeploys into an empty group under new names, to th
     service_exp_apim_name: 'exp-apim-copy', userAssignedIdentities_exp_uai_name: 'exp-uai-copy',
     [`vaults_${vaultName.replace(/-/g, '_')}_name`]: newVault, namedValues_exp_apim_secret_nv_value: 'another-secret',
     [loggerParam()]: 'another-key',
+    [`secrets_${vaultName.replace(/-/g, '_')}_db_password_value`]: 'copied-secret',
   });
   assert.equal(p.provisioningState, 'Succeeded', JSON.stringify(p.error));
   const kinds = async (rg: string) => (await all(resources.resources.listByResourceGroup(rg))).map((r) => r.type!).sort();
@@ -228,6 +238,9 @@ test('the exported template redeploys into an empty group under new names, to th
   assert.deepEqual(policy?.permissions.secrets, ALL_PERMISSIONS.secrets);
   assert.deepEqual(policy?.permissions.certificates, ALL_PERMISSIONS.certificates);
   assert.deepEqual(policy?.permissions.keys, ['get']);
+  const copied = await secretClient(vault.properties.vaultUri!, server.credential()).getSecret('db-password');
+  assert.equal(copied.value, 'copied-secret', "the copy's vault holds the secret given to the deployment");
+  assert.equal(copied.properties.contentType, 'text/plain');
   const copyUai = await msi.userAssignedIdentities.get(DST, 'exp-uai-copy');
   assert.deepEqual(copyUai.tags, { '[key]': '[value]' }, 'tags that look like expressions are escaped in the template');
   const forCopy = vault.properties.accessPolicies!.find((a) => a.objectId === copyUai.principalId);
@@ -253,4 +266,28 @@ test('one resource picked: it and its children; SkipResourceNameParameterization
   assert.equal(svc.dependsOn, undefined);
   for (const [name, p] of Object.entries<any>(t.parameters)) assert.deepEqual(p, { type: 'SecureString' }, name);
   assert.equal(Object.keys(t.parameters).length, 2, 'the secret named value and the logger credential');
+});
+
+test("Resource Manager's vaults/secrets with the SDK: a PUT sets a secret, GET and list never show a value", async () => {
+  const vaults = kvm(server);
+  const created = await vaults.secrets.createOrUpdate(SRC, vaultName, 'arm-secret', { properties: { value: 'arm-value-5512', contentType: 'text/x' }, tags: { a: 'b' } });
+  assert.equal(created.name, 'arm-secret');
+  assert.equal(created.properties.value, undefined);
+  const vault = await vaults.vaults.get(SRC, vaultName);
+  assert.equal(created.properties.secretUri, `${vault.properties.vaultUri}secrets/arm-secret`);
+  assert.match(created.properties.secretUriWithVersion!, new RegExp(`^${vault.properties.vaultUri}secrets/arm-secret/[0-9a-f]{32}$`));
+  assert.equal((await secretClient(vault.properties.vaultUri!, server.credential()).getSecret('arm-secret')).value, 'arm-value-5512');
+  const got = await vaults.secrets.get(SRC, vaultName, 'arm-secret');
+  assert.equal(got.properties.contentType, 'text/x');
+  assert.deepEqual(got.tags, { a: 'b' });
+  assert.equal(got.properties.attributes?.enabled, true);
+  const listed = await all(vaults.secrets.list(SRC, vaultName));
+  assert.deepEqual(listed.map((x) => x.name).sort(), ['arm-secret', 'db-password']);
+  assert.ok(!JSON.stringify(listed).includes('arm-value-5512') && !JSON.stringify(listed).includes(KV_SECRET));
+  await assert.rejects(vaults.secrets.get(SRC, vaultName, 'nope'), (e: any) => e.statusCode === 404 && e.code === 'ResourceNotFound');
+  await assert.rejects(vaults.secrets.createOrUpdate(SRC, vaultName, 'no-value', { properties: {} }), (e: any) => {
+    assert.equal(e.statusCode, 400);
+    assert.match(e.message, /properties\.value/);
+    return true;
+  });
 });

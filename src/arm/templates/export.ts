@@ -5,7 +5,7 @@
 // '/echo')]`) depending on its parents; read-only properties are left out; names become parameters
 // (`service_contoso_name`) unless SkipResourceNameParameterization; an id of a resource of the template
 // inside a property becomes a resourceId() expression and a dependency; a secret whose value Azure hides
-// (a secret named value) becomes a securestring parameter without default.
+// (a secret named value, a vault's secret) becomes a securestring parameter without default.
 import type { ArmContext } from '../context.js';
 import type { ArmRequest, ArmResult } from '../registry.js';
 import { asObject, rejectUnknown } from '../envelope.js';
@@ -20,6 +20,7 @@ const READ_ONLY: Record<string, readonly string[]> = {
     'managementApiUrl', 'scmUrl', 'developerPortalUrl', 'publicIPAddresses', 'privateIPAddresses', 'outboundPublicIPAddresses', 'platformVersion'],
   'microsoft.apimanagement/service/subscriptions': ['createdDate', 'startDate', 'expirationDate', 'endDate', 'notificationDate', 'stateComment'],
   'microsoft.keyvault/vaults': ['provisioningState', 'vaultUri', 'hsmPoolResourceId'],
+  'microsoft.keyvault/vaults/secrets': ['secretUri', 'secretUriWithVersion'],
   'microsoft.managedidentity/userassignedidentities': ['tenantId', 'principalId', 'clientId'],
 };
 /** Links between two entities of an instance (their PUT takes no body), by type: the collection they link to. */
@@ -28,6 +29,11 @@ const LINKS: Record<string, string> = {
   'microsoft.apimanagement/service/apis/tags': 'tags',
 };
 const NAMED_VALUES = 'microsoft.apimanagement/service/namedvalues';
+/** Types whose `value` a GET never returns, when it is a secret: a securestring parameter without default takes its place. */
+const HIDDEN_VALUE: Record<string, (props: Json) => boolean> = {
+  [NAMED_VALUES]: (p) => p.secret === true && p.value === undefined && !p.keyVault,
+  'microsoft.keyvault/vaults/secrets': (p) => p.value === undefined,
+};
 const USER_IDENTITY = 'microsoft.managedidentity/userassignedidentities';
 const ENVELOPE = ['location', 'tags', 'sku', 'identity', 'kind', 'zones'];
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -148,6 +154,8 @@ class TemplateWriter {
     const props: Json = structuredClone((x.body.properties ?? {}) as Json);
     for (const k of READ_ONLY[x.type.toLowerCase()] ?? ['provisioningState']) delete props[k];
     for (const [k, v] of Object.entries(props)) if (v === null) delete props[k];
+    const attributes = props.attributes as Json | undefined;
+    if (attributes && typeof attributes === 'object') { delete attributes.created; delete attributes.updated; }
     if (Array.isArray(props.hostnameConfigurations)) {
       props.hostnameConfigurations = (props.hostnameConfigurations as Json[])
         .filter((h) => h.certificateSource === 'KeyVault')
@@ -156,9 +164,9 @@ class TemplateWriter {
     return props;
   }
 
-  /** A secret named value (its value hidden by GET, as Azure's) takes its value from a securestring parameter without default. */
+  /** A secret whose value GET hides (a secret named value, a vault's secret) takes it from a securestring parameter without default. */
   private hideSecret(x: ReadResource, props: Json): Json {
-    if (x.type.toLowerCase() !== NAMED_VALUES || props.secret !== true || props.value !== undefined || props.keyVault) return props;
+    if (!HIDDEN_VALUE[x.type.toLowerCase()]?.(props)) return props;
     const p = paramName(lastSegment(x.type), ...x.names, 'value');
     this.parameters[p] = { type: 'SecureString' };
     return { ...props, value: `[parameters(${lit(p)})]` };
