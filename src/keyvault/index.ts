@@ -41,6 +41,8 @@ export interface KeyVaultVaults {
   listSecrets(vault: string): Promise<VaultSecretInfo[]>;
   getSecret(vault: string, name: string): Promise<VaultSecretInfo | undefined>;
   setSecret(vault: string, name: string, input: SecretInput): Promise<VaultSecretInfo>;
+  /** PATCH: the current version's content type, tags and attributes (undefined when there is no such secret). */
+  updateSecret(vault: string, name: string, patch: Omit<SecretInput, 'value'>): Promise<VaultSecretInfo | undefined>;
 }
 
 /** A secret's current version as Resource Manager shows it: never its value. */
@@ -130,6 +132,11 @@ export class KeyVaultPlane implements KeyVaultVaults {
   async setSecret(vault: string, name: string, input: SecretInput): Promise<VaultSecretInfo> {
     checkName(name);
     return infoOf((await this.secrets.set(vaultKey(vault), name, input)).version);
+  }
+
+  async updateSecret(vault: string, name: string, patch: Omit<SecretInput, 'value'>): Promise<VaultSecretInfo | undefined> {
+    if (!(await this.getSecret(vault, name))) return undefined;
+    return infoOf((await this.secrets.update(vaultKey(vault), name, '', patch)).version);
   }
 
   async close(): Promise<void> {

@@ -284,6 +284,12 @@ test("Resource Manager's vaults/secrets with the SDK: a PUT sets a secret, GET a
   const listed = await all(vaults.secrets.list(SRC, vaultName));
   assert.deepEqual(listed.map((x) => x.name).sort(), ['arm-secret', 'db-password']);
   assert.ok(!JSON.stringify(listed).includes('arm-value-5512') && !JSON.stringify(listed).includes(KV_SECRET));
+  const patched = await vaults.secrets.update(SRC, vaultName, 'arm-secret', { properties: { contentType: 'text/y', attributes: { enabled: false } } });
+  assert.equal(patched.properties.contentType, 'text/y');
+  assert.equal(patched.properties.attributes?.enabled, false);
+  assert.deepEqual(patched.tags, { a: 'b' }, 'PATCH keeps what it does not name');
+  assert.equal(patched.properties.secretUriWithVersion, created.properties.secretUriWithVersion, 'PATCH makes no new version');
+  await assert.rejects(vaults.secrets.update(SRC, vaultName, 'nope', { properties: { contentType: 'x' } }), (e: any) => e.statusCode === 404 && e.code === 'ResourceNotFound');
   await assert.rejects(vaults.secrets.get(SRC, vaultName, 'nope'), (e: any) => e.statusCode === 404 && e.code === 'ResourceNotFound');
   await assert.rejects(vaults.secrets.createOrUpdate(SRC, vaultName, 'no-value', { properties: {} }), (e: any) => {
     assert.equal(e.statusCode, 400);
