@@ -10,8 +10,9 @@ import type { Logger } from '../common/log.js';
 import type { AuthzPlane } from '../authz/index.js';
 import type { ManagedIdentities, TokenVerifier } from '../entra/index.js';
 import { VaultAuth } from './auth.js';
-import { ObjectStore } from './objects.js';
-import { SecretStore } from './secrets.js';
+import { ObjectStore, checkName } from './objects.js';
+import { SecretStore, type SecretInput, type SecretVersion } from './secrets.js';
+import { isAzureError } from '../common/errors.js';
 import { CertificateStore } from './certificates.js';
 import { VaultPipeline } from './pipeline.js';
 import { closeServer, startVaultListener } from './listener.js';
@@ -33,7 +34,22 @@ export interface KeyVaultVaults {
   stopVault(name: string): Promise<void>;
   /** Deletes everything a vault holds (purged, or deleted without soft delete). */
   purgeVault(name: string): Promise<void>;
+  /**
+   * Resource Manager's vaults/secrets (how a template sets a secret): the current version of each secret
+   * of a vault, without values (the secrets behind certificates are not listed), one of them, a new version.
+   */
+  listSecrets(vault: string): Promise<VaultSecretInfo[]>;
+  getSecret(vault: string, name: string): Promise<VaultSecretInfo | undefined>;
+  setSecret(vault: string, name: string, input: SecretInput): Promise<VaultSecretInfo>;
+  /** PATCH: the current version's content type, tags and attributes (undefined when there is no such secret). */
+  updateSecret(vault: string, name: string, patch: Omit<SecretInput, 'value'>): Promise<VaultSecretInfo | undefined>;
 }
+
+/** A secret's current version as Resource Manager shows it: never its value. */
+export type VaultSecretInfo = Omit<SecretVersion, 'value' | 'managed'>;
+export type { SecretInput } from './secrets.js';
+
+const infoOf = ({ value: _v, managed: _m, ...info }: SecretVersion): VaultSecretInfo => info;
 
 export interface KeyVaultOptions {
   db: Kysely<Database>;
@@ -56,13 +72,14 @@ interface VaultRuntime { view: VaultView; server: https.Server; port: number }
 export class KeyVaultPlane implements KeyVaultVaults {
   private readonly vaults = new Map<string, VaultRuntime>();
   private readonly objects: ObjectStore;
+  private readonly secrets: SecretStore;
   readonly pipeline: VaultPipeline;
   /** The gateway's reads of secrets and certificates as an instance's managed identity. */
   readonly gatewayReader: GatewayReader;
 
   constructor(private readonly o: KeyVaultOptions) {
     this.objects = new ObjectStore(o.db, o.clock);
-    const secrets = new SecretStore(this.objects, o.box);
+    const secrets = this.secrets = new SecretStore(this.objects, o.box);
     const certificates = new CertificateStore(this.objects, secrets);
     const auth = new VaultAuth({ verifier: o.verifier, authz: o.authz, clock: o.clock, authorityHost: o.authorityHost, tenantId: o.tenantId });
     this.pipeline = new VaultPipeline(auth, { secrets, certificates });
@@ -96,6 +113,30 @@ export class KeyVaultPlane implements KeyVaultVaults {
   async purgeVault(name: string): Promise<void> {
     await this.stopVault(name);
     await this.objects.purgeVault(vaultKey(name));
+  }
+
+  async listSecrets(vault: string): Promise<VaultSecretInfo[]> {
+    return (await this.secrets.list(vaultKey(vault))).filter((s) => !s.version.managed).map((s) => infoOf(s.version));
+  }
+
+  async getSecret(vault: string, name: string): Promise<VaultSecretInfo | undefined> {
+    try {
+      const s = await this.secrets.get(vaultKey(vault), name, undefined, false);
+      return s.version.managed ? undefined : infoOf(s.version);
+    } catch (e) {
+      if (isAzureError(e) && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async setSecret(vault: string, name: string, input: SecretInput): Promise<VaultSecretInfo> {
+    checkName(name);
+    return infoOf((await this.secrets.set(vaultKey(vault), name, input)).version);
+  }
+
+  async updateSecret(vault: string, name: string, patch: Omit<SecretInput, 'value'>): Promise<VaultSecretInfo | undefined> {
+    if (!(await this.getSecret(vault, name))) return undefined;
+    return infoOf((await this.secrets.update(vaultKey(vault), name, '', patch)).version);
   }
 
   async close(): Promise<void> {

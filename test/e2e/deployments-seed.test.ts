@@ -178,3 +178,18 @@ test('a Key Vault read denied while the access policy is still to come is retrie
   const svc = await apim.apiManagementService.get('race-rg', 'race-apim');
   assert.equal(svc.hostnameConfigurations!.find((h) => h.hostName === 'race.contoso.com')?.certificateSource, 'KeyVault');
 });
+
+test('the Key Vault group exports the custom hostname by its keyVaultId, without the certificate, its key or its secret', async () => {
+  const exported = await resources.resourceGroups.beginExportTemplateAndWait('kv-rg', { resources: ['*'] });
+  const template = exported.template as any;
+  const svc = template.resources.find((r: any) => r.type === 'Microsoft.ApiManagement/service');
+  const host = svc.properties.hostnameConfigurations.find((h: any) => h.hostName === 'api.contoso.com');
+  assert.match(host.keyVaultId, /\/secrets\/gateway$/);
+  assert.equal(host.certificate, undefined);
+  assert.equal(host.encodedCertificate, undefined);
+  assert.equal(host.certificatePassword, undefined);
+  const types = template.resources.map((r: any) => r.type);
+  assert.ok(!types.includes('Microsoft.KeyVault/vaults/secrets'), "a certificate's secret is the certificate's, not exported as a secret");
+  assert.ok(types.includes('Microsoft.KeyVault/vaults'));
+  assert.ok(!/BEGIN|MII[A-Za-z0-9+/]{20}/.test(JSON.stringify(template)), 'no certificate or key material');
+});

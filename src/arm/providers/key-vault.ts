@@ -12,6 +12,7 @@ import {
   type DeletedVaultProperties, type VaultProperties, type VaultPropertiesInput,
 } from './key-vault-properties.js';
 import { trackedResourceHandlers } from '../tracked-resource.js';
+import { vaultSecretsRegistration } from './key-vault-secrets.js';
 
 export const KEYVAULT_API_VERSIONS = ['2018-02-14', '2019-09-01', '2020-04-01-preview', '2021-04-01-preview', '2021-06-01-preview',
   '2021-10-01', '2021-11-01-preview', '2022-02-01-preview', '2022-07-01', '2022-11-01', '2023-02-01', '2023-07-01',
@@ -213,7 +214,7 @@ export function keyVaultProvider(arm: ArmContext): ResourceProviderModule {
 
   return {
     namespace: 'Microsoft.KeyVault',
-    types: [vaults, accessPolicies, deletedVaults, locationDeletedVaults],
+    types: [vaults, accessPolicies, vaultSecretsRegistration(arm, KEYVAULT_API_VERSIONS), deletedVaults, locationDeletedVaults],
     // After a restart: every vault listens again on the port of its vaultUri.
     async init() {
       for (const v of await arm.resources.listOf(VAULT)) await arm.keyVault.ensureVault(toSettings(v.body), portOf(v.body));

@@ -147,7 +147,7 @@ async function evalScope(arm: ArmContext, dispatch: Dispatch, target: Deployment
 }
 
 /** The newest non-preview api-version a type is served with. */
-function newestApiVersion(arm: ArmContext, type: string): string | undefined {
+export function newestApiVersion(arm: ArmContext, type: string): string | undefined {
   const versions = [...(arm.registry.type(type)?.apiVersions ?? [])].sort();
   return versions.filter((v) => !v.includes('preview')).pop() ?? versions.pop();
 }
