@@ -83,6 +83,7 @@ const ROWS: [string, string][] = [
   ['@(JArray.Parse("[3,1,2]").Select(t => (int)t).OrderBy(n => n).Last())', '3'],
   ['@{ int Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2); return Fib(15); }', '610'],
   ['@((new { typ = "JWT", n = 1 }).ToString())', '{ typ = JWT, n = 1 }'],
+  ['@{ Func<int, int> f = x => x; return f; }', 'System.Delegate'],
   ['@(JsonConvert.SerializeObject(new { typ = "JWT", alg = "HS256" }))', '{"typ":"JWT","alg":"HS256"}'],
   ['@(string.Format("{0:D3}-{1:F2}", 7, 3.14159))', '007-3.14'],
   ['@(new DateTime(2024, 2, 29, 13, 5, 0).ToString("yyyy-MM-ddTHH:mm:ss"))', '2024-02-29T13:05:00'],

@@ -42,6 +42,8 @@ export function formatValue(value: unknown, format?: string | null, type?: strin
       if (Array.isArray(value)) return value.length > 0 && value.every((v) => typeof v === 'string') ? 'System.String[]' : 'System.Object[]';
       return String(value);
     }
+    // A delegate (a compiled lambda) prints as .NET prints one, never as its JavaScript source.
+    case 'function': return 'System.Delegate';
     default: return String(value);
   }
 }
