@@ -75,6 +75,8 @@ export interface SubscriptionConfig {
   secondaryKey: string;
   state: string;
   allowTracing: boolean;
+  /** The owner (`/users/{id}`, relative or full), for emit-metric's "User ID" dimension; absent: none. */
+  ownerId?: string;
 }
 
 export interface BackendConfig {
@@ -122,6 +124,8 @@ export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
   name: string;
+  /** The instance's Azure region (emit-metric's "Location" dimension); absent: unknown. */
+  location?: string;
   apis: ApiConfig[];
   operations: OperationConfig[];
   policies: PolicyConfig[];

@@ -9,8 +9,12 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { ipFilterPolicies } from '../policies/ip-filter.js';
+import { metricPolicies } from '../policies/emit-metric.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies,
+    // validation and metrics (#14)
+    ...ipFilterPolicies, ...metricPolicies].map((d) => [d.name, d]),
 );

@@ -4,6 +4,7 @@
 import type { BackendConfig } from '../config.js';
 import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
+import type { GatewayMetrics } from './metrics.js';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -114,4 +115,8 @@ export interface InstanceServices {
   counters: CounterStore;
   client: BackendClient;
   logger: Logger;
+  /** This process's metrics (emit-metric); absent: metrics are not kept. */
+  metrics?: GatewayMetrics;
+  /** The instance's region (emit-metric's "Location"); '' when unknown. */
+  location: string;
 }

@@ -38,11 +38,13 @@ export class ApimConfigSource implements ConfigSource {
     for (const s of await resources.listOf(SUBSCRIPTION, { parent: id })) {
       const scope = relativeScope(id, s.body.properties.scope);
       if (!scope) continue;
-      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing });
+      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing,
+        ...(s.body.properties.ownerId ? { ownerId: s.body.properties.ownerId } : {}) });
     }
     return {
       instanceId: id,
       name: svc.body.name,
+      ...(typeof svc.body.location === 'string' ? { location: svc.body.location } : {}),
       apis: (await resources.listOf(API, { parent: id })).map((a) => ({
         name: a.body.name, displayName: a.body.properties.displayName, path: a.body.properties.path, serviceUrl: a.body.properties.serviceUrl,
         protocols: a.body.properties.protocols, subscriptionRequired: a.body.properties.subscriptionRequired,
