@@ -13,6 +13,7 @@ import { handleRequest, serveTrace } from './runtime/pipeline.js';
 import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
 import type { GatewayMetrics } from './runtime/metrics.js';
+import { JsonSchemaTable } from './policies/validation/json-schemas.js';
 import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
@@ -62,6 +63,7 @@ export class InstanceServer {
     // Certificates first: they are served whatever becomes of the rest of the configuration.
     const tlsProblems = this.server.setCertificates(config.hostnames);
     this.services.location = typeof config.location === 'string' ? config.location : '';
+    this.services.schemas = new JsonSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.tokens.clear();
     let compiled: CompiledInstance;

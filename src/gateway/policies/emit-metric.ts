@@ -19,7 +19,7 @@ const DEFAULTS: Record<string, (ctx: GatewayContext, s: InstanceServices) => str
   'product id': (ctx) => ctx.productName,
   'user id': (ctx) => ctx.subscription?.ownerId ?? '',
   'subscription id': (ctx) => ctx.subscription?.name ?? '',
-  location: (_ctx, s) => s.location,
+  location: (_ctx, s) => s.location ?? '',
   'gateway id': () => GATEWAY_ID,
 };
 

@@ -11,10 +11,12 @@ import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
 import { ipFilterPolicies } from '../policies/ip-filter.js';
 import { metricPolicies } from '../policies/emit-metric.js';
+import { validateContentPolicies } from '../policies/validation/validate-content.js';
+import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
     ...corsPolicies, ...sendRequestPolicies,
     // validation and metrics (#14)
-    ...ipFilterPolicies, ...metricPolicies].map((d) => [d.name, d]),
+    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies].map((d) => [d.name, d]),
 );

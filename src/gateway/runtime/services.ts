@@ -5,6 +5,7 @@ import type { BackendConfig } from '../config.js';
 import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { JsonSchemaTable } from '../policies/validation/json-schemas.js';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -117,6 +118,8 @@ export interface InstanceServices {
   logger: Logger;
   /** This process's metrics (emit-metric); absent: metrics are not kept. */
   metrics?: GatewayMetrics;
-  /** The instance's region (emit-metric's "Location"); '' when unknown. */
-  location: string;
+  /** The instance's region (emit-metric's "Location"); absent or '' when unknown. */
+  location?: string;
+  /** The instance's JSON schemas (validate-content, validate-parameters); absent: none. */
+  schemas?: JsonSchemaTable;
 }
