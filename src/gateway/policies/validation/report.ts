@@ -5,6 +5,8 @@
 // told the public message, context.LastError the details.
 import { PolicyError, apimBody, type Section } from '../../policy/types.js';
 import type { GatewayContext } from '../../runtime/context.js';
+import { AnonymousObject } from '../../expressions/dotnet/anonymous.js';
+import { List } from '../../expressions/dotnet/collections.js';
 
 export const ACTIONS = ['ignore', 'prevent', 'detect'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -33,9 +35,12 @@ export function report(ctx: GatewayContext, policy: string, issues: Issue[], err
   const kept = issues.filter((i) => i.action !== 'ignore');
   if (kept.length === 0) return;
   if (errorsVariable) {
+    // Objects expressions can read and serialize (JsonConvert.SerializeObject gives APIM's JSON).
     const prev = ctx.variables.get(errorsVariable);
-    const list = Array.isArray(prev) ? prev : [];
-    for (const i of kept) list.push({ Name: i.name, Type: i.type, ValidationRule: i.rule, Details: i.details, Action: i.action });
+    const list = prev instanceof List ? prev : new List<unknown>();
+    for (const i of kept) {
+      list.push(new AnonymousObject([['Name', i.name], ['Type', i.type], ['ValidationRule', i.rule], ['Details', i.details], ['Action', i.action]]));
+    }
     ctx.variables.set(errorsVariable, list);
   }
   const blocking = kept.find((i) => i.action === 'prevent');
