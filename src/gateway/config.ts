@@ -177,6 +177,11 @@ export interface InstanceConfig {
   namedValues: NamedValueConfig[];
   /** Custom proxy hostnames with their certificates (none: the built-in certificate only). */
   hostnames: HostnameConfig[];
+  /**
+   * This server's Entra token service (its authority host, e.g. https://localhost:8443), whose tenants'
+   * discovery documents and signing keys validate-azure-ad-token trusts; absent: that policy refuses every token.
+   */
+  entraAuthority?: string;
   /** API and global schemas for validate-content (absent: none). */
   schemas?: SchemaConfig[];
 }

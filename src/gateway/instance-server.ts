@@ -63,6 +63,7 @@ export class InstanceServer {
     // Certificates first: they are served whatever becomes of the rest of the configuration.
     const tlsProblems = this.server.setCertificates(config.hostnames);
     this.services.location = typeof config.location === 'string' ? config.location : '';
+    this.services.entraAuthority = typeof config.entraAuthority === 'string' ? config.entraAuthority.replace(/\/+$/, '') : undefined;
     this.services.schemas = new JsonSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.tokens.clear();

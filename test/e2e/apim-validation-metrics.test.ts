@@ -128,3 +128,42 @@ test('GET /apim-local/metrics authenticates (401) and authorizes Microsoft.Insig
   assert.equal(denied.body.error.message, `The client with object id '${app.body.objectId}' does not have authorization to perform action 'Microsoft.Insights/metrics/read' over scope '/subscriptions/${server.connection.subscriptionId}'.`);
   assert.equal((await request(url, { method: 'POST', token })).status, 405);
 });
+
+test('validate-azure-ad-token (Microsoft Learn, "Validate Microsoft Entra token"): tokens of this server\'s tenant, by client application, audience and claims; in every gateway process', async () => {
+  const tenant = server.connection.tenantId;
+  const adminApp = server.connection.clientId;
+  await apim.apiOperation.createOrUpdate(RG, SVC, API, 'secure', { displayName: 'secure', method: 'GET', urlTemplate: '/secure', responses: [{ statusCode: 200 }] });
+  await apim.apiOperationPolicy.createOrUpdate(RG, SVC, API, "secure", "policy", {
+    format: 'rawxml',
+    value: policyXml(`<validate-azure-ad-token tenant-id="${tenant}" output-token-variable-name="jwt">
+        <client-application-ids><application-id>${adminApp}</application-id></client-application-ids>
+        <audiences><audience>https://management.azure.com</audience></audiences>
+        <required-claims><claim name="tid" match="any"><value>${tenant}</value></claim></required-claims>
+      </validate-azure-ad-token>`, '<set-header name="x-caller"><value>@(((Jwt)context.Variables["jwt"]).Claims.GetValueOrDefault("appid", ""))</value></set-header>').replace('<on-error><base /></on-error>', '<on-error><base /><set-header name="x-reason"><value>@(context.LastError.Reason)</value></set-header></on-error>'),
+  });
+  const get = (auth?: string) => freshRequest(`${gatewayUrl}/${API}/secure`, { headers: auth ? { authorization: auth } : {} });
+  const none = await get();
+  assert.equal(none.status, 401);
+  assert.deepEqual(none.json, { statusCode: 401, message: 'JWT not present.' });
+  // Twice, on fresh connections: the server process and the worker both validate.
+  for (let i = 0; i < 2; i++) {
+    const ok = await get(`Bearer ${token}`);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.headers['x-caller'], adminApp, 'output-token-variable-name holds the validated token');
+  }
+  const tampered = await get(`Bearer ${token.slice(0, -6)}AAAAAA`);
+  assert.deepEqual(tampered.json, { statusCode: 401, message: 'Invalid JWT.' });
+  assert.equal(tampered.headers['x-reason'], 'TokenSignatureInvalid');
+  assert.equal((await get(token)).status, 401, 'the Authorization header needs the Bearer scheme');
+  // Another application of the tenant is not among client-application-ids.
+  const app = await request(`${server.connection.managementEndpoint}/apim-local/applications`, {
+    method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'other-client' }),
+  });
+  const other = (await server.credential(app.body.appId, app.body.password).getToken('https://management.azure.com/.default')).token;
+  const refused = await get(`Bearer ${other}`);
+  assert.deepEqual(refused.json, { statusCode: 401, message: 'Invalid JWT.' });
+  assert.equal(refused.headers['x-reason'], 'TokenClientApplicationIdNotAllowed');
+  // A token for another audience (Key Vault) is refused by <audiences>.
+  const kv = (await server.credential().getToken('https://vault.azure.net/.default')).token;
+  assert.equal((await get(`Bearer ${kv}`)).headers['x-reason'], 'TokenAudienceNotAllowed');
+});

@@ -11,6 +11,8 @@ import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
 import { ipFilterPolicies } from '../policies/ip-filter.js';
 import { metricPolicies } from '../policies/emit-metric.js';
+import { validateOdataPolicies } from '../policies/validation/validate-odata.js';
+import { azureAdTokenPolicies } from '../policies/azure-ad-token.js';
 import { validateContentPolicies } from '../policies/validation/validate-content.js';
 import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
 
@@ -18,5 +20,5 @@ export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
     ...corsPolicies, ...sendRequestPolicies,
     // validation and metrics (#14)
-    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies].map((d) => [d.name, d]),
+    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies].map((d) => [d.name, d]),
 );

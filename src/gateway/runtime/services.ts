@@ -120,6 +120,8 @@ export interface InstanceServices {
   metrics?: GatewayMetrics;
   /** The instance's region (emit-metric's "Location"); absent or '' when unknown. */
   location?: string;
+  /** This server's Entra authority host (validate-azure-ad-token); absent: unknown. */
+  entraAuthority?: string;
   /** The instance's JSON schemas (validate-content, validate-parameters); absent: none. */
   schemas?: JsonSchemaTable;
 }

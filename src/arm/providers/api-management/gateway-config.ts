@@ -64,6 +64,7 @@ export class ApimConfigSource implements ConfigSource {
       namedValues: await resolvedNamedValues(this.deps, id),
       hostnames: await this.hostnames.gatewayHostnames(id),
       schemas: await this.schemas(id),
+      entraAuthority: this.deps.arm.baseUrl,
     };
   }
 
