@@ -239,3 +239,59 @@ test('validate-status-code and validate-headers (Microsoft Learn, "Validate stat
   assert.equal(r.status, 502);
   assert.equal(r.headers.get('x-message'), 'Unspecified header content-type is not allowed.');
 });
+
+test('validate-odata-request (Microsoft Learn, "Validate OData request"): versions, size and system query options', async () => {
+  assert.match(refusal('<validate-odata-request default-odata-version="5.0" />'), /invalid value '5\.0'/);
+  assert.match(refusal('<validate-odata-request min-odata-version="4.01" max-odata-version="4.0" />'), /above the 'max-odata-version'/);
+  assert.match(refusal('<validate-odata-request />', 'outbound'), /not allowed in the 'outbound' section/);
+  assert.match(refusal('<validate-odata-request />', 'inbound', 'operation'), /not allowed in the specified scope/);
+  await load({ inbound: '<validate-odata-request error-variable-name="oerrs" min-odata-version="4.0" max-odata-version="4.0" max-size="20" />', onError: SHOW_ERROR });
+  assert.equal((await call(`${gw.url}/echo/People?$filter=Name eq 'x'&$top=5&$count=true&custom=1`, { headers: { 'odata-version': '4.0' } })).status, 200);
+  let r = await call(`${gw.url}/echo/People`, { headers: { 'odata-version': '4.01' } });
+  assert.deepEqual(r.json, { statusCode: 400, message: 'OData version 4.01 is higher than the maximum version 4.0 allowed.' });
+  assert.equal(r.headers.get('x-source'), 'validate-odata-request');
+  r = await call(`${gw.url}/echo/People`, { headers: { 'odata-version': '3.0' } });
+  assert.equal(r.json.message, "The OData-Version header value '3.0' is not a valid OData version.");
+  r = await call(`${gw.url}/echo/People?$top=-1`);
+  assert.equal(r.json.message, "The value '-1' of the system query option '$top' is not a non-negative integer.");
+  r = await call(`${gw.url}/echo/People?$bogus=1`);
+  assert.equal(r.json.message, "The query option '$bogus' is not a supported OData system query option.");
+  r = await call(`${gw.url}/echo/People?$top=1&$top=2`);
+  assert.equal(r.json.message, "The system query option '$top' may be specified only once.");
+  const big = '{"Name":"a very long name indeed"}';
+  r = await post('/pets', big);
+  assert.equal(r.json.message, `Request's body is ${Buffer.byteLength(big)} bytes long and it exceeds the limit of 20 bytes.`);
+  // 4.01 (the default here): system query options without '$' and in any case.
+  await load({ inbound: '<validate-odata-request default-odata-version="4.01" />' });
+  assert.equal((await call(`${gw.url}/echo/People?top=2&$SKIP=1`)).status, 200);
+  assert.equal((await call(`${gw.url}/echo/People?top=x`)).status, 400);
+});
+
+test('validate-azure-ad-token and check-header at PUT (Microsoft Learn, "Validate Microsoft Entra token", "Check HTTP header")', () => {
+  assert.match(refusal('<validate-azure-ad-token><client-application-ids><application-id>a</application-id></client-application-ids></validate-azure-ad-token>'), /required attribute 'tenant-id' is missing/);
+  assert.match(refusal('<validate-azure-ad-token tenant-id="t" />'), /must contain a 'client-application-ids' element/);
+  assert.match(refusal('<validate-azure-ad-token tenant-id="t"><client-application-ids /></validate-azure-ad-token>'), /at least one 'application-id'/);
+  assert.match(refusal('<validate-azure-ad-token tenant-id="t" header-name="a" query-parameter-name="b"><client-application-ids><application-id>a</application-id></client-application-ids></validate-azure-ad-token>'), /Only one of/);
+  assert.match(refusal('<validate-azure-ad-token tenant-id="t"><client-application-ids><application-id>a</application-id></client-application-ids></validate-azure-ad-token>', 'outbound'), /not allowed in the 'outbound' section/);
+  assert.match(refusal('<validate-azure-ad-token tenant-id="t"><client-application-ids><application-id>a</application-id></client-application-ids><decryption-keys><key>x</key></decryption-keys></validate-azure-ad-token>'), /not supported by apim-local yet/);
+  assert.match(refusal('<check-header name="a" failed-check-httpcode="401" failed-check-error-message="no" />'), /required attribute 'ignore-case' is missing/);
+  assert.match(refusal('<check-header name="a" failed-check-httpcode="401" failed-check-error-message="no" ignore-case="yes" />'), /'true' or 'false' is expected/);
+  assert.match(refusal('<check-header name="a" failed-check-httpcode="401" failed-check-error-message="no" ignore-case="true" />', 'outbound'), /not allowed in the 'outbound' section/);
+});
+
+test('check-header edge cases (Microsoft Learn, "Check HTTP header"): presence only, case, any of several values, the answer', async () => {
+  await load({ inbound: `<check-header name="X-Key" failed-check-httpcode="401" failed-check-error-message="Not authorized" ignore-case="false"><value>f6dc69a089844cf6b2019bae6d36fac8</value><value>second</value></check-header>
+    <check-header name="X-Present" failed-check-httpcode="403" failed-check-error-message="@(&quot;missing &quot; + &quot;header&quot;)" ignore-case="true" />`, onError: SHOW_ERROR });
+  const h = (key?: string, present = true) => call(`${gw.url}/echo/x`, { headers: { ...(key !== undefined ? { 'x-key': key } : {}), ...(present ? { 'x-present': '' } : {}) } });
+  assert.equal((await h('f6dc69a089844cf6b2019bae6d36fac8')).status, 200);
+  assert.equal((await h('second')).status, 200, 'any one of the values');
+  let r = await h('F6DC69A089844CF6B2019BAE6D36FAC8');
+  assert.equal(r.status, 401, 'ignore-case="false" compares exactly');
+  assert.deepEqual(r.json, { statusCode: 401, message: 'Not authorized' });
+  assert.equal(r.headers.get('x-reason'), 'HeaderValueNotAllowed');
+  r = await h(undefined);
+  assert.equal(r.headers.get('x-reason'), 'HeaderNotFound');
+  r = await h('second', false);
+  assert.deepEqual(r.json, { statusCode: 403, message: 'missing header' }, 'no value elements: presence only (an empty header is present)');
+  assert.equal((await h('second', true)).status, 200);
+});
