@@ -17,6 +17,8 @@ export interface MetricFamily {
 /** Custom series kept per process; beyond this, new series are dropped (and counted): dimension values can come from callers. */
 export const MAX_CUSTOM_SERIES = 10_000;
 const CUSTOM_PREFIX = 'apim_custom_';
+/** Longest dimension value kept (longer ones are cut). */
+export const MAX_LABEL_VALUE = 256;
 
 /** A Prometheus name part: letters, digits and `_`, lower case (`API ID` → `api_id`). */
 export function promName(s: string): string {
@@ -60,7 +62,8 @@ export class GatewayMetrics {
     const labels: Record<string, string> = { instance, namespace };
     for (const [k, v] of dimensions) {
       const label = promName(k);
-      if (!(label in labels)) labels[label] = v;
+      // Dimension values can come from callers (a header, the client address): kept short.
+      if (!(label in labels)) labels[label] = v.length > MAX_LABEL_VALUE ? v.slice(0, MAX_LABEL_VALUE) : v;
     }
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     let s = f?.series.get(key);

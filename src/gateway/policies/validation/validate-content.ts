@@ -31,6 +31,32 @@ interface TypeMapping { from?: string; when?: (ctx: GatewayContext) => boolean; 
 
 const mediaType = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] : v ?? '').split(';')[0].trim().toLowerCase();
 
+/**
+ * A chunked request body read only up to `limit` bytes (size-exceeded-action="prevent": a client cannot
+ * make the gateway hold more than the limit): the body, or how many bytes had come when reading stopped.
+ */
+function readRequestUpTo(ctx: GatewayContext, limit: number): Promise<{ body: Buffer } | { over: number }> {
+  return new Promise((resolve, reject) => {
+    const req = ctx.req;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (d: Buffer) => {
+      size += d.length;
+      if (size > limit) { req.off('data', onData); req.off('end', onEnd); req.pause(); resolve({ over: size }); return; }
+      chunks.push(d);
+    };
+    const onEnd = () => {
+      const body = Buffer.concat(chunks);
+      ctx.requestBodyConsumed = true;
+      ctx.requestBody = body;
+      resolve({ body });
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
+
 /** Line and position (1-based) of character `index` in `text`, as Newtonsoft reports them. */
 function lineAndPosition(text: string, index: number): { line: number; position: number } {
   let line = 1;
@@ -175,7 +201,15 @@ const validateContent: PolicyDefinition = {
       const declared = headers['content-length'];
       let size = typeof declared === 'string' && /^\d+$/.test(declared) ? Number(declared) : undefined;
       let body: Buffer | undefined;
-      if (size === undefined) { body = await readBody(ctx); size = body.length; }
+      if (size === undefined) {
+        if (!response && ctx.requestBody === undefined && sizeAction(ctx) === 'prevent') {
+          const got = await readRequestUpTo(ctx, limit);
+          if ('over' in got) size = got.over; else { body = got.body; size = body.length; }
+        } else {
+          body = await readBody(ctx);
+          size = body.length;
+        }
+      }
       if (size > limit) {
         const details = `${what === 'request' ? 'Request' : 'Response'}'s body is ${size} bytes long and it exceeds the configured limit of ${limit} bytes.`;
         issues.push({ name: '', type: Type, rule: 'SizeLimit', details, public: publicOr(`Request's body is ${size} bytes long and it exceeds the limit of ${limit} bytes.`), action: sizeAction(ctx) });
