@@ -47,9 +47,19 @@ export class GatewayMetrics {
   private readonly custom = new Map<string, { help: string; series: Map<string, Series> }>();
   private customSeries = 0;
 
+  /** Labelled children by (instance, api, operation, status): the hot path skips prom-client's label hashing. */
+  private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
   request(instance: string, api: string, operation: string, status: number, seconds: number): void {
-    this.requests.inc({ instance, api, operation, status: String(status) });
-    this.duration.observe({ instance, api, operation }, seconds);
+    const key = `${instance}\n${api}\n${operation}\n${status}`;
+    let c = this.children.get(key);
+    if (c === undefined) {
+      c = { count: this.requests.labels(instance, api, operation, String(status)), time: this.duration.labels(instance, api, operation) };
+      // Bounded by configuration (APIs × operations × status codes); a reload with new names only adds.
+      if (this.children.size < 100_000) this.children.set(key, c);
+    }
+    c.count.inc();
+    c.time.observe(seconds);
   }
 
   /**
