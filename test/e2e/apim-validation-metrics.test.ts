@@ -68,7 +68,7 @@ test('validate-content through the gateway (Microsoft Learn, "Validate content")
   await apim.apiPolicy.createOrUpdate(RG, SVC, API, 'policy', {
     format: 'rawxml',
     value: policyXml(`
-      <emit-metric name="Calls" namespace="pets"><dimension name="API ID" /><dimension name="Operation ID" /></emit-metric>
+      <emit-metric name="Calls" namespace="pets"><dimension name="API ID" /><dimension name="Operation ID" /><dimension name="Location" /></emit-metric>
       <choose>
         <when condition="@(context.Operation.Id == &quot;address&quot;)">
           <validate-content unspecified-content-type-action="prevent" max-size="1024" size-exceeded-action="prevent">
@@ -105,7 +105,7 @@ test('validate-content through the gateway (Microsoft Learn, "Validate content")
     return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
   };
   // 8 calls: 6 to create (5 passed, 1 refused), 2 to address; summed over the server and its worker.
-  assert.equal(sample('apim_custom_calls_count', `namespace="pets",api_id="${API}",operation_id="create"`), 6, r.text);
+  assert.equal(sample('apim_custom_calls_count', `namespace="pets",api_id="${API}",operation_id="create",location="westeurope"`), 6, r.text);
   assert.equal(sample('apim_custom_calls_sum', `namespace="pets",api_id="${API}",operation_id="address"`), 2, r.text);
   assert.equal(sample('apim_gateway_requests_total', `instance="${inst}",api="${API}",operation="create",status="200"`), 5, r.text);
   assert.equal(sample('apim_gateway_requests_total', `instance="${inst}",api="${API}",operation="create",status="400"`), 1, r.text);

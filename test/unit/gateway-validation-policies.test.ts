@@ -175,6 +175,10 @@ test('validate-content (Microsoft Learn, "Validate content"; "Validation errors"
   await load({ inbound: PREVENT('<content type="application/json" validate-as="json" action="prevent" allow-additional-properties="false" />') });
   r = await post('/pets', '{"name":"rex","colour":"brown"}');
   assert.equal(r.json.message, `${lead} Property 'colour' has not been defined and the schema does not allow additional properties. Path ''.`);
+  // case-insensitive-property-names: NAME satisfies the required name.
+  await load({ inbound: PREVENT('<content type="application/json" validate-as="json" action="prevent" case-insensitive-property-names="true" />') });
+  assert.equal((await post('/pets', '{"NAME":"rex","Age":1}')).status, 200);
+  assert.equal((await post('/pets', '{"NAME":"rex","Age":"one"}')).status, 400);
   // detect: the call goes on; the errors are in the variable (APIM's {Name, Type, ValidationRule, Details, Action}).
   await load({ inbound: `${PREVENT('<content type="application/json" validate-as="json" action="detect" />')}<set-header name="x-errs"><value>@(Newtonsoft.Json.JsonConvert.SerializeObject(context.Variables["errs"]))</value></set-header>` });
   const before = be.requests.length;

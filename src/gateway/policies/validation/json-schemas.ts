@@ -34,16 +34,20 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObject = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A deep copy of a schema document with APIM's readings applied (see the file comment). */
-export function rewriteSchema(node: unknown, o: SchemaOverrides, inProperties = false): unknown {
+export function rewriteSchema(node: unknown, o: SchemaOverrides, keys: 'keywords' | 'names' | 'properties' = 'keywords'): unknown {
   if (Array.isArray(node)) return node.map((n) => rewriteSchema(n, o));
   if (!isObject(node)) return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    // Under `properties` the keys are property names, not keywords.
-    const key = inProperties && o.caseInsensitive ? k.toLowerCase() : k;
-    out[key] = rewriteSchema(v, o, !inProperties && (k === 'properties' || k === 'patternProperties' || k === 'definitions' || k === '$defs' || k === 'schemas'));
+    // Under `properties` the keys are property names (lower-cased when names are case-insensitive); under
+    // definitions/$defs/schemas they are definition names: neither are keywords.
+    const key = keys === 'properties' && o.caseInsensitive ? k.toLowerCase() : k;
+    const next = keys !== 'keywords' ? 'keywords'
+      : k === 'properties' || k === 'patternProperties' ? 'properties'
+        : k === 'definitions' || k === '$defs' || k === 'schemas' ? 'names' : 'keywords';
+    out[key] = rewriteSchema(v, o, next);
   }
-  if (inProperties) return out;
+  if (keys !== 'keywords') return out;
   if (out.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   delete out.nullable;
   if (o.caseInsensitive && Array.isArray(out.required)) out.required = out.required.map((r) => (typeof r === 'string' ? r.toLowerCase() : r));
