@@ -135,6 +135,15 @@ class Validator {
     }
   }
 
+  /** The {{named values}} in an element's XML content: its text and its descendants' attributes and text. */
+  private contentRefs(node: XNode): void {
+    this.refs.push(...namedValueRefs(node.text));
+    for (const ch of node.children) {
+      for (const v of Object.values(ch.attrs)) this.refs.push(...namedValueRefs(v));
+      this.contentRefs(ch);
+    }
+  }
+
   private element(node: XNode, schema: ElementSchema, isPolicy: boolean, section?: Section, container = false): void {
     const attrs = schema.attrs ?? {};
     for (const [name, value] of Object.entries(node.attrs)) {
@@ -161,6 +170,11 @@ class Validator {
     }
     const text = node.text.trim();
     const children = schema.children ?? {};
+    if (schema.anyContent) {
+      // XML content or a template: its elements are the document's own, not policies or their children.
+      if (schema.template?.(node)) return;
+      if (node.children.length > 0) { this.contentRefs(node); return; }
+    }
     if (container) {
       if (text !== '') this.issue(node, `The element '${node.name}' cannot contain text.`);
       return;

@@ -194,12 +194,12 @@ const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'
  * runs (the backend's origin and base path, then the operation path), so set-backend-service and
  * rewrite-uri show in it.
  */
-const requestUrl = (ctx: GatewayContext): UrlView => {
+export const requestUrl = (ctx: GatewayContext): UrlView => {
   return new UrlView(() => ctx.backendOrigin || incomingOrigin(ctx), ctx.backendBasePath ? `${ctx.backendBasePath}${ctx.path}` : ctx.path, ctx.queryString());
 };
 
 /** context.Request.OriginalUrl: what the client asked the gateway for. */
-const originalUrl = (ctx: GatewayContext): UrlView => {
+export const originalUrl = (ctx: GatewayContext): UrlView => {
   const raw = ctx.req.url ?? '/';
   const qi = raw.indexOf('?');
   return new UrlView(() => incomingOrigin(ctx), qi < 0 ? raw : raw.slice(0, qi), qi < 0 ? '' : raw.slice(qi + 1));
