@@ -48,7 +48,7 @@ const currency = (v: unknown) => {
 /** DotLiquid's filter names (set-body reference page) → liquidjs's built-in filter. */
 const BUILT_IN: Record<string, string> = {
   Abs: 'abs', Append: 'append', AtLeast: 'at_least', AtMost: 'at_most', Capitalize: 'capitalize', Compact: 'compact',
-  DividedBy: 'divided_by', Downcase: 'downcase', Escape: 'escape', First: 'first', H: 'escape', Join: 'join', Last: 'last',
+Downcase: 'downcase', Escape: 'escape', First: 'first', H: 'escape', Join: 'join', Last: 'last',
   Lstrip: 'lstrip', Map: 'map', Minus: 'minus', Modulo: 'modulo', NewlineToBr: 'newline_to_br', Plus: 'plus', Prepend: 'prepend',
   Remove: 'remove', RemoveFirst: 'remove_first', Replace: 'replace', ReplaceFirst: 'replace_first', Round: 'round', Rstrip: 'rstrip',
   Size: 'size', Slice: 'slice', Sort: 'sort', Split: 'split', Strip: 'strip', StripHtml: 'strip_html', StripNewlines: 'strip_newlines',
@@ -68,6 +68,11 @@ function createEngine(): Liquid {
   for (const [name, js] of Object.entries(BUILT_IN)) engine.registerFilter(name, builtIns[js] as (...args: unknown[]) => unknown);
   engine.registerFilter('Default', (v: unknown, d: unknown) => (isBlank(v) ? d : v));
   engine.registerFilter('Currency', currency);
+  // DotLiquid divides integers as integers (10 | DividedBy: 4 is 2), like Ruby's Liquid.
+  engine.registerFilter('DividedBy', (v: unknown, d: unknown) => {
+    const a = Number(v), b = Number(d);
+    return Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.floor(a / b) : a / b;
+  });
   engine.registerFilter('JsonEscape', jsonEscape);
   engine.registerFilter('Date', (v: unknown, format?: unknown) => {
     const d = toNetDate(v);
