@@ -146,7 +146,10 @@ class Validator {
 
   private element(node: XNode, schema: ElementSchema, isPolicy: boolean, section?: Section, container = false): void {
     const attrs = schema.attrs ?? {};
+    // XML content without an attribute schema (a stylesheet, a policy file): any attribute is its own.
+    const anyAttrs = schema.anyContent === true && schema.attrs === undefined;
     for (const [name, value] of Object.entries(node.attrs)) {
+      if (anyAttrs) { this.refs.push(...namedValueRefs(value)); continue; }
       const a = attrs[name];
       if (!a && !(isPolicy && name === 'id')) { this.issue(node, `The '${name}' attribute is not declared.`); continue; }
       this.refs.push(...namedValueRefs(value));
