@@ -150,7 +150,7 @@ const findAndReplace: PolicyDefinition = {
 // ---- redirect-content-urls ----
 
 /** The API's address on the gateway, as the client called it: scheme and Host, then the API's path. */
-const gatewayBase = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}${ctx.api.prefix ? `/${ctx.api.prefix}` : ''}`;
+const gatewayBase = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.host}${ctx.api.prefix ? `/${ctx.api.prefix}` : ''}`;
 const backendBase = (ctx: GatewayContext) => `${ctx.backendOrigin}${ctx.backendBasePath}`;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

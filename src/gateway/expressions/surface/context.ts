@@ -187,7 +187,7 @@ const EMPTY_RESPONSE = new GatewayResponse(200, {});
 class Named { constructor(readonly id: string, readonly name: string) {} }
 
 /** The incoming request's origin: the scheme it came on and its Host header. */
-const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}`;
+const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.host}`;
 
 /**
  * context.Request.Url: the URL the request is forwarded to, as API Management computes it before inbound
