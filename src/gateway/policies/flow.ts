@@ -53,13 +53,6 @@ const choose: PolicyDefinition = {
 
 // ---- responses ----
 
-/** Replaces a response's body, dropping a backend body still streaming in. */
-export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
-  if (r.body instanceof BackendStream) r.body.discard();
-  r.body = body;
-  delete r.headers['content-length'];
-  delete r.headers['content-encoding'];
-}
 
 const statusAttrs: ChildSchema['attrs'] = { code: { required: true, type: 'int', expr: true }, reason: { expr: true } };
 const statusSchema: ChildSchema = { attrs: statusAttrs, max: 1 };

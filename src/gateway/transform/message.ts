@@ -2,10 +2,17 @@
 // outbound and on-error. Reading buffers it (the one body reader: bufferRequestBody, BackendStream.readAll
 // with its size cap); writing replaces it and drops the stale Content-Length.
 import type { Section } from '../policy/types.js';
-import type { GatewayContext } from '../runtime/context.js';
+import type { GatewayContext, GatewayResponse } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { bufferRequestBody } from '../policies/routing.js';
-import { replaceBody } from '../policies/flow.js';
+
+/** Replaces a response's body, dropping a backend body still streaming in. */
+export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
+  if (r.body instanceof BackendStream) r.body.discard();
+  r.body = body;
+  delete r.headers['content-length'];
+  delete r.headers['content-encoding'];
+}
 
 export const isRequestSection = (s: Section) => s === 'inbound' || s === 'backend';
 
