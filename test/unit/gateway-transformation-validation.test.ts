@@ -61,6 +61,8 @@ const refusals: { name: string; xml: string; scope?: ScopeKind; message: RegExp 
   // set-body
   { name: 'set-body with an unknown template', xml: doc('inbound', '<set-body template="handlebars">x</set-body>'), message: /'template' attribute has an invalid value 'handlebars'. Allowed values: liquid, none/ },
   { name: 'set-body parse-date does not take expressions', xml: doc('inbound', '<set-body template="liquid" parse-date="@(true)">x</set-body>'), message: /Policy expressions are not allowed in the 'parse-date' attribute/ },
+  { name: 'set-body with a Liquid template that does not parse', xml: doc('inbound', '<set-body template="liquid">{% if body.a %}open</set-body>'), message: /'set-body' on line 3, column 1: The Liquid template could not be parsed: .*if/ },
+  { name: 'return-response\'s set-body with a Liquid template that does not parse', xml: doc('inbound', '<return-response><set-body template="liquid">{{ "x" </set-body></return-response>'), message: /'set-body' on line 3, column 18: The Liquid template could not be parsed/ },
   // trace
   { name: 'trace with both text and a message', xml: doc('inbound', '<trace source="s">text<message>m</message></trace>'), message: /both a 'message' element and text/ },
   { name: 'trace with no message', xml: doc('inbound', '<trace source="s"></trace>'), message: /must contain a 'message' element/ },

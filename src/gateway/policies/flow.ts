@@ -73,6 +73,15 @@ const bodySchema: ChildSchema = { ...setBodySchema, max: 1 };
 /** A template's source: the text as written, or, with XML in it, the content as XML. */
 const templateSource = (node: XNode) => (node.children.length === 0 ? node.text : writeContent(node));
 
+/** A set-body whose Liquid template does not parse: the document's error at PUT, with Liquid's message. */
+function liquidProblem(node: XNode): { node: XNode; message: string } | undefined {
+  if (!isLiquid(node)) return undefined;
+  try { parseLiquid(templateSource(node)); } catch (e) {
+    return { node, message: `The Liquid template could not be parsed: ${(e as Error).message}` };
+  }
+  return undefined;
+}
+
 /**
  * A set-body element compiled: the new body for a request. `input`: where a Liquid template reads `body`
  * (the section's message), or none (inside return-response the template's input is empty, as the
@@ -110,6 +119,10 @@ const returnResponse: PolicyDefinition = {
   name: 'return-response',
   sections: ALL,
   schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': setHeaderSchema, 'set-body': bodySchema } },
+  check(node) {
+    const body = node.children.find((ch) => ch.name === 'set-body');
+    return body ? liquidProblem(body) : undefined;
+  },
   compile(node, c): Run {
     const variable = c.attr(node, 'response-variable-name')?.constant;
     const statusNode = node.children.find((ch) => ch.name === 'set-status');
@@ -150,6 +163,7 @@ const setBody: PolicyDefinition = {
   name: 'set-body',
   sections: ALL,
   schema: setBodySchema,
+  check: liquidProblem,
   compile(node, c): Run {
     const request = isRequestSection(c.section);
     const body = bodyOf(node, c, request ? 'request' : 'response');
