@@ -6,7 +6,7 @@
 // the response in outbound and on-error.
 import { Xslt, XmlParser } from 'xslt-processor';
 import type { XNode } from '../policy/xml.js';
-import { writeElement } from '../policy/xml.js';
+import { writeContent, writeElement } from '../policy/xml.js';
 import { PolicyError, fixed, type PolicyDefinition, type Run } from '../policy/types.js';
 import { bool, oneOf, text } from '../policy/parse.js';
 import type { GatewayContext } from '../runtime/context.js';
@@ -252,7 +252,7 @@ export function crossDomainFile(doc: XNode, substitute: (s: string) => string): 
   const inbound = doc.children.find((s) => s.name === 'inbound');
   const policy = inbound?.children.find((p) => p.name === 'cross-domain');
   if (!policy) return undefined;
-  const body = (policy.content ?? []).map((c) => (typeof c === 'string' ? c : writeElement(c, substitute))).join('').trim();
+  const body = writeContent(policy, substitute).trim();
   return `<?xml version="1.0"?>\n${body}`;
 }
 
