@@ -47,6 +47,7 @@ const refusals: { name: string; xml: string; scope?: ScopeKind; message: RegExp 
   // redirect-content-urls (inbound, outbound)
   { name: 'redirect-content-urls with an attribute', xml: doc('outbound', '<redirect-content-urls to="x" />'), message: /The 'to' attribute is not declared/ },
   { name: 'redirect-content-urls in backend', xml: doc('backend', '<redirect-content-urls />'), message: /Allowed sections: inbound, outbound/ },
+  { name: 'redirect-content-urls twice in a section', xml: doc('outbound', '<redirect-content-urls />\n<redirect-content-urls />'), message: /'redirect-content-urls' on line 4, column 1: The 'redirect-content-urls' policy can only be used once in a policy section/ },
   // xsl-transform (inbound, outbound; xsl:stylesheet required)
   { name: 'xsl-transform without a stylesheet', xml: doc('outbound', '<xsl-transform><parameter name="a">1</parameter></xsl-transform>'), message: /must contain one 'xsl:stylesheet' element/ },
   { name: 'xsl-transform parameter without a name', xml: doc('outbound', '<xsl-transform><parameter>1</parameter><xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" /></xsl-transform>'), message: /Exactly one of the 'name' and 'parameter-name' attributes/ },
@@ -57,6 +58,7 @@ const refusals: { name: string; xml: string; scope?: ScopeKind; message: RegExp 
   { name: 'cross-domain in outbound', xml: doc('outbound', '<cross-domain />'), scope: 'global', message: /Allowed sections: inbound/ },
   // jsonp (outbound)
   { name: 'jsonp without callback-parameter-name', xml: doc('outbound', '<jsonp />'), message: /The required attribute 'callback-parameter-name' is missing/ },
+  { name: 'jsonp twice in outbound', xml: doc('outbound', '<jsonp callback-parameter-name="cb" />\n<jsonp callback-parameter-name="cb" />'), message: /The 'jsonp' policy can only be used once in a policy section/ },
   { name: 'jsonp in inbound', xml: doc('inbound', '<jsonp callback-parameter-name="cb" />'), message: /Allowed sections: outbound/ },
   // set-body
   { name: 'set-body with an unknown template', xml: doc('inbound', '<set-body template="handlebars">x</set-body>'), message: /'template' attribute has an invalid value 'handlebars'. Allowed values: liquid, none/ },

@@ -157,6 +157,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const redirectContentUrls: PolicyDefinition = {
   name: 'redirect-content-urls',
   sections: ['inbound', 'outbound'],
+  oncePerSection: true,
   schema: {},
   compile(_node, c): Run {
     const request = isRequestSection(c.section);
@@ -264,6 +265,7 @@ const CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
 const jsonp: PolicyDefinition = {
   name: 'jsonp',
   sections: ['outbound'],
+  oncePerSection: true,
   schema: { attrs: { 'callback-parameter-name': { required: true, expr: true } } },
   compile(node, c): Run {
     const param = c.attr(node, 'callback-parameter-name')!;
