@@ -197,13 +197,13 @@ test('set-body reference page: "Transform JSON using a Liquid template" and "Con
     <soap:Envelope xmlns="http://tempuri.org/" xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
         <soap:Body>
             <GetOpenOrders>
-                <cust>{{body.getOpenOrders.cust}}</cust>
+                <cust>{{body.getOpenOrders.cust}}</cust>{% if body.getOpenOrders.count > 1 %}<many note="a &amp; b" />{% endif %}
             </GetOpenOrders>
         </soap:Body>
     </soap:Envelope>
 </set-body>`, '', 'POST');
-  const s2 = await seen(await fetch(`${soap}/1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ getOpenOrders: { cust: 'C&A 42' } }) }));
-  assert.match(s2.body.replace(/\s+/g, ' ').trim(), /^<soap:Envelope xmlns="http:\/\/tempuri.org\/" xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/"> <soap:Body> <GetOpenOrders> <cust>C&A 42<\/cust> <\/GetOpenOrders> <\/soap:Body> <\/soap:Envelope>$/);
+  const s2 = await seen(await fetch(`${soap}/1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ getOpenOrders: { cust: 'C&A 42', count: 2 } }) }));
+  assert.match(s2.body.replace(/\s+/g, ' ').trim(), /^<soap:Envelope xmlns="http:\/\/tempuri.org\/" xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/"> <soap:Body> <GetOpenOrders> <cust>C&A 42<\/cust><many note="a &amp; b" \/> <\/GetOpenOrders> <\/soap:Body> <\/soap:Envelope>$/);
 });
 
 test('set-body reference page: Liquid sees context (OriginalUrl, MatchedParameters, Headers, Variables), an XML body, and C#-mode filters', async () => {

@@ -2,7 +2,7 @@
 //
 // choose: each `when` condition is a bool policy expression (or the literal true/false).
 import { PolicyError, type CompileContext, type PolicyDefinition, type Run, type Step, type ChildSchema } from '../policy/types.js';
-import { writeContent, type XNode } from '../policy/xml.js';
+import { XML_ESCAPES, writeContent, type Escapes, type XNode } from '../policy/xml.js';
 import { parseLiquid, renderLiquid } from '../transform/liquid.js';
 import { bodyScope, contextScope } from '../transform/liquid-scope.js';
 import { contentType, isRequestSection, readBody, writeBody } from '../transform/message.js';
@@ -70,8 +70,13 @@ const setBodySchema: ChildSchema = {
 };
 const bodySchema: ChildSchema = { ...setBodySchema, max: 1 };
 
+/** Liquid markup ({{ ... }}, {% ... %}) is the template's own: written as is, the XML around it escaped. */
+const LIQUID_MARKUP = /(\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\})/;
+const outsideMarkup = (esc: (s: string) => string) => (s: string) => s.split(LIQUID_MARKUP).map((part, i) => (i % 2 === 1 ? part : esc(part))).join('');
+const LIQUID_ESCAPES: Escapes = { text: outsideMarkup(XML_ESCAPES.text), attr: outsideMarkup(XML_ESCAPES.attr) };
+
 /** A template's source: the text as written, or, with XML in it, the content as XML. */
-const templateSource = (node: XNode) => (node.children.length === 0 ? node.text : writeContent(node));
+const templateSource = (node: XNode) => (node.children.length === 0 ? node.text : writeContent(node, undefined, LIQUID_ESCAPES));
 
 /** A set-body whose Liquid template does not parse: the document's error at PUT, with Liquid's message. */
 function liquidProblem(node: XNode): { node: XNode; message: string } | undefined {

@@ -121,14 +121,18 @@ const escapeAttr = (s: string) => escapeText(s).replace(/"/g, '&quot;');
  * children and xsl-transform's stylesheet are. `text` maps each text and attribute value (named values).
  * Comments are not kept by the reader, so they are not written.
  */
-export function writeContent(node: XNode, text: (s: string) => string = (s) => s): string {
+export function writeContent(node: XNode, text: (s: string) => string = (s) => s, escape: Escapes = XML_ESCAPES): string {
   let out = '';
-  for (const c of node.content ?? []) out += typeof c === 'string' ? escapeText(text(c)) : writeElement(c, text);
+  for (const c of node.content ?? []) out += typeof c === 'string' ? escape.text(text(c)) : writeElement(c, text, escape);
   return out;
 }
 
-export function writeElement(node: XNode, text: (s: string) => string = (s) => s): string {
-  const attrs = Object.entries(node.attrs).map(([k, v]) => ` ${k}="${escapeAttr(text(v))}"`).join('');
+export function writeElement(node: XNode, text: (s: string) => string = (s) => s, escape: Escapes = XML_ESCAPES): string {
+  const attrs = Object.entries(node.attrs).map(([k, v]) => ` ${k}="${escape.attr(text(v))}"`).join('');
   if (!node.content?.length) return `<${node.name}${attrs} />`;
-  return `<${node.name}${attrs}>${writeContent(node, text)}</${node.name}>`;
+  return `<${node.name}${attrs}>${writeContent(node, text, escape)}</${node.name}>`;
 }
+
+/** How text and attribute values are escaped when written (a template keeps its own markup as is). */
+export interface Escapes { text(s: string): string; attr(s: string): string }
+export const XML_ESCAPES: Escapes = { text: escapeText, attr: escapeAttr };
