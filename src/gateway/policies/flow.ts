@@ -53,7 +53,6 @@ const choose: PolicyDefinition = {
 
 // ---- responses ----
 
-
 const statusAttrs: ChildSchema['attrs'] = { code: { required: true, type: 'int', expr: true }, reason: { expr: true } };
 const statusSchema: ChildSchema = { attrs: statusAttrs, max: 1 };
 
