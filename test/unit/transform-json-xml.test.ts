@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConversionError, encodeLocalName, jsonToXml, netDateText, xmlToJson, xmlToValue, type JsonToXmlOptions } from '../../src/gateway/transform/json-xml.js';
 import { parseLiquid, renderLiquid } from '../../src/gateway/transform/liquid.js';
+import fc from 'fast-check';
+import { parseXml } from '../../src/gateway/expressions/dotnet/xml.js';
+import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
 const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
@@ -54,6 +57,12 @@ const jsonCases: { name: string; json: unknown; options?: JsonToXmlOptions; xml:
     json: { d: { iso: '2012-03-21T05:40:00Z' } },
     options: { parseDate: false },
     xml: '<d><iso>2012-03-21T05:40:00Z</iso></d>',
+  },
+  {
+    name: 'an attribute named twice (declaration and attribute block) is written once',
+    json: { a: { xmlns: 'urn:1', '#attrs': { xmlns: 'urn:2', k: 'v' } } },
+    options: { namespacePrefix: 'xmlns', attributeBlockName: '#attrs' },
+    xml: '<a xmlns="urn:1" k="v" />',
   },
   {
     name: 'a top-level array: items inside <Document>',
@@ -142,6 +151,18 @@ test('names and dates: encodeLocalName and netDateText', () => {
   assert.equal(encodeLocalName(''), '_');
   assert.equal(netDateText('not a date'), undefined);
   assert.equal(netDateText('2024-02-29T23:59:59.999Z'), '02/29/2024 23:59:59');
+});
+
+test('json-to-xml: any JSON (any property names, strings, options) becomes well-formed XML, and xml-to-json reads it back', { timeout: fuzzTimeout() }, () => {
+  const options = fc.record({
+    parseDate: fc.boolean(), namespaceSeparator: fc.constantFrom(undefined, ':', '_', '.'),
+    namespacePrefix: fc.constantFrom(undefined, 'xmlns'), attributeBlockName: fc.constantFrom(undefined, '#attrs', '@'),
+  }, { requiredKeys: [] });
+  fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), options, (value, o) => {
+    const xml = jsonToXml(JSON.stringify(value), o);
+    parseXml(xml); // throws when not well-formed
+    JSON.parse(xmlToJson(xml, { kind: 'direct' }));
+  }), fuzzParameters(300));
 });
 
 // ---- Liquid, as set-body's reference page configures it ("C# mode": Pascal-cased filters) ----

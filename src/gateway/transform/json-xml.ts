@@ -155,7 +155,10 @@ export function jsonToXml(text: string, options: JsonToXmlOptions = {}): string 
       if (isDeclaration(k, c)) continue;
       element(k, c, inner, children);
     }
-    const head = [tag, ...decl.text, ...attrs].join(' ');
+    // One attribute per name (a declaration and an attribute-block entry may name the same one): the first wins.
+    const seen = new Set<string>();
+    const unique = [...decl.text, ...attrs].filter((a) => { const n = a.slice(0, a.indexOf('=')); if (seen.has(n)) return false; seen.add(n); return true; });
+    const head = [tag, ...unique].join(' ');
     out.push(children.length === 0 ? `<${head} />` : `<${head}>${children.join('')}</${tag}>`);
   };
 
