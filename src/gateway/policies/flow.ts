@@ -3,7 +3,7 @@
 // choose: each `when` condition is a bool policy expression (or the literal true/false).
 import type { PolicyDefinition, Run, Step, ChildSchema } from '../policy/types.js';
 import { statusCode } from '../policy/parse.js';
-import { headerSetter, setHeaderSchema } from './headers.js';
+import { headerNameProblem, headerSetter, setHeaderSchema } from './headers.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { runSteps } from '../runtime/steps.js';
@@ -65,6 +65,13 @@ const returnResponse: PolicyDefinition = {
   name: 'return-response',
   sections: ALL,
   schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': setHeaderSchema, 'set-body': bodySchema } },
+  check(node) {
+    for (const h of node.children) {
+      const problem = h.name === 'set-header' ? headerNameProblem(h) : undefined;
+      if (problem) return { node: h, message: problem };
+    }
+    return undefined;
+  },
   compile(node, c): Run {
     const variable = c.attr(node, 'response-variable-name')?.constant;
     const statusNode = node.children.find((ch) => ch.name === 'set-status');

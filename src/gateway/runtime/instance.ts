@@ -4,7 +4,8 @@
 // with that product's key).
 import type { ApiConfig, InstanceConfig, OperationConfig, PolicyConfig, SubscriptionConfig } from '../config.js';
 import { validatePolicyDocument } from '../policy/validate.js';
-import { compileDocument, mergeScopes, type CompiledDocument, type Pipeline } from '../policy/compile.js';
+import { compileDocument, mergeScopes, type CompiledDocument, type FragmentTable, type Pipeline } from '../policy/compile.js';
+import { parseXml, type XNode } from '../policy/xml.js';
 import { NamedValueTable } from '../policy/values.js';
 import { splitBaseUrl } from '../policies/routing.js';
 import { compileMockResponses, type MockResponses } from '../policies/flow.js';
@@ -86,10 +87,20 @@ export class CompiledInstance {
     }));
     this.secrets = nv.secrets;
     const missing: string[] = [];
+    // Policy fragments by name: a policy that includes one is validated and compiled with it in place.
+    const fragmentXml = new Map<string, string>();
+    for (const f of list(config.policyFragments)) {
+      if (typeof f?.name === 'string' && typeof f.xml === 'string') fragmentXml.set(f.name.toLowerCase(), f.xml);
+    }
+    const fragments = new Map<string, XNode>();
+    for (const [name, xml] of fragmentXml) {
+      try { fragments.set(name, parseXml(xml)); } catch (e) { this.problems.push(`policy fragment ${name}: ${message(e)}`); }
+    }
+    const table: FragmentTable = fragments;
     const doc = (p: PolicyConfig, key: string): DocumentOrBroken => {
       try {
-        const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind);
-        return compileDocument(tree, p.scope.kind, key, services, nv, missing);
+        const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind, (id) => fragmentXml.get(id.toLowerCase()));
+        return compileDocument(tree, p.scope.kind, key, services, nv, missing, table);
       } catch (e) {
         this.problems.push(`policy at ${key}: ${e instanceof AzureError ? (e.details ?? []).map((d) => d.message).join(' ') || e.message : message(e)}`);
         return BROKEN;
