@@ -8,7 +8,7 @@ import { BackendStream } from './backend.js';
 import { locate } from './steps.js';
 import { BAD_PATH, INVALID_KEY, MISSING_KEY, NOT_FOUND, TRACE_HTTPS_ONLY, internalError, sendAnswer } from './answers.js';
 import { TRACE_PATH, TraceRecorder, traceStoreKey, type TraceSink } from './trace.js';
-import type { CompiledInstance } from './instance.js';
+import type { CompiledApi, CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
 import { normalizePath } from './paths.js';
 import { PolicyError, type Step } from '../policy/types.js';
@@ -36,7 +36,10 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
       if (params !== null) { op = ops[i]; break; }
     }
   }
-  if (op === undefined) return notFound(ctx);
+  if (op === undefined) {
+    if (ctx.method === 'OPTIONS' && ctx.headers.origin !== undefined && ctx.headers['access-control-request-method'] !== undefined) return preflight(api, ctx, rest, rawQuery, traces);
+    return notFound(ctx);
+  }
   ctx.api = api;
   ctx.operation = op;
   ctx.matchedParameters = params ?? undefined;
@@ -75,6 +78,28 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
   }
 
   // 3-6. inbound → backend → outbound (or on-error after an error), then 7. serialize: see drive().
+  drive(new Run(ctx, pipeline, traces));
+}
+
+/**
+ * A CORS preflight that no OPTIONS operation takes: only the cors policies directly in inbound run
+ * ("Only the cors policy is evaluated on the OPTIONS request during preflight", Microsoft Learn, "cors"),
+ * those of the operation the actual request will reach (by Access-Control-Request-Method), else the API's.
+ * No subscription key is needed (a browser sends none in a preflight); no cors policy at all: 404 as before.
+ * The answer is cors's, or an empty 200 when none answered.
+ */
+function preflight(api: CompiledApi, ctx: GatewayContext, rest: string, rawQuery: string, traces: TraceSink): void {
+  const requested = String(ctx.headers['access-control-request-method']).trim().toUpperCase();
+  let pipeline = api.preflight;
+  for (const o of api.byMethod.get(requested) ?? []) {
+    if (matchRoute(o.route, rest, rawQuery) !== null) { pipeline = o.preflight; ctx.operation = o; break; }
+  }
+  if (pipeline.inbound.length === 0) return notFound(ctx);
+  ctx.api = api;
+  ctx.path = rest;
+  ctx.setRawQuery(rawQuery);
+  ctx.preflight = true;
+  ctx.req.resume();
   drive(new Run(ctx, pipeline, traces));
 }
 
