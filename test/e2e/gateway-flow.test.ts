@@ -43,6 +43,9 @@ function backendHandler(req: http.IncomingMessage, res: http.ServerResponse): vo
     // /flaky/{n}/{id}: 503 for the first n calls of id, then 200.
     const f = /\/flaky\/(\d+)\/([\w-]+)/.exec(s.url);
     if (f) { const k = (flaky.get(f[2]) ?? 0) + 1; flaky.set(f[2], k); answer(k <= Number(f[1]) ? 503 : 200); return; }
+    // /slowfirst/{n}/{id}: the first n calls of id answer after 1.5 s, then at once.
+    const sf = /\/slowfirst\/(\d+)\/([\w-]+)/.exec(s.url);
+    if (sf) { const k = (flaky.get(sf[2]) ?? 0) + 1; flaky.set(sf[2], k); setTimeout(() => answer(200), k <= Number(sf[1]) ? 1500 : 0); return; }
     const slow = /\/slow\/(\d+)/.exec(s.url);
     if (slow) { setTimeout(() => answer(200), Number(slow[1])); return; }
     answer(200);
@@ -147,6 +150,24 @@ test('retry (Microsoft Learn "retry"): forward-request retried while the backend
   // condition false at once: a single call.
   assert.equal((await fetch(`${url}/flaky/0/c`, { method: 'POST', body: 'x' })).status, 200);
   assert.equal(seenWith('/flaky/0/c').length, 1);
+});
+
+test('retry (Microsoft Learn "retry"): a failed attempt (timeout, unreachable backend) is retried while the condition holds on its 500; else on-error gets it', async () => {
+  const url = await deployed('GET', doc({
+    backend: `<retry condition="@(context.Response.StatusCode == 500)" count="2" interval="0"><forward-request timeout="1" /></retry>`,
+    onError: '<return-response><set-status code="502" /><set-body>@(context.LastError.Source + &quot;|&quot; + context.LastError.Reason)</set-body></return-response>',
+  }));
+  const r = await fetch(`${url}/slowfirst/1/t`);
+  assert.equal(r.status, 200, 'the timed-out first attempt was retried');
+  assert.equal(seenWith('/slowfirst/1/t').length, 2);
+  const down = await deployed('GET', doc({
+    inbound: '<set-backend-service base-url="http://127.0.0.1:1" />',
+    backend: `<retry condition="@(context.Response.StatusCode == 500 &amp;&amp; context.LastError.Reason == &quot;BackendConnectionFailure&quot;)" count="2" interval="0"><forward-request /></retry>`,
+    onError: '<return-response><set-status code="502" /><set-body>@(context.LastError.Source + &quot;|&quot; + context.LastError.Reason)</set-body></return-response>',
+  }));
+  const d = await fetch(`${down}/x`);
+  assert.equal(d.status, 502);
+  assert.equal(await d.text(), 'forward-request|BackendConnectionFailure', 'after the last attempt the error reaches on-error');
 });
 
 test('retry (Microsoft Learn "retry"): children run once before the condition is evaluated, then until it is false; count and interval from expressions', async () => {

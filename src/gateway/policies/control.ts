@@ -3,8 +3,9 @@
 //
 // retry: runs its children once, then again while `condition` is true and fewer than `count` retries
 // were made, waiting between attempts (fixed, linear or exponential, as the page's "Retry wait times"
-// describes). The request body is buffered first, so a retried forward-request re-sends it. An error
-// of a child policy ends the retry and goes to on-error, as any policy error does.
+// describes). The request body is buffered first, so a retried forward-request re-sends it. A child
+// policy's error is recorded (context.LastError, context.Response APIM's 500) and the condition decides
+// whether it is retried; when it is not, the error goes on to on-error.
 // wait: runs its immediate children (send-request, cache-lookup-value, choose) side by side and
 // completes when all, or the first, completed.
 // include-fragment: the fragment's policies compiled in place, in the section of the include.
@@ -13,7 +14,7 @@ import { PolicyError, fixed, type PolicyDefinition, type Read, type Run, type St
 import type { XNode } from '../policy/xml.js';
 import { isExpression } from '../policy/values.js';
 import { bool, int, intAtLeast, oneOf } from '../policy/parse.js';
-import { runSteps } from '../runtime/steps.js';
+import { recordError, runSteps } from '../runtime/steps.js';
 import { hasBody } from '../runtime/backend.js';
 import { bufferRequestBody } from './routing.js';
 import type { GatewayContext } from '../runtime/context.js';
@@ -81,8 +82,19 @@ const retry: PolicyDefinition = {
       if (request && !ctx.requestBodyConsumed && hasBody(ctx)) await bufferRequestBody(ctx);
       const n = count(ctx);
       for (let made = 0; ; made++) {
-        await runSteps(steps, ctx);
-        if (ctx.stopped || made >= n || !condition(ctx)) return;
+        let failure: PolicyError | undefined;
+        try {
+          await runSteps(steps, ctx);
+        } catch (e) {
+          // A failed attempt (a backend that cannot be reached, a timeout) is recorded as API Management
+          // records an error (context.LastError, context.Response its 500) and the condition decides:
+          // retried while it holds (`context.Response.StatusCode == 500` retries BackendConnectionFailure),
+          // else the error goes on to on-error.
+          failure = e instanceof PolicyError ? e : new PolicyError('PolicyExecutionFailure', e instanceof Error ? e.message : String(e));
+          if (ctx.clientGone.aborted) throw failure;
+          recordError(ctx, failure);
+        }
+        if (ctx.stopped || made >= n || !condition(ctx)) { if (failure) throw failure; return; }
         if (made === 0 && fast(ctx)) continue;
         const ms = retryDelayMs(made + 1, interval(ctx), delta?.(ctx), maxInterval?.(ctx));
         if (ms > 0) await sleep(ms, undefined, { signal: ctx.clientGone });

@@ -2,10 +2,9 @@
 //   route → authenticate → inbound → backend → outbound → (on-error) → serialize.
 // Each step is a plain function call while nothing has to wait; a promise only where a policy waits
 // (a token not cached yet, the backend's headers).
-import { randomUUID } from 'node:crypto';
 import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
-import { locate } from './steps.js';
+import { activityId, locate, recordError } from './steps.js';
 import { BAD_PATH, INVALID_KEY, MISSING_KEY, NOT_FOUND, TRACE_HTTPS_ONLY, internalError, sendAnswer } from './answers.js';
 import { TRACE_PATH, TraceRecorder, traceStoreKey, type TraceSink } from './trace.js';
 import type { CompiledApi, CompiledInstance } from './instance.js';
@@ -129,15 +128,7 @@ class Run {
     if (this.phase === ON_ERROR) throw e; // an error in on-error itself: APIM's 500 (fail())
     const s = this.steps[this.index - 1];
     const err = s !== undefined ? locate(e, s) : e instanceof PolicyError ? e : new PolicyError('InternalError', String(e));
-    ctx.lastError = {
-      source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
-    };
-    ctx.trace?.add('error', ctx.lastError);
-    if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
-    const d = err.response;
-    const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
-    r.body = d?.body ?? internalError(activityId(ctx));
-    ctx.response = r;
+    recordError(ctx, err);
     ctx.stopped = false;
     this.enter(ON_ERROR);
   }
@@ -182,11 +173,6 @@ function drive(run: Run): void {
   }
   // 7. Serialize the answer.
   try { serialize(ctx, run.traces); } catch (e) { fail(ctx, e); }
-}
-
-function activityId(ctx: GatewayContext): string {
-  if (ctx.requestId === '') ctx.requestId = randomUUID();
-  return ctx.requestId;
 }
 
 /** Writes the answer: the backend's streamed body, or a body a policy set. */
