@@ -14,7 +14,7 @@ import { PolicyError, fixed, type PolicyDefinition, type Read, type Run, type St
 import type { XNode } from '../policy/xml.js';
 import { isExpression } from '../policy/values.js';
 import { bool, int, intAtLeast, oneOf } from '../policy/parse.js';
-import { recordError, runSteps } from '../runtime/steps.js';
+import { recordError, runSteps, waitBranch } from '../runtime/steps.js';
 import { hasBody } from '../runtime/backend.js';
 import { bufferRequestBody } from './routing.js';
 import type { GatewayContext } from '../runtime/context.js';
@@ -122,8 +122,12 @@ const wait: PolicyDefinition = {
     if (branches.length === 0) return () => undefined;
     return (ctx) => {
       // Each child starts at once; a child that finishes synchronously settles at once too.
-      const running = branches.map((s) => Promise.resolve().then(() => runSteps([s], ctx)));
-      return (mode(ctx) === 'any' ? Promise.race(running) : Promise.all(running)).then(() => undefined);
+      if (mode(ctx) === 'all') return Promise.all(branches.map((s) => Promise.resolve().then(() => runSteps([s], ctx)))).then(() => undefined);
+      const done = new AbortController();
+      const running = branches.map((s) => waitBranch.run(done.signal, () => Promise.resolve().then(() => runSteps([s], ctx))));
+      // The first to complete completes the wait; the others are stopped (a terminated one's error is not the call's).
+      for (const r of running) r.catch(() => undefined);
+      return Promise.race(running).finally(() => done.abort()).then(() => undefined);
     };
   },
 };

@@ -15,6 +15,7 @@ import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { managedIdentitySchema, managedIdentityToken } from './identity.js';
 import { bufferRequestBody } from './routing.js';
 import { hasBody, type ProxySettings } from '../runtime/backend.js';
+import { waitBranch } from '../runtime/steps.js';
 import { isExpression, namedValueRefs } from '../policy/values.js';
 
 const HTTP_URL = /^https?:\/\/[^/]/i;
@@ -179,10 +180,13 @@ const sendRequest: PolicyDefinition = {
     const build = requestBuilder(node, c);
     return async (ctx) => {
       const name = variable?.(ctx);
+      // In a wait for="any" branch, the call stops once another branch completed the wait.
+      const branch = waitBranch.getStore();
       let r: GatewayResponse | null;
       try {
-        r = await send(await build(ctx), ctx.clientGone);
+        r = await send(await build(ctx), branch ? AbortSignal.any([ctx.clientGone, branch]) : ctx.clientGone);
       } catch (e) {
+        if (branch?.aborted) return;
         if (e instanceof PolicyError) throw e;
         if (!ignoreError) {
           const err = new PolicyError('RequestFailed', `send-request failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -191,7 +195,7 @@ const sendRequest: PolicyDefinition = {
         }
         r = null;
       }
-      if (name !== undefined) ctx.variables.set(name, r);
+      if (name !== undefined && !branch?.aborted) ctx.variables.set(name, r);
     };
   },
 };

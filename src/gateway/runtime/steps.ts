@@ -2,6 +2,7 @@
 // promises only at the first step that has to wait. An error is located once (the innermost step)
 // as context.LastError's source, scope, section, path and policy id.
 import { randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayResponse, type GatewayContext } from './context.js';
 import { BackendStream } from './backend.js';
 import { internalError } from './answers.js';
@@ -59,3 +60,10 @@ export function recordError(ctx: GatewayContext, err: PolicyError): void {
   r.body = d?.body ?? internalError(activityId(ctx));
   ctx.response = r;
 }
+
+/**
+ * Inside a branch of `wait for="any"`: aborted once another branch completed the wait ("execution of any
+ * other immediate child policies is terminated"). A send-request in such a branch stops its call and
+ * leaves its variable unset.
+ */
+export const waitBranch = new AsyncLocalStorage<AbortSignal>();
