@@ -9,6 +9,7 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
 import { ipFilterPolicies } from '../policies/ip-filter.js';
 import { metricPolicies } from '../policies/emit-metric.js';
@@ -19,7 +20,7 @@ import { validateParameterPolicies } from '../policies/validation/validate-param
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...transformationPolicies,
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
     // validation and metrics (#14)
     ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies].map((d) => [d.name, d]),
 );
