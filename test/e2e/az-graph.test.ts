@@ -10,6 +10,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { BIN, request, startTestServer, type TestServer } from '../helpers/server.js';
 
 const AZ = spawnSync('az', ['version', '--output', 'none'], { stdio: 'ignore' }).status === 0;
@@ -52,7 +54,13 @@ test('az: Graph lookups, keyvault create / set-policy --spn, create-for-rbac, re
   const { clientId, objectId } = server.connection;
   const sps = (await az(['ad', 'sp', 'list', '--spn', clientId])).json();
   assert.deepEqual(sps.map((s: any) => s.id), [objectId]);
-  await az(['group', 'create', '-n', 'az-graph-rg', '-l', 'westeurope']);
+  // Made with the SDK: each az call costs seconds of Python start-up.
+  const rm = new ResourceManagementClient(server.credential(), server.connection.subscriptionId, server.armOptions());
+  await rm.resourceGroups.createOrUpdate('az-graph-rg', { location: 'westeurope' });
+  const apim = new ApiManagementClient(server.credential(), server.connection.subscriptionId, server.armOptions());
+  await apim.apiManagementService.beginCreateOrUpdateAndWait('az-graph-rg', 'az-graph-apim', {
+    location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, publisherEmail: 'a@contoso.com', publisherName: 'Contoso',
+  });
   // keyvault create: /me refused for an application, az falls back to servicePrincipalNames/any(...).
   const vault = (await az(['keyvault', 'create', '-g', 'az-graph-rg', '-n', 'azgraphkv', '-l', 'westeurope'])).json();
   assert.deepEqual(vault.properties.accessPolicies.map((p: any) => p.objectId), [objectId]);
@@ -70,7 +78,6 @@ test('az: Graph lookups, keyvault create / set-policy --spn, create-for-rbac, re
   const shown = (await az(['resource', 'show', '-g', 'az-graph-rg', '-n', 'azgraphkv', '--resource-type', 'Microsoft.KeyVault/vaults'])).json();
   assert.equal(shown.id, vault.id);
   // az apim update on an instance without an identity adds one; a later update keeps it.
-  await az(['apim', 'create', '-g', 'az-graph-rg', '-n', 'az-graph-apim', '--publisher-email', 'a@contoso.com', '--publisher-name', 'Contoso']);
   const enabled = (await az(['apim', 'update', '-g', 'az-graph-rg', '-n', 'az-graph-apim', '--enable-managed-identity', 'true'])).json();
   assert.equal(enabled.identity.type, 'SystemAssigned');
   const renamed = (await az(['apim', 'update', '-g', 'az-graph-rg', '-n', 'az-graph-apim', '--publisher-name', 'Other'])).json();
