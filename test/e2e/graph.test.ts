@@ -116,6 +116,7 @@ test('applications: create (no service principal yet), addPassword, service prin
   assert.equal(app.signInAudience, 'AzureADMyOrg');
   graphError(await post('/applications', admin, { displayName: 'dup', identifierUris: ['api://graph-app/'] }), 400, 'Request_BadRequest', /identifierUris already exists/);
   graphError(await post('/applications', admin, { displayName: 'x', unknownThing: 1 }), 400, 'Request_BadRequest', /Property 'unknownThing' does not exist/);
+  graphError(await post('/applications', admin, { displayName: 'x', identifierUris: ['https://vault.azure.net'] }), 400, 'HostNameNotOnVerifiedDomain');
   graphError(await post('/applications', admin, {}), 400, 'Request_BadRequest', /displayName/);
   // az's lookups before and after create.
   assert.deepEqual((await graph(`/applications?${q(`appId eq '${app.appId}'`)}`, admin)).body.value.map((a: any) => a.id), [app.id]);

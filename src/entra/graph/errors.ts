@@ -29,6 +29,7 @@ export const GraphErrors = {
   skipToken: () => err(400, 'Request_BadRequest', 'The specified page token value has expired or is invalid.'),
   spAppNotFound: (appId: string) => err(400, 'Request_BadRequest', `The appId '${appId}' of the service principal does not reference a valid application object.`),
   spExists: (appId: string) => err(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`),
+  unverifiedDomain: () => err(400, 'HostNameNotOnVerifiedDomain', 'Values of identifierUris property must use a verified domain of the organization or its subdomain'),
   identifierUriTaken: () => err(400, 'Request_BadRequest', 'Another object with the same value for property identifierUris already exists.'),
   passwordNotFound: (keyId: string) => err(400, 'Request_BadRequest', `No password credential found with keyId '${keyId}'.`),
   // apim-local's own rules, in Graph's envelope.

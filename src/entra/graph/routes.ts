@@ -341,9 +341,13 @@ async function applicationInput(req: GraphRequest, raw: unknown, current: Princi
   if (body.identifierUris !== undefined) {
     const uris = stringArray(body.identifierUris, 'identifierUris');
     for (const u of uris) {
-      let ok = false;
-      try { ok = new URL(u).protocol.length > 1 && !/\s/.test(u); } catch { ok = false; }
-      if (!ok) throw GraphErrors.invalidValue('identifierUris', 'application');
+      let url: URL | undefined;
+      try { url = new URL(u); } catch { url = undefined; }
+      if (!url || /\s/.test(u) || u.length > 255) throw GraphErrors.invalidValue('identifierUris', 'application');
+      // Entra takes `api://` and `urn:` names, and https ones only on the tenant's verified domains: here
+      // there are none, so nobody can claim a Microsoft resource's name (https://vault.azure.net) and with
+      // it the tokens other principals ask for that resource.
+      if (url.protocol !== 'api:' && url.protocol !== 'urn:') throw GraphErrors.unverifiedDomain();
     }
     const others = (await req.directory.list()).filter((p) => p.objectId !== current?.objectId);
     const taken = new Set(others.flatMap((p) => (p.identifierUris ?? []).map((u) => u.replace(/\/+$/, '').toLowerCase())));
