@@ -12,6 +12,7 @@ import { BackendClient } from './runtime/backend.js';
 import { TraceStore } from './runtime/trace.js';
 import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } from './runtime/services.js';
 import { WorkerPool } from './workers/pool.js';
+import { GatewayMetrics, exposition } from './runtime/metrics.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
 export { urlTemplateProblem } from './runtime/router.js';
@@ -71,6 +72,7 @@ export class GatewayPlane {
   private readonly client = new BackendClient();
   private readonly traces: TraceStore;
   private readonly counters: CounterStore;
+  private readonly metricsOfProcess = new GatewayMetrics();
   private readonly pool: WorkerPool | undefined;
   private poolStarted: Promise<void> | undefined;
 
@@ -112,6 +114,7 @@ export class GatewayPlane {
     const server = new InstanceServer(resourceId, {
       tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
       counters: this.counters, client: this.client, traces: this.traces, limits: this.o.listenerLimits,
+      metrics: this.metricsOfProcess,
     });
     const pool = this.pool;
     const local = (socket: Socket) => server.serve(socket);
@@ -143,6 +146,16 @@ export class GatewayPlane {
     const problems = state.server.apply(config);
     for (const p of problems) this.o.logger.error(`gateway ${config.name}: ${p}`);
     await this.pool?.apply(state.key, config);
+  }
+
+  /**
+   * The gateway's metrics in Prometheus's text format: request metrics and emit-metric's custom metrics
+   * of every gateway process (this one and its workers), summed.
+   */
+  async metrics(): Promise<{ contentType: string; text: string }> {
+    const own = await this.metricsOfProcess.snapshot();
+    const workers = this.pool ? await this.pool.metrics() : [];
+    return exposition([own, ...workers]);
   }
 
   /** Validates a policy document (with the instance's fragments, when given); returns the named values and fragments it uses. */

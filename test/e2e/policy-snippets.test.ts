@@ -441,3 +441,35 @@ test('run: List all inbound headers — the Liquid template in return-response l
   assert.ok(lines.includes(`Host: ${new URL(gatewayUrl).host}`), text);
   assert.doesNotMatch(text, /\{%|\{\{/, 'no Liquid markup is left');
 });
+
+// --- validation and metrics (#14) ---
+
+test('run: oauth-proxy validate-token fragment — validate-azure-ad-token accepts this tenant\'s token for {{ClientId}}, refuses others', async () => {
+  // The fragment's IdP is Entra: pointed at this server's tenant and admin application, it needs no outside service.
+  const f = manifest.files.find((e) => e.path === 'examples/oauth-proxy/oauth-proxy-validate-token-fragment.xml');
+  assert.ok(f, 'fixture');
+  const nvs = [] as { name: string; displayName: string }[];
+  for await (const nv of apim.namedValue.listByService(RG, SVC)) nvs.push({ name: nv.name!, displayName: nv.displayName! });
+  const set = async (displayName: string, value: string) => {
+    const nv = nvs.find((n) => n.displayName.toLowerCase() === displayName.toLowerCase());
+    assert.ok(nv, `named value ${displayName}`);
+    await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, nv.name, { displayName: nv.displayName, value });
+  };
+  await set('TenantId', server.connection.tenantId);
+  await set('ClientId', server.connection.clientId);
+  const inner = /<fragment>([\s\S]*)<\/fragment>/.exec(fixture(f.path))![1];
+  const op = await operation();
+  const r = await putPolicy(op.id, `<policies><inbound><base /><set-variable name="accessToken" value="@(context.Request.Headers.GetValueOrDefault(&quot;x-access-token&quot;, &quot;&quot;))" />${inner}</inbound>`
+    + '<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  assert.ok(r.status === 200 || r.status === 201, describeError(r));
+  const none = await fetch(`${op.url}/x`);
+  assert.equal(none.status, 401);
+  assert.deepEqual(await none.json(), { statusCode: 401, message: 'JWT not present.' });
+  const ok = await fetch(`${op.url}/x`, { headers: { 'x-access-token': token } });
+  assert.equal(ok.status, 200);
+  const forged = await new SignJWT({ appid: server.connection.clientId, tid: server.connection.tenantId }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m')
+    .sign(Buffer.from(b64(32, 7), 'base64'));
+  const bad = await fetch(`${op.url}/x`, { headers: { 'x-access-token': forged } });
+  assert.equal(bad.status, 401);
+  assert.deepEqual(await bad.json(), { statusCode: 401, message: 'Invalid JWT.' });
+});

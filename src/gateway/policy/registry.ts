@@ -11,8 +11,16 @@ import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
 import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
+import { ipFilterPolicies } from '../policies/ip-filter.js';
+import { metricPolicies } from '../policies/emit-metric.js';
+import { validateOdataPolicies } from '../policies/validation/validate-odata.js';
+import { azureAdTokenPolicies } from '../policies/azure-ad-token.js';
+import { validateContentPolicies } from '../policies/validation/validate-content.js';
+import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
+    // validation and metrics (#14)
+    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies].map((d) => [d.name, d]),
 );

@@ -50,6 +50,8 @@ export interface CompiledSubscription {
   name: string;
   allowTracing: boolean;
   active: boolean;
+  /** The owner's user id (emit-metric's "User ID"), '' when none. */
+  ownerId: string;
   /** APIs it opens ('*' for all), and the product whose policies apply ('' for none). */
   apis: Set<string> | '*';
   productName: string;
@@ -229,7 +231,8 @@ export class CompiledInstance {
       productName = (product?.name ?? m[2] ?? '').toLowerCase();
       apis = new Set((product && product.state !== 'notPublished' ? product.apiNames : []).map((a) => a.toLowerCase()));
     }
-    const compiled: CompiledSubscription = { name: s.name, allowTracing: s.allowTracing, active: s.state.toLowerCase() === 'active', apis, productName };
+    const ownerId = typeof s.ownerId === 'string' ? s.ownerId.split('/').pop() ?? '' : '';
+    const compiled: CompiledSubscription = { name: s.name, ownerId, allowTracing: s.allowTracing, active: s.state.toLowerCase() === 'active', apis, productName };
     for (const key of [s.primaryKey, s.secondaryKey]) if (key) this.subscriptions.set(key, compiled);
   }
 

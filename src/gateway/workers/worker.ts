@@ -9,6 +9,7 @@ import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
 import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceSink } from '../runtime/trace.js';
+import { GatewayMetrics } from '../runtime/metrics.js';
 import { BEAT_MS, RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 
 class ServerLine {
@@ -57,6 +58,7 @@ function main(): void {
   const line = new ServerLine();
   const instances = new Map<string, InstanceServer>();
   const client = new BackendClient();
+  const metrics = new GatewayMetrics();
   let make: ((resourceId: string) => InstanceServer) | undefined;
   let logger: Logger = createLogger(false);
 
@@ -64,7 +66,7 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
-        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index) };
+        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index), metrics };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
         // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such
@@ -92,6 +94,11 @@ function main(): void {
         return;
       }
       case 'result': line.result(m.id, m.value, m.error); return;
+      case 'metrics': {
+        const id = m.id;
+        metrics.snapshot().then((families) => line.send({ t: 'metrics', id, families }), () => line.send({ t: 'metrics', id, families: [] }));
+        return;
+      }
       case 'close': {
         for (const inst of instances.values()) inst.close();
         void client.close().finally(() => process.exit(0));
