@@ -12,6 +12,7 @@ import { CompiledInstance } from './runtime/instance.js';
 import { handleRequest, serveTrace } from './runtime/pipeline.js';
 import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
+import { CertificateTable, trustStore } from './runtime/certificates.js';
 import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
@@ -35,7 +36,7 @@ export class InstanceServer {
 
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
     this.services = {
-      instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(),
+      instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(), certificates: new CertificateTable(),
       counters: o.counters, client: o.client, logger: o.logger,
     };
     const traces = o.traces;
@@ -56,6 +57,12 @@ export class InstanceServer {
     // Certificates first: they are served whatever becomes of the rest of the configuration.
     const tlsProblems = this.server.setCertificates(config.hostnames);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
+    this.services.certificates = new CertificateTable(Array.isArray(config.certificates) ? config.certificates : []);
+    try {
+      this.services.trustedCertificates = trustStore(Array.isArray(config.caCertificates) ? config.caCertificates : []);
+    } catch {
+      this.services.trustedCertificates = trustStore([]);
+    }
     this.services.tokens.clear();
     let compiled: CompiledInstance;
     try {

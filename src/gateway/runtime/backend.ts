@@ -180,11 +180,18 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 export class BackendClient {
   private readonly pools = new Map<string, Pool>();
 
-  pool(origin: string): Pool {
-    let p = this.pools.get(origin);
+  /**
+   * The pool for an origin; with a client certificate (authentication-certificate) a pool of its own, so
+   * a connection made with one certificate is never reused for a call that presents another or none.
+   */
+  pool(origin: string, clientCertificate?: GatewayContext['backendClientCertificate']): Pool {
+    const key = clientCertificate ? `${origin}|${clientCertificate.id}` : origin;
+    let p = this.pools.get(key);
     if (!p) {
-      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256 });
-      this.pools.set(origin, p);
+      const c = clientCertificate;
+      const connect = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
+      this.pools.set(key, p);
     }
     return p;
   }
@@ -222,7 +229,7 @@ export class BackendClient {
     if (ctx.res.destroyed || ctx.req.socket.destroyed) { stream.onError(clientGone()); return stream.headersReceived; }
     stream.watch(ctx.res);
     stream.deadline(timeoutMs);
-    this.pool(ctx.backendOrigin).dispatch({
+    this.pool(ctx.backendOrigin, ctx.backendClientCertificate).dispatch({
       path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
     }, stream);

@@ -71,6 +71,8 @@ export class GatewayContext {
   private queryParams: URLSearchParams | undefined = undefined;
   /** The backend base URL: origin plus path prefix (serviceUrl, or set by set-backend-service). */
   backendOrigin = '';
+  /** authentication-certificate: the client certificate presented to the backend (mutual TLS). */
+  backendClientCertificate: { id: string; cert: string | Buffer; key?: string | Buffer; pfx?: Buffer; passphrase?: string } | undefined = undefined;
   backendBasePath = '';
   /** A request body that replaced or buffered the client's (set-body, buffer-request-body). */
   requestBody: Buffer | undefined = undefined;

@@ -1,5 +1,6 @@
 // An instance's configuration for the gateway (the ConfigSource contract of src/gateway/config.ts), read
 // from its child resources with secrets unsealed. The typed kinds make this a mapping without casts.
+import { X509Certificate } from 'node:crypto';
 import type { ConfigSource, InstanceConfig, PolicyConfig, PolicyScope, RepresentationConfig, ResponseConfig } from '../../../gateway/config.js';
 import type { ApimChildDeps } from './child.js';
 import { SERVICE } from './service.js';
@@ -10,6 +11,7 @@ import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
+import { gatewayCertificates } from './children/certificates.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -59,8 +61,25 @@ export class ApimConfigSource implements ConfigSource {
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
       namedValues: await resolvedNamedValues(this.deps, id),
       hostnames: await this.hostnames.gatewayHostnames(id),
+      certificates: await gatewayCertificates(this.deps, id),
+      caCertificates: caCertificates(svc.body.properties.certificates),
     };
   }
+}
+
+/**
+ * The service's CA certificates (CertificateConfiguration: encodedCertificate, a base64 .cer, and
+ * storeName Root or CertificateAuthority) as PEM; an entry that is not a certificate is left out.
+ */
+function caCertificates(list: unknown): NonNullable<InstanceConfig['caCertificates']> {
+  const out: NonNullable<InstanceConfig['caCertificates']> = [];
+  for (const c of Array.isArray(list) ? list as Record<string, unknown>[] : []) {
+    if (typeof c?.encodedCertificate !== 'string' || (c.storeName !== 'Root' && c.storeName !== 'CertificateAuthority')) continue;
+    try {
+      out.push({ storeName: c.storeName, certPem: new X509Certificate(Buffer.from(c.encodedCertificate, 'base64')).toString() });
+    } catch { /* not a certificate: never trusted */ }
+  }
+  return out;
 }
 
 /** An operation's responses as mock-response reads them: status codes, content types, examples. */
