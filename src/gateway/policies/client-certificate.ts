@@ -23,14 +23,18 @@ const TYPE_ALIASES: Record<string, string> = { S: 'ST', E: 'EMAILADDRESS', EMAIL
 
 /**
  * A distinguished name as a sorted list of TYPE=value: from a policy's "CN=x, O=\"Contoso, Inc.\"" (commas
- * inside double quotes belong to the value) or from Node's "C=US\nCN=x". The order of the parts does not
+ * inside double quotes belong to the value) or from Node's "C=US\nO=Contoso\\, Inc.\nCN=x" (escaped). The order of the parts does not
  * matter (.NET and OpenSSL print them in opposite orders), types ignore case, values are compared as given.
  */
 export function normalizeDn(dn: string, separator: ',' | '\n'): string[] {
   const parts: string[] = [];
   let cur = '';
   let quoted = false;
+  let escaped = false;
   for (const ch of dn) {
+    // A backslash escapes the next character (OpenSSL writes "O=Contoso\, Inc."; .NET quotes instead).
+    if (escaped) { cur += ch; escaped = false; continue; }
+    if (ch === '\\') { escaped = true; continue; }
     if (ch === '"') { quoted = !quoted; continue; }
     if (ch === separator && !quoted) { parts.push(cur); cur = ''; continue; }
     cur += ch;
@@ -98,6 +102,7 @@ function buildChain(leaf: X509Certificate, trust: Trust, sent: X509Certificate[]
 }
 
 /** CRL checks: the CRLs named by the certificate's distribution points, fetched and cached for their nextUpdate. */
+const MAX_CRL_BYTES = 10 * 1024 * 1024;
 const crlCache = new Map<string, { until: number; crl: x509.X509Crl }>();
 async function revoked(leaf: X509Certificate, issuer: X509Certificate | undefined): Promise<string | undefined> {
   const cert = new x509.X509Certificate(leaf.raw);
@@ -110,14 +115,17 @@ async function revoked(leaf: X509Certificate, issuer: X509Certificate | undefine
     if (!crl || crl.until < Date.now()) {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-        if (!res.ok) continue;
-        const parsed = new x509.X509Crl(Buffer.from(await res.arrayBuffer()));
+        if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_CRL_BYTES) continue;
+        const bytes = Buffer.from(await res.arrayBuffer());
+        if (bytes.length > MAX_CRL_BYTES) continue;
+        const parsed = new x509.X509Crl(bytes);
         crl = { until: parsed.nextUpdate ? parsed.nextUpdate.getTime() : Date.now() + 3600_000, crl: parsed };
         if (crlCache.size > 1000) crlCache.clear();
         crlCache.set(url, crl);
       } catch { continue; }
     }
-    if (!(await crl.crl.verify({ publicKey: await new x509.X509Certificate(issuer.raw).publicKey.export() }).catch(() => false))) continue;
+    // A CRL not signed by the certificate's issuer says nothing about it.
+    if (!(await crl.crl.verify({ publicKey: new x509.X509Certificate(issuer.raw) }).catch(() => false))) continue;
     if (crl.crl.findRevoked(cert)) return 'The certificate is revoked.';
     return undefined;
   }
@@ -205,7 +213,8 @@ const validateClientCertificate: PolicyDefinition = {
       if (trust && !chain) return fail('A certificate chain could not be built to a trusted root authority.');
       const candidates = [...sent, ...t.intermediates, ...t.roots];
       if (revocation) {
-        const problem = await revoked(leaf, chain?.[1] ?? candidates.find((x) => issuedBy(leaf, x)));
+        // Only an issuer this instance trusts (never one the client sent alone) has its CRLs fetched.
+        const problem = await revoked(leaf, chain?.[1] ?? [...t.intermediates, ...t.roots].find((x) => issuedBy(leaf, x)));
         if (problem) return fail(problem);
       }
       if (identities.length > 0 && !identities.some((id) => matches(id, leaf, chain, candidates, services))) {
