@@ -19,6 +19,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import forge from 'node-forge';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -95,6 +96,7 @@ let plainBackend: http.Server;
 let tlsBackend: https.Server;
 let crlServer: http.Server;
 let vaultName = '';
+let vaultUri = '';
 const raw = instanceRequester(() => server, RG, SVC, () => token);
 const urlOf = (s: http.Server, scheme = 'http', host = '127.0.0.1') => `${scheme}://${host}:${(s.address() as AddressInfo).port}`;
 const azureId = (vault: string, name: string) => `https://${vault}.vault.azure.net/secrets/${name}`;
@@ -176,7 +178,8 @@ before(async () => {
       { tenantId: server.connection.tenantId, objectId: made.service.identity!.principalId!, permissions: { secrets: ['get'] } },
     ],
   });
-  await certificateClient(v.properties.vaultUri!, server.credential()).importCertificate('kv-client', pfxOf(kvClient, 'kvpw'), { password: 'kvpw' });
+  vaultUri = v.properties.vaultUri!;
+  await certificateClient(vaultUri, server.credential()).importCertificate('kv-client', pfxOf(kvClient, 'kvpw'), { password: 'kvpw' });
 });
 
 after(async () => {
@@ -258,6 +261,15 @@ test('authentication-certificate (Learn: "Authenticate with client certificate")
   assert.deepEqual(byId.json(), { url: '/by-id', client: gatewayClient.thumbprint, subject: 'CN=apim-gateway-client' });
   assert.equal((await call('/mtls/by-thumbprint')).json().client, gatewayClient.thumbprint);
   assert.equal((await call('/mtls/by-kv')).json().client, kvClient.thumbprint);
+  // Rotation: a new version of the Key Vault certificate reaches the backend calls on the refresh interval (1 s here).
+  const rotated = issue('apim-kv-client', { issuer: clientCa });
+  await certificateClient(vaultUri, server.credential()).importCertificate('kv-client', pfxOf(rotated, 'kvpw'), { password: 'kvpw' });
+  let presented = '';
+  for (let i = 0; i < 100 && presented !== rotated.thumbprint; i++) { await sleep(100); presented = (await call('/mtls/by-kv')).json().client; }
+  assert.equal(presented, rotated.thumbprint);
+  const after = await apim.certificate.get(RG, SVC, 'kv-client');
+  assert.equal(after.thumbprint, rotated.thumbprint);
+  assert.equal(after.keyVault!.lastStatus!.code, 'Success');
   const byBody = await call('/mtls/by-body', undefined, { headers: { 'x-pfx': pfxOf(bodyClient, 'bodypw').toString('base64') } });
   assert.equal(byBody.status, 200, byBody.body);
   assert.equal(byBody.json().client, bodyClient.thumbprint);

@@ -131,19 +131,26 @@ export function certificateRegistration(deps: ApimChildDeps, refresher: KeyVault
 
 /** Versionless Key Vault certificates, read again on the refresher's interval (a RefreshSource). */
 class CertificateRefresh implements RefreshSource {
+  /** When each certificate was last read (by lower-cased id): a tick reads only what is due. */
+  private readonly readMs = new Map<string, number>();
   constructor(private readonly deps: ApimChildDeps, private readonly refresher: KeyVaultRefresher) {}
 
   async refreshDue(nowMs: number, intervalMs: number): Promise<void> {
     for (const c of await this.deps.arm.resources.listOf(CERTIFICATE)) {
       const kv = c.body.properties.keyVault;
       if (!kv || isVersioned(kv.secretIdentifier)) continue;
-      if (nowMs - (privateOf(c).readMs ?? 0) < intervalMs) continue;
-      await this.refresh(c, nowMs).catch((e) => this.deps.logger.error(`Key Vault refresh of ${c.id} failed`, e));
+      if (nowMs - (this.readMs.get(c.id.toLowerCase()) ?? privateOf(c).readMs ?? 0) < intervalMs) continue;
+      await this.refresh(c, nowMs, false).catch((e) => this.deps.logger.error(`Key Vault refresh of ${c.id} failed`, e));
     }
   }
 
-  /** Reads the certificate again: a new version replaces it, a failure keeps it; lastStatus says which. */
-  async refresh(c: StoredResource<CertificateProperties>, nowMs: number): Promise<StoredResource<CertificateProperties>> {
+  /**
+   * Reads the certificate again: a new version replaces it, a failure keeps it; lastStatus says which.
+   * A periodic read that changes nothing (same version, same status) writes nothing, so the gateway is not
+   * reloaded for it; refreshSecret (`always`) records the read's time.
+   */
+  async refresh(c: StoredResource<CertificateProperties>, nowMs: number, always = true): Promise<StoredResource<CertificateProperties>> {
+    this.readMs.set(c.id.toLowerCase(), nowMs);
     const kv = c.body.properties.keyVault!;
     const instanceId = instanceIdOf(c.id);
     const svc = await this.deps.arm.resources.getOf(SERVICE, instanceId);
@@ -164,6 +171,9 @@ class CertificateRefresh implements RefreshSource {
       const code = isAzureError(e) ? e.code : 'InternalServerError';
       properties = { ...properties, keyVault: { ...kv, lastStatus: { code, message: e instanceof Error ? e.message : String(e), timeStampUtc: new Date(nowMs).toISOString() } } };
     }
+    const changed = priv.version !== privateOf(c).version || properties.keyVault!.lastStatus!.code !== kv.lastStatus?.code
+      || properties.keyVault!.lastStatus!.message !== kv.lastStatus?.message;
+    if (!changed && !always) return c;
     // Written over the version read: a PUT meanwhile wins (412), and the next tick reads again.
     try {
       const r = await this.deps.arm.resources.put({ id: c.id, parent: instanceId, body: { ...c.body, properties, [PRIVATE]: priv }, ifMatch: c.etag });
