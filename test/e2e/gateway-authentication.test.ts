@@ -226,6 +226,8 @@ test('certificates: uploaded (data + password) and from Key Vault (system-assign
   assert.equal(missing.body.error.code, 'InvalidOperation');
   assert.match(missing.body.error.message, /Failed to access KeyVault Secret .*no-such-cert using Managed Service Identity/);
   assert.equal((await raw.raw('GET', '/certificates/bad')).status, 404);
+  // No PATCH in Azure's API for certificates (a PUT replaces one).
+  assert.equal((await raw.raw('PATCH', '/certificates/backend-client', { properties: {} }, { 'if-match': '*' })).status, 405);
 
   // The PFX, the password and the private key are not in the store in the clear.
   const stored = storedText(server);

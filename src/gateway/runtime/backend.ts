@@ -9,6 +9,7 @@ import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
 const HIGH_WATER = 64 * 1024;
+const MAX_CERTIFICATE_POOLS = 64;
 /** The largest body a policy may read into memory. */
 export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
@@ -179,6 +180,7 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 
 export class BackendClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly certificatePools: string[] = [];
 
   /**
    * The pool for an origin; with a client certificate (authentication-certificate) a pool of its own, so
@@ -192,6 +194,16 @@ export class BackendClient {
       const connect = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
       p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
       this.pools.set(key, p);
+      if (c) {
+        // Pools per certificate are bounded (a policy's body may give many): the oldest closes once its calls end.
+        this.certificatePools.push(key);
+        if (this.certificatePools.length > MAX_CERTIFICATE_POOLS) {
+          const old = this.certificatePools.shift()!;
+          const pool = this.pools.get(old);
+          this.pools.delete(old);
+          void pool?.close().catch(() => undefined);
+        }
+      }
     }
     return p;
   }

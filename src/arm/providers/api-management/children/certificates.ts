@@ -77,14 +77,12 @@ const seal = (deps: ApimChildDeps, id: string, loaded: Loaded) => sealFor(deps, 
 export function certificateRegistration(deps: ApimChildDeps, refresher: KeyVaultRefresher) {
   const source = new CertificateRefresh(deps, refresher);
   refresher.addSource(source);
-  return defineApimChild(deps, {
+  const registration = defineApimChild(deps, {
     kind: CERTIFICATE, path: 'certificates', entity: 'Certificate',
-    // Azure has no PATCH for certificates; a PUT replaces the entity.
     contracts: { create: 'CertificateCreateOrUpdateParameters', update: 'CertificateCreateOrUpdateParameters' },
     writable: ['data', 'password', 'keyVault'],
     readOnly: ['subject', 'thumbprint', 'expirationDate'],
-    async properties({ instance, id, existing, merge, given }) {
-      if (merge) throw validationError('certificate', 'Certificates cannot be updated with PATCH: send the whole certificate with PUT.');
+    async properties({ instance, id, existing, given }) {
       const data = str(given, 'data');
       const password = str(given, 'password', { min: 0 });
       const kv = keyVaultOf(given.keyVault);
@@ -127,6 +125,9 @@ export function certificateRegistration(deps: ApimChildDeps, refresher: KeyVault
       },
     },
   });
+  // Azure's certificates have no PATCH (Certificate_CreateOrUpdate replaces): the front door's 405.
+  const { patch: _none, ...withoutPatch } = registration;
+  return withoutPatch;
 }
 
 /** Versionless Key Vault certificates, read again on the refresher's interval (a RefreshSource). */
