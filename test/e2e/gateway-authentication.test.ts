@@ -211,6 +211,8 @@ test('certificates: uploaded (data + password) and from Key Vault (system-assign
   await apim.certificate.createOrUpdate(RG, SVC, 'jwt-signer', { data: pfxOf(jwtSigner, 'j').toString('base64'), password: 'j' });
   const list = await all(apim.certificate.listByService(RG, SVC));
   assert.deepEqual(list.map((c) => c.name).sort(), ['backend-client', 'client-ca', 'jwt-signer', 'kv-client']);
+  const filtered = await all(apim.certificate.listByService(RG, SVC, { filter: `thumbprint eq '${kvClient.thumbprint}'` }));
+  assert.deepEqual(filtered.map((c) => c.name), ['kv-client']);
 
   // Refused: a wrong password, neither source, both, a secret the identity cannot read; nothing stored.
   const bad = await raw.raw('PUT', '/certificates/bad', { properties: { data: pfxOf(bob, 'right').toString('base64'), password: 'wrong' } });
@@ -226,6 +228,7 @@ test('certificates: uploaded (data + password) and from Key Vault (system-assign
   assert.equal(missing.body.error.code, 'InvalidOperation');
   assert.match(missing.body.error.message, /Failed to access KeyVault Secret .*no-such-cert using Managed Service Identity/);
   assert.equal((await raw.raw('GET', '/certificates/bad')).status, 404);
+  assert.equal((await raw.raw('PUT', `/certificates/${'c'.repeat(81)}`, { properties: { data: 'AAAA', password: 'x' } })).status, 400);
   // No PATCH in Azure's API for certificates (a PUT replaces one).
   assert.equal((await raw.raw('PATCH', '/certificates/backend-client', { properties: {} }, { 'if-match': '*' })).status, 405);
 

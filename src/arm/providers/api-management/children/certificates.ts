@@ -13,7 +13,7 @@ import type { CertificateConfig } from '../../../../gateway/config.js';
 import type { IdentityProperty } from '../../../identity-property.js';
 import { resourceKind, type StoredResource } from '../../../resource-store.js';
 import { PRIVATE, defineApimChild, instanceIdOf, openFor, publicBody, sealFor, type ApimChildDeps } from '../child.js';
-import { ApimChildErrors, str, validationError } from '../validation.js';
+import { ApimChildErrors, checkEntityName, str, validationError } from '../validation.js';
 import { checkReferenceIdentity, checkSecretIdentifier, isVersioned } from '../keyvault-reference.js';
 import { loadPfx, readKeyVaultPfx, type Loaded } from '../hostnames.js';
 import type { KeyVaultRefresher, RefreshSource } from '../keyvault-refresh.js';
@@ -82,6 +82,11 @@ export function certificateRegistration(deps: ApimChildDeps, refresher: KeyVault
     contracts: { create: 'CertificateCreateOrUpdateParameters', update: 'CertificateCreateOrUpdateParameters' },
     writable: ['data', 'password', 'keyVault'],
     readOnly: ['subject', 'thumbprint', 'expirationDate'],
+    // certificateId: API Management's identifier pattern, at most 80 characters (the REST spec's).
+    checkName(name) {
+      checkEntityName(name);
+      if (name.length > 80) throw ApimChildErrors.tooLong('certificateId', 80);
+    },
     async properties({ instance, id, existing, given }) {
       const data = str(given, 'data');
       const password = str(given, 'password', { min: 0 });
