@@ -43,6 +43,7 @@ export class InstanceServer {
     this.server = socketServer(o.tls, (req, res, secure) => {
       const ctx = new GatewayContext(req, res, secure);
       ctx.instanceId = resourceId;
+      ctx.certificates = this.services.certificates;
       if (serveTrace(ctx, traces, this.compiled)) return;
       if (this.failure !== undefined) { req.resume(); sendAnswer(res, 500, internalError(randomUUID())); return; }
       const compiled = this.compiled;

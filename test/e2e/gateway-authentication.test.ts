@@ -305,6 +305,8 @@ test('validate-client-certificate (Learn: "Validate client certificate"): trust,
     'issuer-id': `<validate-client-certificate validate-revocation="false" validate-trust="false"><identities><identity issuer-certificate-id="client-ca" /></identities></validate-client-certificate>`,
     any: `<validate-client-certificate validate-revocation="false"><identities><identity thumbprint="${bob.thumbprint}" /><identity common-name="nobody" /><identity common-name="alice" dns-name="alice.contoso.com" /></identities></validate-client-certificate>`,
     'on-error': undefined,
+    // Learn, "How to secure APIs using client certificate authentication": the thumbprint checked against the uploaded certificates.
+    uploaded: '<choose><when condition="@(context.Request.Certificate == null || !context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))"><return-response><set-status code="403" reason="Invalid client certificate" /></return-response></when></choose>',
   });
   await apim.apiOperationPolicy.createOrUpdate(RG, SVC, 'vcc', 'on-error', 'policy', {
     format: 'rawxml',
@@ -341,6 +343,10 @@ test('validate-client-certificate (Learn: "Validate client certificate"): trust,
   denied(await call('/vcc/issuer-id', stranger), 'issuer-certificate-id: another issuer');
   assert.equal((await call('/vcc/any', alice)).status, 200, 'one identity of several is enough');
   denied(await call('/vcc/any', issue('carol', { issuer: clientCa })), 'no identity matches');
+  // context.Deployment.Certificates: the `certificates` entities.
+  assert.equal((await call('/vcc/uploaded', gatewayClient)).status, 200);
+  assert.equal((await call('/vcc/uploaded', alice)).status, 403);
+  assert.equal((await call('/vcc/uploaded')).status, 403);
   // The failure goes to on-error like any policy error.
   const handled = await call('/vcc/on-error', stranger);
   assert.equal(handled.status, 403);

@@ -32,6 +32,8 @@ export class CertificateTable {
 
   /** By certificate-id (the entity's name, any case). */
   named(name: string): InstanceCertificate | undefined { return this.byName.get(name.trim().toLowerCase()); }
+  /** Every certificate, in the entities' order. */
+  all(): InstanceCertificate[] { return [...this.byName.values()]; }
   /** By thumbprint (hex, any case; colons and spaces ignored). */
   withThumbprint(thumbprint: string): InstanceCertificate | undefined { return this.byThumbprint.get(thumbprint.replace(/[\s:]/g, '').toUpperCase()); }
 }
