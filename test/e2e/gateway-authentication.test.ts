@@ -133,7 +133,8 @@ async function api(name: string, serviceUrl: string, ops: Record<string, string 
 }
 
 before(async () => {
-  server = await startTestServer({ args: ['--key-vault-refresh-interval', '1s'] });
+  // Two gateway processes: certificates, CA certificates and keys must reach the worker too.
+  server = await startTestServer({ args: ['--key-vault-refresh-interval', '1s', '--gateway-workers', '2'] });
   token = (await server.credential().getToken('https://management.azure.com/.default'))!.token;
 
   // A plain backend that tells what it received, and an HTTPS one that requires a client certificate of clientCa.
