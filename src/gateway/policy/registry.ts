@@ -9,11 +9,13 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
 import { authenticationPolicies } from '../policies/authentication.js';
 import { clientCertificatePolicies } from '../policies/client-certificate.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...transformationPolicies, ...authenticationPolicies, ...clientCertificatePolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies, ...authenticationPolicies,
+    ...clientCertificatePolicies].map((d) => [d.name, d]),
 );

@@ -4,7 +4,7 @@
 // back-pressure; nothing is buffered unless a policy replaced or buffered the body.
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
@@ -175,6 +175,9 @@ export class BackendStream {
   };
 }
 
+/** An HTTP proxy the backend call goes through (the proxy policy). */
+export interface ProxySettings { url: string; username?: string; password?: string }
+
 /** Headers a proxy must not forward (RFC 9110 §7.6.1), plus those undici sets itself. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'expect', 'host']);
 
@@ -221,7 +224,9 @@ export class BackendClient {
       for (const name of HOP) delete h[name];
     }
     const ip = ctx.req.socket.remoteAddress;
-    if (ip) {
+    // Once per request: a retried forward-request sends the same headers again.
+    if (ip && !ctx.forwardedFor) {
+      ctx.forwardedFor = true;
       const prev = h['x-forwarded-for'];
       h['x-forwarded-for'] = prev ? `${prev}, ${ip}` : ip;
     }
@@ -241,16 +246,40 @@ export class BackendClient {
     if (ctx.res.destroyed || ctx.req.socket.destroyed) { stream.onError(clientGone()); return stream.headersReceived; }
     stream.watch(ctx.res);
     stream.deadline(timeoutMs);
-    this.pool(ctx.backendOrigin, ctx.backendClientCertificate).dispatch({
-      path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
+    const proxy = ctx.proxy;
+    const cert = ctx.backendClientCertificate;
+    (proxy === undefined ? this.pool(ctx.backendOrigin, cert) : this.proxied(proxy, cert)).dispatch({
+      origin: ctx.backendOrigin, path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
     }, stream);
     return stream.headersReceived;
   }
 
+  private readonly proxies = new Map<string, ProxyAgent>();
+
+  /**
+   * The dispatcher through an HTTP proxy (the proxy policy): one per proxy and credentials. A plain
+   * http backend is asked of the proxy with its absolute URL, an https one through a CONNECT tunnel.
+   */
+  proxied(proxy: ProxySettings, clientCertificate?: GatewayContext['backendClientCertificate']): Dispatcher {
+    const key = `${proxy.url}\n${proxy.username ?? ''}\n${proxy.password ?? ''}\n${clientCertificate?.id ?? ''}`;
+    let agent = this.proxies.get(key);
+    if (!agent) {
+      if (this.proxies.size >= 64) { const [k, old] = this.proxies.entries().next().value!; this.proxies.delete(k); old.close().catch(() => undefined); }
+      const token = proxy.username !== undefined ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` : undefined;
+      // authentication-certificate through a proxy: the certificate goes in the TLS handshake with the backend.
+      const c = clientCertificate;
+      const requestTls = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(requestTls ? { requestTls } : {}) });
+      this.proxies.set(key, agent);
+    }
+    return agent;
+  }
+
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools: Dispatcher[] = [...this.pools.values(), ...this.proxies.values()];
     this.pools.clear();
+    this.proxies.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 }
