@@ -168,6 +168,22 @@ export interface HostnameConfig {
   negotiateClientCertificate: boolean;
 }
 
+/**
+ * A certificate of the instance (the `certificates` entity): presented to backends by
+ * authentication-certificate, its public key trusted by validate-jwt and validate-client-certificate. The
+ * key travels to gateway workers with the rest of the configuration, as a hostname's does.
+ */
+export interface CertificateConfig {
+  /** The entity's name (certificate-id). */
+  name: string;
+  /** SHA-1 of the certificate, upper-case hex. */
+  thumbprint: string;
+  /** The chain, leaf first, PEM. */
+  certPem: string;
+  /** Its private key, PKCS#8 PEM. */
+  keyPem: string;
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -192,6 +208,13 @@ export interface InstanceConfig {
   entraAuthority?: string;
   /** API and global schemas for validate-content (absent: none). */
   schemas?: SchemaConfig[];
+  /** The `certificates` entities (absent: none). */
+  certificates?: CertificateConfig[];
+  /**
+   * The instance's CA certificates (the service's `certificates` property): trust anchors (Root) and
+   * intermediates (CertificateAuthority) for client certificates (validate-client-certificate).
+   */
+  caCertificates?: { storeName: 'Root' | 'CertificateAuthority'; certPem: string }[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

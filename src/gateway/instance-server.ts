@@ -14,6 +14,7 @@ import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
 import type { GatewayMetrics } from './runtime/metrics.js';
 import { JsonSchemaTable } from './policies/validation/json-schemas.js';
+import { CertificateTable, trustStore } from './runtime/certificates.js';
 import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
@@ -39,7 +40,7 @@ export class InstanceServer {
 
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
     this.services = {
-      instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(),
+      instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(), certificates: new CertificateTable(),
       counters: o.counters, client: o.client, logger: o.logger, metrics: o.metrics, location: '',
     };
     const metrics = o.metrics;
@@ -47,6 +48,7 @@ export class InstanceServer {
     this.server = socketServer(o.tls, (req, res, secure) => {
       const ctx = new GatewayContext(req, res, secure);
       ctx.instanceId = resourceId;
+      ctx.certificates = this.services.certificates;
       // Request metrics when the answer is complete: by API and operation once routed ('' before).
       if (metrics) res.once('finish', () => metrics.request(resourceId, ctx.api?.name ?? '', ctx.operation?.name ?? '', res.statusCode, (Date.now() - ctx.started) / 1000));
       if (serveTrace(ctx, traces, this.compiled)) return;
@@ -66,6 +68,12 @@ export class InstanceServer {
     this.services.entraAuthority = typeof config.entraAuthority === 'string' ? config.entraAuthority.replace(/\/+$/, '') : undefined;
     this.services.schemas = new JsonSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
+    this.services.certificates = new CertificateTable(Array.isArray(config.certificates) ? config.certificates : []);
+    try {
+      this.services.trustedCertificates = trustStore(Array.isArray(config.caCertificates) ? config.caCertificates : []);
+    } catch {
+      this.services.trustedCertificates = trustStore([]);
+    }
     this.services.tokens.clear();
     let compiled: CompiledInstance;
     try {

@@ -2,6 +2,7 @@
 // unknown elements, attributes and text, serialized well or badly, and byte-level mutations of valid
 // documents. Whatever the input, validation answers or throws API Management's 400 ValidationError
 // (never anything else, never hangs), and a document it accepts compiles.
+import { CertificateTable } from '../../src/gateway/runtime/certificates.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -19,7 +20,7 @@ import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 const services: InstanceServices = {
   instanceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/fuzz',
   tokens: new TokenCache('fuzz', undefined), backends: new Map([['b1', { name: 'b1', url: 'http://127.0.0.1:1/x', protocol: 'http' }]]),
-  counters: new MemoryCounterStore(), client: new BackendClient(), logger: silentLogger,
+  counters: new MemoryCounterStore(), client: new BackendClient(), logger: silentLogger, certificates: new CertificateTable(),
 };
 const nv = new NamedValueTable([{ name: 'nv', displayName: 'nv', secret: false, value: 'http://127.0.0.1:1/' }, { name: 'num', displayName: 'num', secret: false, value: '5' }]);
 

@@ -1,5 +1,6 @@
 // validate-jwt: the token from a header, a query parameter or a value; signature by keys from
-// openid-config (JWKS cached, re-fetched by jose on an unknown kid) or issuer-signing-keys; audiences,
+// openid-config (JWKS cached, re-fetched by jose on an unknown kid) or issuer-signing-keys (RSA n/e, a
+// base64 symmetric key, or the public key of a `certificates` entity by certificate-id); audiences,
 // issuers, required claims, expiry with clock skew. A failure answers failed-validation-httpcode.
 import { parseJwt } from '../expressions/dotnet/apim.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
@@ -57,7 +58,10 @@ const validateJwt: PolicyDefinition = {
     if (n !== 1) return `Exactly one of the 'header-name', 'query-parameter-name' and 'token-value' attributes must be given.`;
     const keys = node.children.find((c) => c.name === 'issuer-signing-keys');
     for (const k of keys?.children ?? []) {
-      if (k.attrs['certificate-id'] !== undefined) return { node: k, message: `Signing keys from certificates ('certificate-id') are not supported by apim-local yet: give 'n' and 'e', or a base64 symmetric key.` };
+      if (k.attrs['certificate-id'] !== undefined && (k.attrs.n !== undefined || k.attrs.e !== undefined || k.text.trim() !== '')) {
+        return { node: k, message: `A key with 'certificate-id' takes its public key from that certificate: it cannot also give 'n', 'e' or a value.` };
+      }
+      if ((k.attrs.n === undefined) !== (k.attrs.e === undefined)) return { node: k, message: `An RSA key needs both 'n' and 'e'.` };
     }
     return undefined;
   },
@@ -74,9 +78,15 @@ const validateJwt: PolicyDefinition = {
     const outVar = c.attr(node, 'output-token-variable-name')?.constant;
     const child = (name: string) => node.children.find((ch) => ch.name === name);
     const configUrls = node.children.filter((ch) => ch.name === 'openid-config').map((ch) => c.attr(ch, 'url')!.constant!);
-    const staticKeys: Key[] = (child('issuer-signing-keys')?.children ?? []).map((k) => {
-      if (k.attrs.n !== undefined && k.attrs.e !== undefined) return createPublicKey({ key: { kty: 'RSA', n: c.attr(k, 'n')!.constant!, e: c.attr(k, 'e')!.constant! }, format: 'jwk' });
-      return new Uint8Array(Buffer.from(c.value(k.text).constant!.trim(), 'base64'));
+    // A certificate-id key is the public key of that `certificates` entity, looked up per request (the
+    // instance's certificates are replaced on each configuration change); none: no key.
+    const staticKeys: ((ctx: GatewayContext) => Key | undefined)[] = (child('issuer-signing-keys')?.children ?? []).map((k) => {
+      const certId = k.attrs['certificate-id'] !== undefined ? c.attr(k, 'certificate-id')!.constant! : undefined;
+      if (certId !== undefined) return () => c.services.certificates.named(certId)?.publicKey;
+      const key: Key = k.attrs.n !== undefined && k.attrs.e !== undefined
+        ? createPublicKey({ key: { kty: 'RSA', n: c.attr(k, 'n')!.constant!, e: c.attr(k, 'e')!.constant! }, format: 'jwk' })
+        : new Uint8Array(Buffer.from(c.value(k.text).constant!.trim(), 'base64'));
+      return () => key;
     });
     const audiences = (child('audiences')?.children ?? []).filter((a) => a.name === 'audience').map((a) => c.value(a.text));
     const issuers = textList(child('issuers'), 'issuer').map((i) => c.value(i).constant!);
@@ -118,7 +128,9 @@ const validateJwt: PolicyDefinition = {
       for (const url of configUrls) {
         try { return (await jwtVerify(token, await jwksFor(url), opts)).payload; } catch (e) { last = e; }
       }
-      for (const key of staticKeys) {
+      for (const keyOf of staticKeys) {
+        const key = keyOf(ctx);
+        if (key === undefined) continue;
         try { return (await jwtVerify(token, key, opts)).payload; } catch (e) { last = e; }
       }
       throw last;

@@ -17,10 +17,12 @@ import { validateOdataPolicies } from '../policies/validation/validate-odata.js'
 import { azureAdTokenPolicies } from '../policies/azure-ad-token.js';
 import { validateContentPolicies } from '../policies/validation/validate-content.js';
 import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
+import { authenticationPolicies } from '../policies/authentication.js';
+import { clientCertificatePolicies } from '../policies/client-certificate.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
     ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
-    // validation and metrics (#14)
-    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies].map((d) => [d.name, d]),
+    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies,
+    ...authenticationPolicies, ...clientCertificatePolicies].map((d) => [d.name, d]),
 );

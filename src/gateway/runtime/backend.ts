@@ -9,6 +9,7 @@ import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
 const HIGH_WATER = 64 * 1024;
+const MAX_CERTIFICATE_POOLS = 64;
 /** The largest body a policy may read into memory. */
 export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
@@ -182,12 +183,30 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 
 export class BackendClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly certificatePools: string[] = [];
 
-  pool(origin: string): Pool {
-    let p = this.pools.get(origin);
+  /**
+   * The pool for an origin; with a client certificate (authentication-certificate) a pool of its own, so
+   * a connection made with one certificate is never reused for a call that presents another or none.
+   */
+  pool(origin: string, clientCertificate?: GatewayContext['backendClientCertificate']): Pool {
+    const key = clientCertificate ? `${origin}|${clientCertificate.id}` : origin;
+    let p = this.pools.get(key);
     if (!p) {
-      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256 });
-      this.pools.set(origin, p);
+      const c = clientCertificate;
+      const connect = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
+      this.pools.set(key, p);
+      if (c) {
+        // Pools per certificate are bounded (a policy's body may give many): the oldest closes once its calls end.
+        this.certificatePools.push(key);
+        if (this.certificatePools.length > MAX_CERTIFICATE_POOLS) {
+          const old = this.certificatePools.shift()!;
+          const pool = this.pools.get(old);
+          this.pools.delete(old);
+          void pool?.close().catch(() => undefined);
+        }
+      }
     }
     return p;
   }
@@ -228,7 +247,8 @@ export class BackendClient {
     stream.watch(ctx.res);
     stream.deadline(timeoutMs);
     const proxy = ctx.proxy;
-    (proxy === undefined ? this.pool(ctx.backendOrigin) : this.proxied(proxy)).dispatch({
+    const cert = ctx.backendClientCertificate;
+    (proxy === undefined ? this.pool(ctx.backendOrigin, cert) : this.proxied(proxy, cert)).dispatch({
       origin: ctx.backendOrigin, path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
     }, stream);
@@ -241,13 +261,16 @@ export class BackendClient {
    * The dispatcher through an HTTP proxy (the proxy policy): one per proxy and credentials. A plain
    * http backend is asked of the proxy with its absolute URL, an https one through a CONNECT tunnel.
    */
-  proxied(proxy: ProxySettings): Dispatcher {
-    const key = `${proxy.url}\n${proxy.username ?? ''}\n${proxy.password ?? ''}`;
+  proxied(proxy: ProxySettings, clientCertificate?: GatewayContext['backendClientCertificate']): Dispatcher {
+    const key = `${proxy.url}\n${proxy.username ?? ''}\n${proxy.password ?? ''}\n${clientCertificate?.id ?? ''}`;
     let agent = this.proxies.get(key);
     if (!agent) {
       if (this.proxies.size >= 64) { const [k, old] = this.proxies.entries().next().value!; this.proxies.delete(k); old.close().catch(() => undefined); }
       const token = proxy.username !== undefined ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` : undefined;
-      agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}) });
+      // authentication-certificate through a proxy: the certificate goes in the TLS handshake with the backend.
+      const c = clientCertificate;
+      const requestTls = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(requestTls ? { requestTls } : {}) });
       this.proxies.set(key, agent);
     }
     return agent;

@@ -4,6 +4,7 @@
 // and response headers stay raw (as undici gives them) until a policy reads them.
 import type { IncomingMessage, ServerResponse, IncomingHttpHeaders } from 'node:http';
 import type { X509Certificate } from 'node:crypto';
+import type { CertificateTable } from './certificates.js';
 import type { TLSSocket } from 'node:tls';
 import type { Section } from '../policy/types.js';
 import type { CompiledApi, CompiledOperation, CompiledSubscription } from './instance.js';
@@ -54,6 +55,8 @@ export class GatewayContext {
   requestId = '';
   /** The instance's ARM id (context.Deployment). */
   instanceId = '';
+  /** The instance's `certificates` entities (context.Deployment.Certificates). */
+  certificates: CertificateTable | undefined = undefined;
   /** When the request arrived, ms since the epoch (context.Timestamp, context.Elapsed). */
   readonly started = Date.now();
   api!: CompiledApi;
@@ -71,6 +74,8 @@ export class GatewayContext {
   private queryParams: URLSearchParams | undefined = undefined;
   /** The backend base URL: origin plus path prefix (serviceUrl, or set by set-backend-service). */
   backendOrigin = '';
+  /** authentication-certificate: the client certificate presented to the backend (mutual TLS). */
+  backendClientCertificate: { id: string; cert: string | Buffer; key?: string | Buffer; pfx?: Buffer; passphrase?: string } | undefined = undefined;
   backendBasePath = '';
   /** A request body that replaced or buffered the client's (set-body, buffer-request-body). */
   requestBody: Buffer | undefined = undefined;

@@ -6,6 +6,8 @@ import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { JsonSchemaTable } from '../policies/validation/json-schemas.js';
+import type { CertificateTable } from './certificates.js';
+import type { X509Certificate } from 'node:crypto';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -113,6 +115,10 @@ export interface InstanceServices {
   instanceId: string;
   tokens: TokenCache;
   backends: Map<string, BackendConfig>;
+  /** The `certificates` entities (authentication-certificate, validate-jwt and validate-client-certificate). */
+  certificates: CertificateTable;
+  /** Trust anchors and intermediates for client certificates (the system's roots and the instance's CA certificates). */
+  trustedCertificates?: { roots: X509Certificate[]; intermediates: X509Certificate[] };
   counters: CounterStore;
   client: BackendClient;
   logger: Logger;

@@ -81,6 +81,9 @@ export const APIM_FILTERS: Readonly<Record<string, FilterSchema<Doc>>> = {
   'Microsoft.ApiManagement/service/apis/tags': schema({ name: nameField, displayName: text(prop('displayName')) }),
   // apimpolicyfragments.json, PolicyFragment_ListByService: name, description, value.
   'Microsoft.ApiManagement/service/policyFragments': schema({ name: nameField, description: text(prop('description')), value: text(prop('value')) }),
+  // apimcertificates.json, Certificate_ListByService: name, subject, thumbprint (expirationDate, a date, is
+  // not filterable here: the filter evaluator compares strings).
+  'Microsoft.ApiManagement/service/certificates': schema({ name: nameField, subject: text(prop('subject')), thumbprint: text(prop('thumbprint')) }),
   // apimloggers.json, Logger_ListByService: name, description, loggerType, resourceId.
   'Microsoft.ApiManagement/service/loggers': schema({
     name: nameField, description: text(prop('description')), loggerType: eqOnly(prop('loggerType')), resourceId: text(prop('resourceId')),

@@ -1,5 +1,6 @@
 // An instance's configuration for the gateway (the ConfigSource contract of src/gateway/config.ts), read
 // from its child resources with secrets unsealed. The typed kinds make this a mapping without casts.
+import { X509Certificate } from 'node:crypto';
 import type { ConfigSource, InstanceConfig, ParameterConfig, PolicyConfig, PolicyScope, RepresentationConfig, RequestConfig, ResponseConfig, SchemaConfig } from '../../../gateway/config.js';
 import { API_SCHEMA, API_SCHEMA_TYPES, GLOBAL_SCHEMA } from './children/schemas.js';
 import type { ApimChildDeps } from './child.js';
@@ -11,6 +12,7 @@ import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
+import { gatewayCertificates } from './children/certificates.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -66,6 +68,8 @@ export class ApimConfigSource implements ConfigSource {
       hostnames: await this.hostnames.gatewayHostnames(id),
       schemas: await this.schemas(id),
       entraAuthority: this.deps.arm.baseUrl,
+      certificates: await gatewayCertificates(this.deps, id),
+      caCertificates: caCertificates(svc.body.properties.certificates),
     };
   }
 
@@ -85,6 +89,21 @@ export class ApimConfigSource implements ConfigSource {
     }
     return out;
   }
+}
+
+/**
+ * The service's CA certificates (CertificateConfiguration: encodedCertificate, a base64 .cer, and
+ * storeName Root or CertificateAuthority) as PEM; an entry that is not a certificate is left out.
+ */
+function caCertificates(list: unknown): NonNullable<InstanceConfig['caCertificates']> {
+  const out: NonNullable<InstanceConfig['caCertificates']> = [];
+  for (const c of Array.isArray(list) ? list as Record<string, unknown>[] : []) {
+    if (typeof c?.encodedCertificate !== 'string' || (c.storeName !== 'Root' && c.storeName !== 'CertificateAuthority')) continue;
+    try {
+      out.push({ storeName: c.storeName, certPem: new X509Certificate(Buffer.from(c.encodedCertificate, 'base64')).toString() });
+    } catch { /* not a certificate: never trusted */ }
+  }
+  return out;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

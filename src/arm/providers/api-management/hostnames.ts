@@ -47,7 +47,7 @@ const TYPES = ['Proxy', 'Portal', 'Management', 'Scm', 'DeveloperPortal', 'Confi
 /** Azure: at most 20 gateway domains (Premium); the same cap for every type here. */
 const MAX_HOSTNAMES = 20;
 
-interface Loaded {
+export interface Loaded {
   certPem: string;
   keyPem: string;
   certificate: { expiry: string; thumbprint: string; subject: string };
@@ -76,7 +76,7 @@ export const HostnameErrors = {
 };
 
 /** The chain, key and public facts of a PFX (base64), or the error for `at`. */
-function loadPfx(base64: string, password: string | undefined, at: string, source: string): Loaded {
+export function loadPfx(base64: string, password: string | undefined, at: string, source: string): Loaded {
   let material: CertificateMaterial;
   try {
     material = parseCertificateContent(base64, password).material;
@@ -156,11 +156,12 @@ export class HostnameCertificates implements RefreshSource {
           continue;
         }
         const got = await this.fetch(input.instanceId, input.identity, keyVaultId, identityClientId, `${at}.keyVaultId`);
+        if (!got.loaded) throw new Error('unreachable: a first read always parses');
         this.readMs.set(`${input.instanceId.toLowerCase()}|${key}`, this.arm.clock.nowMs());
         stored[key] = { hostName, sealed: this.seal(input.instanceId, key, got.loaded), keyVaultId, identityClientId, version: got.version };
         configurations.push({
           ...common, keyVaultId, ...(identityClientId ? { identityClientId } : {}), certificateSource: 'KeyVault',
-          certificateStatus: 'Completed', certificate: got.loaded.certificate,
+          certificateStatus: 'Completed', certificate: got.loaded!.certificate,
         });
       } else if (encoded) {
         const password = typeof h.certificatePassword === 'string' ? h.certificatePassword : undefined;
@@ -265,33 +266,8 @@ export class HostnameCertificates implements RefreshSource {
     }
   }
 
-  /**
-   * Reads a Key Vault certificate as the hostname's identity. With `knownVersion`, an unchanged version
-   * is not parsed again (loaded is then undefined).
-   */
-  private async fetch(instanceId: string, identity: IdentityProperty | undefined, keyVaultId: string, identityClientId: string | null, at: string): Promise<{ loaded: Loaded; version: string }>;
-  private async fetch(instanceId: string, identity: IdentityProperty | undefined, keyVaultId: string, identityClientId: string | null, at: string, knownVersion: string | undefined): Promise<{ loaded: Loaded | undefined; version: string }>;
-  private async fetch(instanceId: string, identity: IdentityProperty | undefined, keyVaultId: string, identityClientId: string | null, at: string, knownVersion?: string): Promise<{ loaded: Loaded | undefined; version: string }> {
-    let read: { value: string; version: string; contentType: string | null };
-    try {
-      read = await this.refresher.read({ instanceId, secretIdentifier: keyVaultId, identity: identityClientId ? { clientId: identityClientId } : undefined });
-    } catch (e) {
-      throw HostnameErrors.keyVaultAccess(at, keyVaultId, await this.who(identity, identityClientId), causeOf(e));
-    }
-    if ((read.contentType ?? '').toLowerCase() !== PKCS12) throw HostnameErrors.contentType(at, keyVaultId, read.contentType);
-    if (knownVersion !== undefined && read.version === knownVersion) return { loaded: undefined, version: read.version };
-    return { loaded: loadPfx(read.value, undefined, at, `Key Vault secret ${keyVaultId}`), version: read.version };
-  }
-
-  /** The identity a reference is read with, as Azure's message names it. */
-  private async who(identity: IdentityProperty | undefined, identityClientId: string | null): Promise<{ type: string; clientId: string; objectId: string }> {
-    if (identityClientId) {
-      const u = userAssignedByClientId(identity, identityClientId);
-      return { type: 'UserAssigned', clientId: identityClientId, objectId: u?.principalId ?? '' };
-    }
-    const objectId = identity?.principalId ?? '';
-    const principal = objectId ? await this.arm.entra.directory.getByObjectId(objectId) : undefined;
-    return { type: 'SystemAssigned', clientId: principal?.appId ?? '', objectId };
+  private fetch(instanceId: string, identity: IdentityProperty | undefined, keyVaultId: string, identityClientId: string | null, at: string, knownVersion?: string): Promise<{ loaded: Loaded | undefined; version: string }> {
+    return readKeyVaultPfx(this.arm, this.refresher, { instanceId, identity, keyVaultId, identityClientId, at, knownVersion });
   }
 
   private sealContext(instanceId: string, key: string): string { return `${instanceId.toLowerCase()}#hostname:${key}`; }
@@ -310,4 +286,35 @@ function causeOf(e: unknown): { code: string; inner?: string; message: string } 
   }
   const code = (e as { code?: unknown }).code;
   return { code: typeof code === 'string' ? code : 'InternalServerError', message };
+}
+
+/**
+ * Reads a Key Vault certificate (its secret, a PFX) as the identity a reference names (null: the
+ * instance's system-assigned one), through the Key Vault plane's reader, and parses it; the errors are
+ * Azure's for `at`. With `knownVersion`, an unchanged version is not parsed again (loaded undefined).
+ * Custom hostnames and the `certificates` entity read their Key Vault certificates with this.
+ */
+export async function readKeyVaultPfx(arm: ArmContext, refresher: KeyVaultRefresher, r: {
+  instanceId: string; identity: IdentityProperty | undefined; keyVaultId: string; identityClientId: string | null; at: string; knownVersion?: string;
+}): Promise<{ loaded: Loaded | undefined; version: string }> {
+  let read: { value: string; version: string; contentType: string | null };
+  try {
+    read = await refresher.read({ instanceId: r.instanceId, secretIdentifier: r.keyVaultId, identity: r.identityClientId ? { clientId: r.identityClientId } : undefined });
+  } catch (e) {
+    throw HostnameErrors.keyVaultAccess(r.at, r.keyVaultId, await identityOf(arm, r.identity, r.identityClientId), causeOf(e));
+  }
+  if ((read.contentType ?? '').toLowerCase() !== PKCS12) throw HostnameErrors.contentType(r.at, r.keyVaultId, read.contentType);
+  if (r.knownVersion !== undefined && read.version === r.knownVersion) return { loaded: undefined, version: read.version };
+  return { loaded: loadPfx(read.value, undefined, r.at, `Key Vault secret ${r.keyVaultId}`), version: read.version };
+}
+
+/** The identity a reference is read with, as Azure's message names it. */
+async function identityOf(arm: ArmContext, identity: IdentityProperty | undefined, identityClientId: string | null): Promise<{ type: string; clientId: string; objectId: string }> {
+  if (identityClientId) {
+    const u = userAssignedByClientId(identity, identityClientId);
+    return { type: 'UserAssigned', clientId: identityClientId, objectId: u?.principalId ?? '' };
+  }
+  const objectId = identity?.principalId ?? '';
+  const principal = objectId ? await arm.entra.directory.getByObjectId(objectId) : undefined;
+  return { type: 'SystemAssigned', clientId: principal?.appId ?? '', objectId };
 }

@@ -24,6 +24,7 @@ import { tagRegistrations } from './children/tags.js';
 import { policyFragmentRegistration } from './children/policy-fragments.js';
 import { loggerRegistration } from './children/loggers.js';
 import { schemaRegistrations } from './children/schemas.js';
+import { certificateRegistration } from './children/certificates.js';
 
 export type { KeyVaultSecretReader } from './keyvault-refresh.js';
 export { ApimConfigSource } from './gateway-config.js';
@@ -101,6 +102,7 @@ export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManag
       subscriptionRegistration(deps), backendRegistration(deps), namedValueRegistration(deps, refresher),
       apiVersionSetRegistration(deps), ...tagRegistrations(deps), policyFragmentRegistration(deps), loggerRegistration(deps),
       ...schemaRegistrations(deps),
+      certificateRegistration(deps, refresher),
     ],
     configSource: new ApimConfigSource(deps, hostnames),
     // After a restart: every instance's gateway listens again and loads its configuration; then the

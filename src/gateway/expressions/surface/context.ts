@@ -7,10 +7,10 @@ import type { TypeRef } from './types.js';
 import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
 import { DotNetException } from '../dotnet/exceptions.js';
 import { BackendStream } from '../../runtime/backend.js';
-import { KeyValuePair, type ReadOnlyDictionaryView } from '../dotnet/collections.js';
+import { Dictionary, KeyValuePair, StringComparer, type ReadOnlyDictionaryView } from '../dotnet/collections.js';
 import { parseJson } from '../dotnet/json.js';
 import { GuidImpl } from '../dotnet/text.js';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type X509Certificate } from 'node:crypto';
 import { parseFormUrlEncoded } from '../dotnet/apim.js';
 import { parseElement, parseXml } from '../dotnet/xml.js';
 import { DateTime, Kind, TimeSpan, TICKS_PER_MS, UNIX_EPOCH_TICKS } from '../dotnet/datetime.js';
@@ -248,6 +248,12 @@ export const contextTypes: TypeSpec[] = [
       'Region: string': () => 'local',
       'ServiceId: string': (c: GatewayContext) => c.instanceId,
       'ServiceName: string': (c: GatewayContext) => c.instanceId.slice(c.instanceId.lastIndexOf('/') + 1),
+      // The instance's certificates (the `certificates` entities) by thumbprint, a new dictionary per read.
+      'Certificates: IReadOnlyDictionary<string,X509Certificate2>': (c: GatewayContext) => {
+        const d = new Dictionary<string, X509Certificate>(StringComparer.OrdinalIgnoreCase);
+        for (const cert of c.certificates?.all() ?? []) d.set(cert.thumbprint, cert.certificate);
+        return d;
+      },
     },
   },
   {
