@@ -75,6 +75,10 @@ export interface SubscriptionConfig {
   secondaryKey: string;
   state: string;
   allowTracing: boolean;
+  /** The user (`/users/{id}`) that owns it: the developer of vary-by-developer; absent: the administrator. */
+  ownerId?: string;
+  /** When it was created (ISO 8601): quota periods start from it. */
+  createdDate?: string;
 }
 
 export interface BackendConfig {
@@ -118,6 +122,17 @@ export interface HostnameConfig {
   negotiateClientCertificate: boolean;
 }
 
+/**
+ * An external cache (the instance's `caches` resource): a Redis server the caching policies use with
+ * caching-type external or prefer-external. The connection string is the resolved secret.
+ */
+export interface CacheConfig {
+  name: string;
+  /** 'default' or an Azure region: the cache used from that location. */
+  useFromLocation: string;
+  connectionString: string;
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -131,6 +146,8 @@ export interface InstanceConfig {
   namedValues: NamedValueConfig[];
   /** Custom proxy hostnames with their certificates (none: the built-in certificate only). */
   hostnames: HostnameConfig[];
+  /** External caches (absent or empty: the built-in cache only). */
+  caches?: CacheConfig[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

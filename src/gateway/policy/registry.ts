@@ -9,8 +9,10 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { cachingPolicies } from '../policies/caching.js';
+import { limitPolicies } from '../policies/limits.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...cachingPolicies, ...limitPolicies].map((d) => [d.name, d]),
 );

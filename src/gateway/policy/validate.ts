@@ -97,6 +97,7 @@ class Validator {
   /** The policies inside a section (top: directly in it) or inside when/otherwise. */
   private policies(parent: XNode, section: Section, top: boolean): void {
     let bases = 0;
+    const once = new Set<string>();
     for (const node of parent.children) {
       if (node.name === 'base') {
         if (!top) this.issue(node, `The 'base' element can only appear directly inside a policy section.`);
@@ -111,6 +112,10 @@ class Validator {
         continue;
       }
       if (def.scopes && !def.scopes.includes(this.scope)) { this.issue(node, 'Policy section is not allowed in the specified scope'); continue; }
+      if (def.oncePerSection) {
+        if (once.has(node.name)) this.issue(node, `The '${node.name}' policy can only be used once in a policy section.`);
+        once.add(node.name);
+      }
       this.element(node, def.schema, true, section);
       const problem = def.check?.(node);
       if (typeof problem === 'string') this.issue(node, problem);

@@ -83,6 +83,11 @@ export class GatewayContext {
   section: Section = 'inbound';
   lastError: LastError | undefined = undefined;
   trace: TraceRecorder | undefined = undefined;
+  /**
+   * A cached response answered (cache-lookup hit): the rest of inbound and the backend are skipped, and
+   * the outbound section resumes after the first step of this name (cache-store), as API Management does.
+   */
+  resumeAfter: string | undefined = undefined;
   /** Headers added to whatever answer is sent (cors). */
   extraHeaders: [string, string][] | undefined = undefined;
 

@@ -4,6 +4,8 @@
 import type { BackendConfig } from '../config.js';
 import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
+import type { CacheStore } from './cache.js';
+import type { ConcurrencyLimiter, QuotaCounters } from './limits.js';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -112,6 +114,12 @@ export interface InstanceServices {
   tokens: TokenCache;
   backends: Map<string, BackendConfig>;
   counters: CounterStore;
+  /** The built-in cache (shared by every process of the server; keys carry the instance id). */
+  cache: CacheStore;
+  /** The external cache of the instance's `caches` resource, when it has one. */
+  externalCache: CacheStore | undefined;
+  quotas: QuotaCounters;
+  concurrency: ConcurrencyLimiter;
   client: BackendClient;
   logger: Logger;
 }

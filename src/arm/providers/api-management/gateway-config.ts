@@ -10,6 +10,7 @@ import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
+import { CACHE, cacheConfigs } from './children/caches.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -38,8 +39,11 @@ export class ApimConfigSource implements ConfigSource {
     for (const s of await resources.listOf(SUBSCRIPTION, { parent: id })) {
       const scope = relativeScope(id, s.body.properties.scope);
       if (!scope) continue;
-      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing });
+      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing,
+        ownerId: s.body.properties.ownerId, createdDate: s.body.properties.createdDate,
+      });
     }
+    const namedValues = await resolvedNamedValues(this.deps, id);
     return {
       instanceId: id,
       name: svc.body.name,
@@ -57,8 +61,9 @@ export class ApimConfigSource implements ConfigSource {
       products,
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
-      namedValues: await resolvedNamedValues(this.deps, id),
+      namedValues,
       hostnames: await this.hostnames.gatewayHostnames(id),
+      caches: cacheConfigs(await resources.listOf(CACHE, { parent: id }), namedValues),
     };
   }
 }
