@@ -99,13 +99,21 @@ function enforce(quotas: QuotaCounters, ctx: GatewayContext, key: string, limit:
     if (seen.has(key)) return;
     seen.add(key);
     const written = ctx.req.socket?.bytesWritten ?? 0;
-    ctx.res.once('close', () => {
+    let done = false;
+    const count = (): void => {
+      if (done) return;
+      done = true;
+      // A call refused by a quota is not counted on the others it passed.
+      if (ctx.lastError?.reason === 'QuotaExceeded') return;
       let yes = true;
       try { yes = counts === undefined || counts(ctx); } catch { yes = false; }
       if (!yes) return;
       const r = quotas.add(key, period.start, 1, bodyBytes(ctx, written));
       if (r instanceof Promise) r.catch(() => undefined);
-    });
+    };
+    // 'finish': the answer was handed to the connection; 'close' alone: the client went away first.
+    ctx.res.once('finish', count);
+    ctx.res.once('close', count);
   };
   const u = quotas.usage(key, period.start);
   if (u instanceof Promise) return u.then(check);
