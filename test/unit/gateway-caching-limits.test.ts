@@ -315,6 +315,8 @@ test('quota counters are kept in the store (a new process reads them); a new per
   const file = path.join(dir, 'q.db');
   let store = await openStore({ kind: 'sqlite', file });
   let q = new StoreQuotaCounters(store.db, silentLogger, 60_000);
+  await q.add('first', -62135596800000, 1, 0);
+  assert.deepEqual(await q.usage('first', -62135596800000), { calls: 1, bytes: 0 }, 'a period that starts before 1970 (0001-01-01, the default)');
   await q.add('k', 1000, 1, 100);
   await q.add('k', 1000, 2, 50);
   await q.close();

@@ -77,7 +77,7 @@ export class StoreQuotaCounters extends MemoryQuotaCounters {
         .then((row) => {
           if (!this.held.has(key)) {
             this.held.set(key, row ? { periodStart: Number(row.period_start_ms), calls: Number(row.calls), bytes: Number(row.bytes), dirty: false }
-              : { periodStart: 0, calls: 0, bytes: 0, dirty: false });
+              : { periodStart: -Infinity, calls: 0, bytes: 0, dirty: false }); // nothing counted yet: any period is newer
           }
           this.trim();
         })
