@@ -116,7 +116,7 @@ describe('caching and limits through the gateway (--gateway-workers 2)', () => {
     await setPolicy(apim, '<quota-by-key calls="2" renewal-period="0" counter-key="restart-test" />');
     for (let i = 0; i < 2; i++) assert.equal((await freshRequest(`${gatewayUrl}/c/q`)).status, 200);
     await server.stop();
-    server = await startTestServer({ dataDir, args: ['--gateway-workers', '2'] });
+    server = await startTestServer({ dataDir });
     token = (await server.credential().getToken('https://management.azure.com/.default')).token;
     // The management port is new after a restart (the gateway's is kept): a client for the new one.
     apim = new ApiManagementClient(server.credential(), server.connection.subscriptionId, server.armOptions());

@@ -106,8 +106,8 @@ const REDIS_TIMEOUT_MS = 2000;
  */
 export class RedisCache implements CacheStore {
   private readonly client: ReturnType<typeof createClient>;
-  private readonly ready: Promise<unknown>;
   private failing = false;
+  private connecting: Promise<void> | undefined;
 
   constructor(connectionString: string, private readonly prefix: string, private readonly logger: Logger) {
     this.client = createClient({
@@ -116,17 +116,23 @@ export class RedisCache implements CacheStore {
       disableOfflineQueue: true,
     });
     this.client.on('error', (e: Error) => this.failed(e));
-    this.ready = this.client.connect().catch((e: Error) => this.failed(e));
+    // The first calls wait for the first connection (up to REDIS_TIMEOUT_MS); later ones never wait for one.
+    this.connecting = Promise.race([
+      this.client.connect().then(() => undefined, (e: Error) => this.failed(e)),
+      new Promise<void>((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS).unref()),
+    ]).finally(() => { this.connecting = undefined; });
   }
 
   private failed(e: Error): void {
+    this.connecting = undefined;
     if (this.failing) return;
     this.failing = true;
     this.logger.error(`external cache (Redis) unavailable: ${e.message.replace(/\/\/[^@/]*@/g, '//***@')}`);
   }
 
   private async call<T>(op: () => Promise<T>, fallback: T): Promise<T> {
-    await this.ready;
+    if (this.connecting !== undefined) await this.connecting;
+    // Not connected (any more): a miss or a skipped store at once, never a request left waiting.
     if (!this.client.isReady) return fallback;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -154,8 +160,11 @@ export class RedisCache implements CacheStore {
     return this.call(async () => { await this.client.del(this.prefix + key); }, undefined);
   }
 
+  /** Closes the connection, or stops trying to make one (a Redis that never answered). */
   async close(): Promise<void> {
-    await this.ready;
-    if (this.client.isOpen) await this.client.close().catch(() => undefined);
+    try {
+      if (this.client.isReady) await this.client.close();
+      else if (this.client.isOpen) this.client.destroy();
+    } catch { /* closing anyway */ }
   }
 }
