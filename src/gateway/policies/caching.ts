@@ -153,6 +153,9 @@ const lookups = new WeakMap<GatewayContext, Lookup>();
 /** A cached response: status, reason, headers (without hop-by-hop and length), body, expiry. */
 interface CachedResponse { status: number; reason?: string; headers: Record<string, string | string[]>; body: string; expires: number }
 
+/** The largest body cache-store keeps (the built-in cache keeps no entry over an eighth of its size). */
+const MAX_CACHED_BODY = 4 * 1024 * 1024;
+
 const NOT_STORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'content-length', 'set-cookie']);
 
 /** Cache-Control for the client when downstream caching is allowed (private or public), for `maxAge` seconds. */
@@ -264,6 +267,9 @@ const cacheStore: PolicyDefinition = {
         return l.store.set(l.key, JSON.stringify(entry), seconds * 1000);
       };
       const body = r.body;
+      // An answer too big for the cache is sent as it comes, never read into memory to be refused there.
+      const length = Number(r.headers['content-length']);
+      if (Number.isFinite(length) && length > MAX_CACHED_BODY) return;
       if (body instanceof BackendStream) {
         return body.readAll().then((b) => { r.body = b; return store(b); });
       }
