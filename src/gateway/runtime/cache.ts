@@ -3,7 +3,6 @@
 // so every process sees one cache, as every unit of an API Management region shares one); and the
 // external cache, a Redis server named by the instance's `caches` resource (Azure Cache for Redis in Azure).
 // Entries are strings (serialized values and responses) with a time to live.
-import { createClient } from 'redis';
 import type { Logger } from '../../common/log.js';
 
 export interface CacheStore {
@@ -98,6 +97,15 @@ export function redisUrl(connectionString: string): string {
 /** How long a cache call may take before the policy treats the cache as unavailable. */
 const REDIS_TIMEOUT_MS = 2000;
 
+function makeClient(redis: typeof import('redis'), url: string) {
+  return redis.createClient({
+    url,
+    socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
+    disableOfflineQueue: true,
+  });
+}
+type RedisClient = ReturnType<typeof makeClient>;
+
 /**
  * The external cache: one Redis client per instance and process, keys prefixed with the instance's name
  * (instances of that name share entries; others never see them). A Redis that does not answer is a miss
@@ -105,22 +113,24 @@ const REDIS_TIMEOUT_MS = 2000;
  * is logged once per outage, never with the connection string.
  */
 export class RedisCache implements CacheStore {
-  private readonly client: ReturnType<typeof createClient>;
+  /** The client, once the `redis` module is loaded (on first use: servers without an external cache never load it). */
+  private client: RedisClient | undefined;
+  private closed = false;
   private failing = false;
   private connecting: Promise<void> | undefined;
 
   constructor(connectionString: string, private readonly prefix: string, private readonly logger: Logger) {
-    this.client = createClient({
-      url: redisUrl(connectionString),
-      socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
-      disableOfflineQueue: true,
-    });
-    this.client.on('error', (e: Error) => this.failed(e));
+    const url = redisUrl(connectionString);
     // The first calls wait for the first connection (up to REDIS_TIMEOUT_MS); later ones never wait for one.
-    this.connecting = Promise.race([
-      this.client.connect().then(() => undefined, (e: Error) => this.failed(e)),
-      new Promise<void>((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS).unref()),
-    ]).finally(() => { this.connecting = undefined; });
+    const connected = import('redis').then(async (redis) => {
+      if (this.closed) return;
+      const client = makeClient(redis, url);
+      client.on('error', (e: Error) => this.failed(e));
+      this.client = client;
+      await client.connect();
+    }).catch((e: Error) => this.failed(e));
+    this.connecting = Promise.race([connected, new Promise<void>((resolve) => setTimeout(resolve, REDIS_TIMEOUT_MS).unref())])
+      .finally(() => { this.connecting = undefined; });
   }
 
   private failed(e: Error): void {
@@ -130,13 +140,14 @@ export class RedisCache implements CacheStore {
     this.logger.error(`external cache (Redis) unavailable: ${e.message.replace(/\/\/[^@/]*@/g, '//***@')}`);
   }
 
-  private async call<T>(op: () => Promise<T>, fallback: T): Promise<T> {
+  private async call<T>(op: (client: RedisClient) => Promise<T>, fallback: T): Promise<T> {
     if (this.connecting !== undefined) await this.connecting;
     // Not connected (any more): a miss or a skipped store at once, never a request left waiting.
-    if (!this.client.isReady) return fallback;
+    const client = this.client;
+    if (client === undefined || !client.isReady) return fallback;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const r = await Promise.race([op(), new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), REDIS_TIMEOUT_MS); })]);
+      const r = await Promise.race([op(client), new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), REDIS_TIMEOUT_MS); })]);
       this.failing = false;
       return r;
     } catch (e) {
@@ -148,23 +159,26 @@ export class RedisCache implements CacheStore {
   }
 
   get(key: string): Promise<string | undefined> {
-    return this.call(async () => (await this.client.get(this.prefix + key)) ?? undefined, undefined);
+    return this.call(async (c) => (await c.get(this.prefix + key)) ?? undefined, undefined);
   }
 
   set(key: string, value: string, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return Promise.resolve();
-    return this.call(async () => { await this.client.set(this.prefix + key, value, { expiration: { type: 'PX', value: Math.ceil(ttlMs) } }); }, undefined);
+    return this.call(async (c) => { await c.set(this.prefix + key, value, { expiration: { type: 'PX', value: Math.ceil(ttlMs) } }); }, undefined);
   }
 
   delete(key: string): Promise<void> {
-    return this.call(async () => { await this.client.del(this.prefix + key); }, undefined);
+    return this.call(async (c) => { await c.del(this.prefix + key); }, undefined);
   }
 
   /** Closes the connection, or stops trying to make one (a Redis that never answered). */
   async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    if (client === undefined) return;
     try {
-      if (this.client.isReady) await this.client.close();
-      else if (this.client.isOpen) this.client.destroy();
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
     } catch { /* closing anyway */ }
   }
 }
