@@ -9,11 +9,12 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
 import { cachingPolicies } from '../policies/caching.js';
 import { limitPolicies } from '../policies/limits.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...transformationPolicies, ...cachingPolicies, ...limitPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies, ...cachingPolicies, ...limitPolicies].map((d) => [d.name, d]),
 );
