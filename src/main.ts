@@ -11,7 +11,7 @@ import { EntraPlane } from './entra/index.js';
 import { AuthzPlane } from './authz/index.js';
 import { ArmPlane } from './arm/index.js';
 import { startManagementListener } from './management/listener.js';
-import { GatewayPlane } from './gateway/index.js';
+import { GatewayPlane, StoreQuotaCounters } from './gateway/index.js';
 import { KeyVaultPlane } from './keyvault/index.js';
 
 export interface ConnectionInfo {
@@ -49,7 +49,10 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
   });
-  const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
+  const gateway = new GatewayPlane({
+    host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet,
+    quotas: new StoreQuotaCounters(store.db, logger),
+  });
   const keyVault = new KeyVaultPlane({
     db: store.db, box, clock, logger, host: config.host, ...tls,
     verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,

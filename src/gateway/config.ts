@@ -123,8 +123,10 @@ export interface SubscriptionConfig {
   secondaryKey: string;
   state: string;
   allowTracing: boolean;
-  /** The owner (`/users/{id}`, relative or full), for emit-metric's "User ID" dimension; absent: none. */
+  /** The user (`/users/{id}`) that owns it: the developer of vary-by-developer; absent: the administrator. */
   ownerId?: string;
+  /** When it was created (ISO 8601): quota periods start from it. */
+  createdDate?: string;
 }
 
 export interface BackendConfig {
@@ -184,6 +186,17 @@ export interface CertificateConfig {
   keyPem: string;
 }
 
+/**
+ * An external cache (the instance's `caches` resource): a Redis server the caching policies use with
+ * caching-type external or prefer-external. The connection string is the resolved secret.
+ */
+export interface CacheConfig {
+  name: string;
+  /** 'default' or an Azure region: the cache used from that location. */
+  useFromLocation: string;
+  connectionString: string;
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -215,6 +228,8 @@ export interface InstanceConfig {
    * intermediates (CertificateAuthority) for client certificates (validate-client-certificate).
    */
   caCertificates?: { storeName: 'Root' | 'CertificateAuthority'; certPem: string }[];
+  /** External caches (absent or empty: the built-in cache only). */
+  caches?: CacheConfig[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

@@ -13,8 +13,11 @@ import { TraceStore } from './runtime/trace.js';
 import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } from './runtime/services.js';
 import { WorkerPool } from './workers/pool.js';
 import { GatewayMetrics, exposition } from './runtime/metrics.js';
+import { MemoryCache, type CacheStore } from './runtime/cache.js';
+import { MemoryConcurrency, MemoryQuotaCounters, type ConcurrencyLimiter, type QuotaCounters } from './runtime/limits.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
+export { StoreQuotaCounters } from './runtime/limits.js';
 export { urlTemplateProblem } from './runtime/router.js';
 export type { FragmentLookup } from './policy/validate.js';
 export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
@@ -51,6 +54,8 @@ export interface GatewayOptions {
   managedIdentities?: ManagedIdentityTokens;
   /** Rate-limit counters shared by instances' policies (default: in memory). */
   counters?: CounterStore;
+  /** Quota counters (default: in memory; the server gives StoreQuotaCounters, kept across restarts). */
+  quotas?: QuotaCounters & { close?(): Promise<void> };
   /** Processes serving gateway connections: this one and workers-1 forked ones (default 1). */
   workers?: number;
   /** Workers' log level (errors only). */
@@ -73,18 +78,23 @@ export class GatewayPlane {
   private readonly traces: TraceStore;
   private readonly counters: CounterStore;
   private readonly metricsOfProcess = new GatewayMetrics();
+  /** The built-in cache of every instance (keys carry the instance id), shared with the workers. */
+  private readonly cache: CacheStore = new MemoryCache();
+  private readonly quotas: QuotaCounters & { close?(): Promise<void> };
+  private readonly concurrency: ConcurrencyLimiter = new MemoryConcurrency();
   private readonly pool: WorkerPool | undefined;
   private poolStarted: Promise<void> | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     this.counters = o.counters ?? new MemoryCounterStore();
+    this.quotas = o.quotas ?? new MemoryQuotaCounters();
     const workers = o.workers ?? 1;
     // With workers, a trace may be fetched before the worker that recorded it has sent it here.
     this.traces = new TraceStore(workers > 1 ? 2000 : 0);
     if (workers > 1) {
       this.pool = new WorkerPool({
         count: workers - 1, tls: { cert: o.certPem, key: o.keyPem }, quiet: o.quiet ?? false, logger: o.logger,
-        tokens: o.managedIdentities, counters: this.counters, traces: this.traces,
+        tokens: o.managedIdentities, counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, traces: this.traces,
       });
     }
   }
@@ -113,7 +123,7 @@ export class GatewayPlane {
     if (again) return again.listener.port;
     const server = new InstanceServer(resourceId, {
       tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
-      counters: this.counters, client: this.client, traces: this.traces, limits: this.o.listenerLimits,
+      counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, client: this.client, traces: this.traces, limits: this.o.listenerLimits,
       metrics: this.metricsOfProcess,
     });
     const pool = this.pool;
@@ -183,5 +193,6 @@ export class GatewayPlane {
     this.instances.clear();
     await this.pool?.close();
     await this.client.close();
+    await this.quotas.close?.();
   }
 }

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { Logger } from '../common/log.js';
-import type { InstanceConfig } from './config.js';
+import type { CacheConfig, InstanceConfig } from './config.js';
+import { RedisCache, type CacheStore } from './runtime/cache.js';
+import type { ConcurrencyLimiter, QuotaCounters } from './runtime/limits.js';
 import { socketServer, type ListenerLimits, type SocketServer } from './listener.js';
 import { GatewayContext } from './runtime/context.js';
 import type { BackendClient } from './runtime/backend.js';
@@ -23,6 +25,10 @@ export interface InstanceServerOptions {
   /** Managed identity tokens: the Entra plane (server process) or a worker's line to it. */
   tokens: ManagedIdentityTokens | undefined;
   counters: CounterStore;
+  /** The built-in cache: the server process's, or a worker's line to it. */
+  cache: CacheStore;
+  quotas: QuotaCounters;
+  concurrency: ConcurrencyLimiter;
   client: BackendClient;
   traces: TraceSink;
   /** This process's gateway metrics (request metrics, emit-metric); absent: none kept. */
@@ -37,11 +43,14 @@ export class InstanceServer {
   /** The last configuration could not be compiled at all: every call answers 500 (never stale or unchecked). */
   private failure: string[] | undefined;
   private readonly server: SocketServer;
+  /** The external cache in use and the connection string it was made from. */
+  private redis: { cache: RedisCache; connectionString: string } | undefined;
 
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
     this.services = {
       instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(), certificates: new CertificateTable(),
-      counters: o.counters, client: o.client, logger: o.logger, metrics: o.metrics, location: '',
+      counters: o.counters, cache: o.cache, externalCache: undefined, quotas: o.quotas, concurrency: o.concurrency,
+      client: o.client, logger: o.logger, metrics: o.metrics, location: '',
     };
     const metrics = o.metrics;
     const traces = o.traces;
@@ -75,6 +84,7 @@ export class InstanceServer {
       this.services.trustedCertificates = trustStore([]);
     }
     this.services.tokens.clear();
+    this.useExternalCache(config);
     let compiled: CompiledInstance;
     try {
       compiled = new CompiledInstance(config, this.services);
@@ -89,10 +99,35 @@ export class InstanceServer {
     return [...tlsProblems, ...compiled.problems];
   }
 
+  /**
+   * The external cache: the `caches` entry for location 'default' (this gateway runs in one location),
+   * else the first one. A changed connection string gets a new client; the old one is closed.
+   */
+  private useExternalCache(config: InstanceConfig): void {
+    const caches: CacheConfig[] = config.caches ?? [];
+    const chosen = caches.find((c) => c.useFromLocation.toLowerCase() === 'default') ?? caches[0];
+    if (this.redis && this.redis.connectionString === chosen?.connectionString) return;
+    void this.redis?.cache.close();
+    this.redis = undefined;
+    this.services.externalCache = undefined;
+    if (!chosen) return;
+    try {
+      const cache = new RedisCache(chosen.connectionString, `${config.name.toLowerCase()}:`, this.services.logger);
+      this.redis = { cache, connectionString: chosen.connectionString };
+      this.services.externalCache = cache;
+    } catch (e) {
+      this.services.logger.error(`gateway ${config.name}: external cache '${chosen.name}' cannot be used: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   get problems(): string[] { return this.failure ?? this.compiled?.problems ?? []; }
 
   serve(socket: net.Socket): void { this.server.serve(socket); }
 
   /** Ends this process's connections to the instance. */
-  close(): void { this.server.closeAll(); }
+  close(): void {
+    this.server.closeAll();
+    void this.redis?.cache.close();
+    this.redis = undefined;
+  }
 }

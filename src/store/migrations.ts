@@ -141,5 +141,16 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.dropTable('changes').ifExists().execute();
       },
     },
+    '0005_gateway_quota_counters': {
+      // The gateway's quota counters (quota, quota-by-key): a restart keeps what was counted.
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('gateway_quota_counters')
+          .addColumn('counter_key', 'text', (c) => c.primaryKey())
+          .addColumn('period_start_ms', bigint, (c) => c.notNull())
+          .addColumn('calls', bigint, (c) => c.notNull())
+          .addColumn('bytes', bigint, (c) => c.notNull())
+          .addColumn('updated_ms', bigint, (c) => c.notNull()).execute();
+      },
+    },
   };
 }

@@ -121,6 +121,16 @@ export interface KvCertificateVersionTable {
   seq: number;
 }
 
+/** Quota counters of the gateway (quota, quota-by-key): one row per counter key, for its current period. */
+export interface GatewayQuotaCounterTable {
+  counter_key: string;
+  /** Start of the period the counts belong to (unix ms); a later period starts from zero. */
+  period_start_ms: number;
+  calls: number;
+  bytes: number;
+  updated_ms: number;
+}
+
 export interface Database {
   meta: MetaTable;
   entra_signing_keys: EntraSigningKeyTable;
@@ -132,4 +142,5 @@ export interface Database {
   kv_objects: KvObjectTable;
   kv_secret_versions: KvSecretVersionTable;
   kv_certificate_versions: KvCertificateVersionTable;
+  gateway_quota_counters: GatewayQuotaCounterTable;
 }

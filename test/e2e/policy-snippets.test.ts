@@ -473,3 +473,45 @@ test('run: oauth-proxy validate-token fragment — validate-azure-ad-token accep
   assert.equal(bad.status, 401);
   assert.deepEqual(await bad.json(), { statusCode: 401, message: 'Invalid JWT.' });
 });
+
+// --- caching and limits (#14) ---
+
+// The snippet says to map the operation to GET http://httpbin.org/cache/{duration}: a local backend that
+// answers `Cache-Control: public, max-age={duration}` stands in for httpbin, and the API's own policy has
+// the cache-lookup the snippet's cache-store pairs with (its <inbound><base /> brings it in).
+test('run: Set cache duration using response cache control header — the backend\'s max-age is how long the answer is cached ("Store to cache")', async () => {
+  const f = byName('Set cache duration using response cache control header.policy.xml');
+  let calls = 0;
+  const httpbin = http.createServer((req, res) => {
+    calls++;
+    req.resume();
+    const m = /\/cache\/(\d+)$/.exec(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json', ...(m ? { 'cache-control': `public, max-age=${m[1]}` } : {}) });
+    res.end(JSON.stringify({ call: calls, url: req.url }));
+  });
+  await new Promise<void>((r) => httpbin.listen(0, '127.0.0.1', r));
+  try {
+    await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'snipcache', {
+      displayName: 'Snippets cache', path: 'snipcache', serviceUrl: `http://127.0.0.1:${(httpbin.address() as AddressInfo).port}`, protocols: ['https'], subscriptionRequired: false,
+    });
+    await apim.apiPolicy.createOrUpdate(RG, SVC, 'snipcache', 'policy', {
+      format: 'rawxml', value: '<policies><inbound><base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>',
+    });
+    await apim.apiOperation.createOrUpdate(RG, SVC, 'snipcache', 'cache', {
+      displayName: 'cache', method: 'GET', urlTemplate: '/cache/{duration}', templateParameters: [{ name: 'duration', type: 'string', required: true }],
+    });
+    const r = await raw('PUT', '/apis/snipcache/operations/cache/policies/policy', { properties: { format: 'rawxml', value: fixture(f.path) } });
+    assert.ok(r.status === 200 || r.status === 201, describeError(r));
+    const get = async (d: string) => { const x = await fetch(`${gatewayUrl}/snipcache/cache/${d}`); assert.equal(x.status, 200); return x.text(); };
+    const first = await get('60');
+    assert.equal(await get('60'), first, 'max-age=60: the second answer is the cached one');
+    assert.equal(calls, 1);
+    await get('0');
+    await get('0');
+    assert.equal(calls, 3, 'max-age=0: a duration of 0 stores nothing');
+    assert.equal(await get('60'), first, 'still cached');
+    assert.equal(calls, 3);
+  } finally {
+    await new Promise((r) => { httpbin.close(r); httpbin.closeAllConnections(); });
+  }
+});

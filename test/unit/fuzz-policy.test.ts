@@ -13,6 +13,8 @@ import { AzureError } from '../../src/common/errors.js';
 import { BackendClient } from '../../src/gateway/runtime/backend.js';
 import { MemoryCounterStore, TokenCache, type InstanceServices } from '../../src/gateway/runtime/services.js';
 import { silentLogger } from '../../src/common/log.js';
+import { MemoryCache } from '../../src/gateway/runtime/cache.js';
+import { MemoryConcurrency, MemoryQuotaCounters } from '../../src/gateway/runtime/limits.js';
 import type { ElementSchema, ScopeKind, Section } from '../../src/gateway/policy/types.js';
 import { POLICIES } from '../../src/gateway/policy/registry.js';
 import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
@@ -21,6 +23,7 @@ const services: InstanceServices = {
   instanceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/fuzz',
   tokens: new TokenCache('fuzz', undefined), backends: new Map([['b1', { name: 'b1', url: 'http://127.0.0.1:1/x', protocol: 'http' }]]),
   counters: new MemoryCounterStore(), client: new BackendClient(), logger: silentLogger, certificates: new CertificateTable(),
+  cache: new MemoryCache(), externalCache: undefined, quotas: new MemoryQuotaCounters(), concurrency: new MemoryConcurrency(),
 };
 const nv = new NamedValueTable([{ name: 'nv', displayName: 'nv', secret: false, value: 'http://127.0.0.1:1/' }, { name: 'num', displayName: 'num', secret: false, value: '5' }]);
 

@@ -17,6 +17,8 @@ import { validateOdataPolicies } from '../policies/validation/validate-odata.js'
 import { azureAdTokenPolicies } from '../policies/azure-ad-token.js';
 import { validateContentPolicies } from '../policies/validation/validate-content.js';
 import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
+import { cachingPolicies } from '../policies/caching.js';
+import { limitPolicies } from '../policies/limits.js';
 import { authenticationPolicies } from '../policies/authentication.js';
 import { clientCertificatePolicies } from '../policies/client-certificate.js';
 
@@ -24,5 +26,5 @@ export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
     ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
     ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies,
-    ...authenticationPolicies, ...clientCertificatePolicies].map((d) => [d.name, d]),
+    ...authenticationPolicies, ...clientCertificatePolicies, ...cachingPolicies, ...limitPolicies].map((d) => [d.name, d]),
 );

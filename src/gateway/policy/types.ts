@@ -114,7 +114,7 @@ export interface PolicyDefinition {
   /** Scopes where the policy is allowed; all when absent. */
   scopes?: readonly ScopeKind[];
   schema: ElementSchema;
-  /** "This policy can only be used once in a policy section" (jsonp, redirect-content-urls). */
+  /** "This policy can only be used once in a policy section" (jsonp, redirect-content-urls, cache-lookup, cache-store, quota). */
   oncePerSection?: boolean;
   /** Extra checks beyond the schema: an error message (about `node`, or the element given), or undefined. */
   check?: (node: XNode) => string | { node: XNode; message: string } | undefined;

@@ -88,6 +88,11 @@ export class GatewayContext {
   section: Section = 'inbound';
   lastError: LastError | undefined = undefined;
   trace: TraceRecorder | undefined = undefined;
+  /**
+   * A cached response answered (cache-lookup hit): the rest of inbound and the backend are skipped, and
+   * the outbound section resumes after the first step of this name (cache-store), as API Management does.
+   */
+  resumeAfter: string | undefined = undefined;
   /** The HTTP proxy for the backend call (the proxy policy). */
   proxy: ProxySettings | undefined = undefined;
   /** X-Forwarded-For already carries the client's address (a retried forward-request adds it once). */

@@ -50,11 +50,13 @@ export interface CompiledSubscription {
   name: string;
   allowTracing: boolean;
   active: boolean;
-  /** The owner's user id (emit-metric's "User ID"), '' when none. */
-  ownerId: string;
   /** APIs it opens ('*' for all), and the product whose policies apply ('' for none). */
   apis: Set<string> | '*';
   productName: string;
+  /** The owner's user id ('' for the administrator): vary-by-developer, emit-metric's "User ID". */
+  ownerId: string;
+  /** When it was created (ms since the epoch; 0 when unknown): where quota periods start. */
+  createdMs: number;
 }
 
 /**
@@ -231,8 +233,11 @@ export class CompiledInstance {
       productName = (product?.name ?? m[2] ?? '').toLowerCase();
       apis = new Set((product && product.state !== 'notPublished' ? product.apiNames : []).map((a) => a.toLowerCase()));
     }
-    const ownerId = typeof s.ownerId === 'string' ? s.ownerId.split('/').pop() ?? '' : '';
-    const compiled: CompiledSubscription = { name: s.name, ownerId, allowTracing: s.allowTracing, active: s.state.toLowerCase() === 'active', apis, productName };
+    const created = typeof s.createdDate === 'string' ? Date.parse(s.createdDate) : NaN;
+    const compiled: CompiledSubscription = {
+      name: s.name, allowTracing: s.allowTracing, active: s.state.toLowerCase() === 'active', apis, productName,
+      ownerId: typeof s.ownerId === 'string' ? s.ownerId.slice(s.ownerId.lastIndexOf('/') + 1) : '', createdMs: Number.isFinite(created) ? created : 0,
+    };
     for (const key of [s.primaryKey, s.secondaryKey]) if (key) this.subscriptions.set(key, compiled);
   }
 

@@ -133,6 +133,15 @@ class Run {
     this.enter(ON_ERROR);
   }
 
+  /** A cache hit in inbound: to outbound, after the step named by ctx.resumeAfter (all of it if absent). */
+  resumeOutbound(ctx: GatewayContext): void {
+    const after = ctx.resumeAfter;
+    ctx.resumeAfter = undefined;
+    if (this.phase !== INBOUND) return;
+    this.enter(OUTBOUND);
+    this.index = this.steps.findIndex((s) => s.name === after) + 1;
+  }
+
   enter(phase: number): void {
     this.phase = phase;
     this.index = 0;
@@ -150,8 +159,9 @@ function drive(run: Run): void {
   const ctx = run.ctx;
   try {
     for (;;) {
+      if (ctx.resumeAfter !== undefined) run.resumeOutbound(ctx);
       const steps = run.steps;
-      while (run.index < steps.length && !ctx.stopped) {
+      while (run.index < steps.length && !ctx.stopped && ctx.resumeAfter === undefined) {
         const s = steps[run.index++];
         let r: void | Promise<void>;
         try {
@@ -162,6 +172,7 @@ function drive(run: Run): void {
         }
         if (r !== undefined) { r.then(run.resume, run.failed); return; }
       }
+      if (ctx.resumeAfter !== undefined) continue; // a cache hit: outbound, after cache-store
       if (run.index < run.steps.length && !ctx.stopped) continue; // entered on-error: run it
       // A section ended (or a policy answered: return-response, mock-response, a failed check).
       if (ctx.stopped || run.phase >= OUTBOUND) break;

@@ -8,6 +8,8 @@ import type { GatewayMetrics } from './metrics.js';
 import type { JsonSchemaTable } from '../policies/validation/json-schemas.js';
 import type { CertificateTable } from './certificates.js';
 import type { X509Certificate } from 'node:crypto';
+import type { CacheStore } from './cache.js';
+import type { ConcurrencyLimiter, QuotaCounters } from './limits.js';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -120,6 +122,12 @@ export interface InstanceServices {
   /** Trust anchors and intermediates for client certificates (the system's roots and the instance's CA certificates). */
   trustedCertificates?: { roots: X509Certificate[]; intermediates: X509Certificate[] };
   counters: CounterStore;
+  /** The built-in cache (shared by every process of the server; keys carry the instance id). */
+  cache: CacheStore;
+  /** The external cache of the instance's `caches` resource, when it has one. */
+  externalCache: CacheStore | undefined;
+  quotas: QuotaCounters;
+  concurrency: ConcurrencyLimiter;
   client: BackendClient;
   logger: Logger;
   /** This process's metrics (emit-metric); absent: metrics are not kept. */

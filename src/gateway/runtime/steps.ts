@@ -10,7 +10,7 @@ import { PolicyError, type Step } from '../policy/types.js';
 
 export function runSteps(steps: readonly Step[], ctx: GatewayContext, from = 0): void | Promise<void> {
   for (let i = from; i < steps.length; i++) {
-    if (ctx.stopped) return;
+    if (ctx.stopped || ctx.resumeAfter !== undefined) return;
     const s = steps[i];
     let r: void | Promise<void>;
     try {

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../common/log.js';
 import type { InstanceConfig } from '../config.js';
 import type { CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { CacheStore } from '../runtime/cache.js';
+import type { ConcurrencyLimiter, QuotaCounters } from '../runtime/limits.js';
 import type { TraceStore } from '../runtime/trace.js';
 import { BEAT_MS, STALL_MS, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 import { isAzureError } from '../../common/errors.js';
@@ -24,6 +26,9 @@ export interface WorkerPoolOptions {
   logger: Logger;
   tokens: ManagedIdentityTokens | undefined;
   counters: CounterStore;
+  cache: CacheStore;
+  quotas: QuotaCounters;
+  concurrency: ConcurrencyLimiter;
   traces: TraceStore;
 }
 
@@ -48,6 +53,8 @@ class Worker {
   exited = false;
   /** When the worker last said it was alive (its 'beat' messages). */
   lastBeat = Date.now();
+  /** Concurrency slots the worker holds, by key: given back if it dies holding them. */
+  readonly slots = new Map<string, number>();
   private socketSeq = 0;
   private readonly inflight = new Map<number, { socket: net.Socket; takeBack: (s: net.Socket) => void }>();
 
@@ -64,6 +71,8 @@ class Worker {
       this.exited = true;
       for (const a of this.acks.values()) a.done();
       this.acks.clear();
+      for (const [key, n] of this.slots) for (let i = 0; i < n; i++) o.concurrency.release(key);
+      this.slots.clear();
       // Not on 'disconnect': Node postpones it forever while a handle it sent awaits the dead worker's ack.
       this.lost();
     });
@@ -239,14 +248,14 @@ export class WorkerPool {
 
   private async answer(w: Worker, id: number, op: keyof Calls, args: unknown): Promise<void> {
     try {
-      const value = await this.call(op, args);
+      const value = await this.call(w, op, args);
       w.send({ t: 'result', id, value });
     } catch (e) {
       w.send({ t: 'result', id, error: callError(e) });
     }
   }
 
-  private async call(op: keyof Calls, args: unknown): Promise<unknown> {
+  private async call(w: Worker, op: keyof Calls, args: unknown): Promise<unknown> {
     switch (op) {
       case 'token': {
         const a = args as Calls['token']['args'];
@@ -261,6 +270,36 @@ export class WorkerPool {
       case 'trace-get': {
         const a = args as Calls['trace-get']['args'];
         return (await this.o.traces.get(a.id)) ?? null;
+      }
+      case 'cache-get': return (await this.o.cache.get((args as Calls['cache-get']['args']).key)) ?? null;
+      case 'cache-set': {
+        const a = args as Calls['cache-set']['args'];
+        await this.o.cache.set(a.key, a.value, a.ttlMs);
+        return null;
+      }
+      case 'cache-delete': await this.o.cache.delete((args as Calls['cache-delete']['args']).key); return null;
+      case 'quota-usage': {
+        const a = args as Calls['quota-usage']['args'];
+        return await this.o.quotas.usage(a.key, a.periodStart);
+      }
+      case 'quota-add': {
+        const a = args as Calls['quota-add']['args'];
+        await this.o.quotas.add(a.key, a.periodStart, a.calls, a.bytes);
+        return null;
+      }
+      case 'slot-acquire': {
+        const a = args as Calls['slot-acquire']['args'];
+        const ok = await this.o.concurrency.acquire(a.key, a.max);
+        if (ok) w.slots.set(a.key, (w.slots.get(a.key) ?? 0) + 1);
+        return ok;
+      }
+      case 'slot-release': {
+        const a = args as Calls['slot-release']['args'];
+        const n = w.slots.get(a.key) ?? 0;
+        if (n === 0) return null; // not held by this worker: nothing to give back
+        if (n === 1) w.slots.delete(a.key); else w.slots.set(a.key, n - 1);
+        this.o.concurrency.release(a.key);
+        return null;
       }
       default: throw new Error(`unknown call ${String(op)}`);
     }

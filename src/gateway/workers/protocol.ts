@@ -1,8 +1,9 @@
 // Messages between the server process and its gateway workers (child_process IPC, JSON). The server
-// owns everything shared: configuration (it pushes it), managed identity tokens, rate-limit counters and
-// traces (workers ask for them). Workers only serve connections the server accepted and handed over.
+// owns everything shared: configuration (it pushes it), managed identity tokens, rate-limit and quota
+// counters, the built-in cache, concurrency slots and traces (workers ask for them). Workers only serve connections the server accepted and handed over.
 import type { InstanceConfig } from '../config.js';
 import type { CounterResult } from '../runtime/services.js';
+import type { QuotaUsage } from '../runtime/limits.js';
 import type { MiTokenFailure } from '../../entra/index.js';
 import type { MetricFamily } from '../runtime/metrics.js';
 
@@ -40,6 +41,16 @@ export interface Calls {
   token: { args: { instanceId: string; clientId?: string; resource: string }; result: { accessToken: string; expiresOn: number } };
   hit: { args: { key: string; limit: number; windowMs: number; count: number }; result: CounterResult };
   'trace-get': { args: { id: string }; result: string | null };
+  /** The built-in cache (caching policies). */
+  'cache-get': { args: { key: string }; result: string | null };
+  'cache-set': { args: { key: string; value: string; ttlMs: number }; result: null };
+  'cache-delete': { args: { key: string }; result: null };
+  /** Quota counters (quota, quota-by-key). */
+  'quota-usage': { args: { key: string; periodStart: number }; result: QuotaUsage };
+  'quota-add': { args: { key: string; periodStart: number; calls: number; bytes: number }; result: null };
+  /** Concurrency slots (limit-concurrency); a worker's slots are released when it exits. */
+  'slot-acquire': { args: { key: string; max: number }; result: boolean };
+  'slot-release': { args: { key: string }; result: null };
 }
 
 /** Worker → server. */

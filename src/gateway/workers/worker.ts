@@ -1,13 +1,16 @@
 // A gateway worker process (forked by workers/pool.ts): serves the connections the server process hands
 // it, for every instance whose configuration it was sent, with the same code as the server process
 // (InstanceServer). What must be shared goes through the server: managed identity tokens (cached here as
-// in the server), rate-limit counters (counted once for all processes) and traces (stored by the server,
+// in the server), rate-limit and quota counters (counted once for all processes), the built-in cache,
+// concurrency slots and traces (stored by the server,
 // so any connection can fetch them).
 import type net from 'node:net';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
 import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { CacheStore } from '../runtime/cache.js';
+import type { ConcurrencyLimiter, QuotaCounters } from '../runtime/limits.js';
 import type { TraceSink } from '../runtime/trace.js';
 import { GatewayMetrics } from '../runtime/metrics.js';
 import { BEAT_MS, RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
@@ -46,6 +49,28 @@ function remoteCounters(line: ServerLine): CounterStore {
   return { hit: (key, limit, windowMs, count): Promise<CounterResult> => line.call('hit', { key, limit, windowMs, count }) };
 }
 
+function remoteCache(line: ServerLine): CacheStore {
+  return {
+    get: async (key) => (await line.call('cache-get', { key })) ?? undefined,
+    set: async (key, value, ttlMs) => { await line.call('cache-set', { key, value, ttlMs }); },
+    delete: async (key) => { await line.call('cache-delete', { key }); },
+  };
+}
+
+function remoteQuotas(line: ServerLine): QuotaCounters {
+  return {
+    usage: (key, periodStart) => line.call('quota-usage', { key, periodStart }),
+    add: async (key, periodStart, calls, bytes) => { await line.call('quota-add', { key, periodStart, calls, bytes }); },
+  };
+}
+
+function remoteConcurrency(line: ServerLine): ConcurrencyLimiter {
+  return {
+    acquire: (key, max) => line.call('slot-acquire', { key, max }),
+    release: (key) => { line.call('slot-release', { key }).catch(() => undefined); },
+  };
+}
+
 function remoteTraces(line: ServerLine, gatewayWorker: number): TraceSink {
   return {
     gatewayWorker,
@@ -66,7 +91,8 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
-        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index), metrics };
+        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line),
+          cache: remoteCache(line), quotas: remoteQuotas(line), concurrency: remoteConcurrency(line), client, traces: remoteTraces(line, m.index), metrics };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
         // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such

@@ -13,6 +13,7 @@ import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscr
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
 import { gatewayCertificates } from './children/certificates.js';
+import { CACHE, cacheConfigs } from './children/caches.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -42,8 +43,10 @@ export class ApimConfigSource implements ConfigSource {
       const scope = relativeScope(id, s.body.properties.scope);
       if (!scope) continue;
       subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing,
-        ...(s.body.properties.ownerId ? { ownerId: s.body.properties.ownerId } : {}) });
+        ownerId: s.body.properties.ownerId, createdDate: s.body.properties.createdDate,
+      });
     }
+    const namedValues = await resolvedNamedValues(this.deps, id);
     return {
       instanceId: id,
       name: svc.body.name,
@@ -64,12 +67,13 @@ export class ApimConfigSource implements ConfigSource {
       products,
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
-      namedValues: await resolvedNamedValues(this.deps, id),
+      namedValues,
       hostnames: await this.hostnames.gatewayHostnames(id),
       schemas: await this.schemas(id),
       entraAuthority: this.deps.arm.baseUrl,
       certificates: await gatewayCertificates(this.deps, id),
       caCertificates: caCertificates(svc.body.properties.certificates),
+      caches: cacheConfigs(await resources.listOf(CACHE, { parent: id }), namedValues),
     };
   }
 

@@ -25,6 +25,7 @@ import { policyFragmentRegistration } from './children/policy-fragments.js';
 import { loggerRegistration } from './children/loggers.js';
 import { schemaRegistrations } from './children/schemas.js';
 import { certificateRegistration } from './children/certificates.js';
+import { cacheRegistration } from './children/caches.js';
 
 export type { KeyVaultSecretReader } from './keyvault-refresh.js';
 export { ApimConfigSource } from './gateway-config.js';
@@ -103,6 +104,7 @@ export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManag
       apiVersionSetRegistration(deps), ...tagRegistrations(deps), policyFragmentRegistration(deps), loggerRegistration(deps),
       ...schemaRegistrations(deps),
       certificateRegistration(deps, refresher),
+      cacheRegistration(deps),
     ],
     configSource: new ApimConfigSource(deps, hostnames),
     // After a restart: every instance's gateway listens again and loads its configuration; then the
