@@ -13,6 +13,7 @@ import { ArmPlane } from './arm/index.js';
 import { startManagementListener } from './management/listener.js';
 import { GatewayPlane } from './gateway/index.js';
 import { KeyVaultPlane } from './keyvault/index.js';
+import { EventHubsPlane } from './eventhubs/index.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
@@ -36,6 +37,7 @@ export interface RunningServer {
   authz: AuthzPlane;
   gateway: GatewayPlane;
   keyVault: KeyVaultPlane;
+  eventHubs: EventHubsPlane;
   close(): Promise<void>;
 }
 
@@ -52,17 +54,21 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     db: store.db, box, clock, logger, host: config.host, ...tls,
     verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
   });
+  const eventHubs = new EventHubsPlane({
+    db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
+  });
   try {
     // Resource Manager binds the gateway to its configuration source (src/arm/index.ts), and starts the
     // gateway and vault listeners of the resources it has.
     const arm = await ArmPlane.create({
-      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, box,
+      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, eventHubs, box,
       keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
     });
-    return { baseUrl, entra, authz, gateway, keyVault, arm };
+    return { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm };
   } catch (e) {
     await gateway.close();
     await keyVault.close();
+    await eventHubs.close();
     throw e;
   }
 }
@@ -88,7 +94,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
     (port) => buildPlanes({ config, store, box, clock, logger, tls, baseUrl: `https://localhost:${port}` }))
     .catch(async (e: unknown) => { await store.close(); throw e; });
-  const { baseUrl, entra, authz, gateway, keyVault, arm } = listener.planes;
+  const { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm } = listener.planes;
   try {
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
 
@@ -105,7 +111,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
 
     let closed = false;
     return {
-      connection, connectionFile, store, entra, arm, authz, gateway, keyVault,
+      connection, connectionFile, store, entra, arm, authz, gateway, keyVault, eventHubs,
       async close() {
         if (closed) return;
         closed = true;
@@ -113,6 +119,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
         arm.close();
         await gateway.close();
         await keyVault.close();
+        await eventHubs.close();
         await store.close();
       },
     };

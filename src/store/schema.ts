@@ -121,6 +121,19 @@ export interface KvCertificateVersionTable {
   seq: number;
 }
 
+/** An event of an Event Hubs partition (the eventhubs plane's). */
+export interface EhEventTable {
+  ns_key: string;
+  hub_key: string;
+  partition_id: number;
+  seq: number;
+  byte_offset: number;
+  enqueued_ms: number;
+  partition_key: string | null;
+  /** The AMQP-encoded message as the sender gave it. */
+  message: Buffer;
+}
+
 export interface Database {
   meta: MetaTable;
   entra_signing_keys: EntraSigningKeyTable;
@@ -132,4 +145,5 @@ export interface Database {
   kv_objects: KvObjectTable;
   kv_secret_versions: KvSecretVersionTable;
   kv_certificate_versions: KvCertificateVersionTable;
+  eh_events: EhEventTable;
 }
