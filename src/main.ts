@@ -49,13 +49,13 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
   });
-  const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
+  const eventHubs = new EventHubsPlane({
+    db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
+  });
+  const gateway = new GatewayPlane({ eventHubs, host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
   const keyVault = new KeyVaultPlane({
     db: store.db, box, clock, logger, host: config.host, ...tls,
     verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
-  });
-  const eventHubs = new EventHubsPlane({
-    db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
   });
   try {
     // Resource Manager binds the gateway to its configuration source (src/arm/index.ts), and starts the

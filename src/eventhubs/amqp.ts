@@ -22,6 +22,7 @@ const READ_CHUNK = 100;
 
 interface ConnState {
   origin: Origin;
+  remotePort?: number;
   claims: Map<string, Claim>;
   plain?: SasGrant;
   /** The links replies go on, by their target address (the client's reply-to). */
@@ -65,6 +66,8 @@ export interface NamespaceAmqpDeps {
   logger: Logger;
   /** The namespace's current settings (they change without restarting the listener); undefined once it is gone. */
   view(): CompiledNamespace | undefined;
+  /** Is the loopback connection from this local port the gateway's (undefined: no), and trusted? */
+  gatewayConnection(remotePort: number): boolean | undefined;
 }
 
 export class NamespaceAmqp {
@@ -105,7 +108,8 @@ export class NamespaceAmqp {
       idle_time_out: 240_000, max_frame_size: 65_536,
       receiver_options: { autoaccept: false, credit_window: 300 },
     } as Parameters<Container['create_connection']>[0]) as ServerConnection;
-    this.conns.set(conn, { origin, claims: new Map(), replies: new Map() });
+    const remotePort = (socket as { remotePort?: number }).remotePort;
+    this.conns.set(conn, { origin, remotePort, claims: new Map(), replies: new Map() });
     this.open.add(conn);
     conn.accept(socket);
   }
@@ -142,6 +146,12 @@ export class NamespaceAmqp {
     return st;
   }
 
+  /** The firewall, again at each link and delivery: a rule set changed since the connection opened applies at once. */
+  private admit(st: ConnState, ns: CompiledNamespace): void {
+    const refusal = firewallRefusal(ns, st.origin);
+    if (refusal) throw new AccessError('amqp:unauthorized-access', refusal);
+  }
+
   private namespace(): CompiledNamespace {
     const ns = this.d.view();
     if (!ns) throw new AccessError('amqp:not-found', 'The namespace could not be found.', 404);
@@ -153,6 +163,10 @@ export class NamespaceAmqp {
     const st = this.conns.get(conn);
     const ns = this.d.view();
     if (!st || !ns) { conn.close({ condition: 'amqp:not-found', description: 'The namespace could not be found.' }); return; }
+    // The gateway's connections registered their ports before they sent anything (index.ts connect).
+    const gateway = st.remotePort !== undefined && (st.origin.clientIp === '127.0.0.1' || st.origin.clientIp === '::ffff:127.0.0.1')
+      ? this.d.gatewayConnection(st.remotePort) : undefined;
+    if (gateway !== undefined) st.origin = { clientIp: 'in-process', trustedService: gateway };
     // 1. firewall: refused addresses are closed before anything else (Event Hubs' message names the IP).
     const refusal = firewallRefusal(ns, st.origin);
     if (refusal) { conn.close({ condition: 'amqp:unauthorized-access', description: refusal }); return; }
@@ -183,6 +197,7 @@ export class NamespaceAmqp {
     }
     if (address.kind !== 'receive') throw new AddressError('not a receive address');
     const ns = this.namespace();
+    this.admit(st, ns);
     await this.d.access.check(ns, st.claims.values(), st.plain, address.hub, 'Listen');
     const hub = ns.hubs.get(address.hub.toLowerCase())!;
     if (!hub.consumerGroupKeys.has(address.consumerGroup.toLowerCase())) {
@@ -250,6 +265,7 @@ export class NamespaceAmqp {
     if (address.kind !== 'send') throw new AddressError('not a send address');
     const ready = (async () => {
       const ns = this.namespace();
+      this.admit(st, ns);
       await this.d.access.check(ns, st.claims.values(), st.plain, address.hub, 'Send');
       const hub = ns.hubs.get(address.hub.toLowerCase())!;
       if (address.partition !== undefined && address.partition >= hub.partitionCount) {
@@ -281,6 +297,7 @@ export class NamespaceAmqp {
       try {
         const { events, partitionKey } = eventsOf(payload, format);
         const ns = this.namespace();
+        this.admit(this.state(ctx.connection), ns);
         const partition = target.partition ?? pickPartition(target.hub.partitionCount, partitionKey);
         if (target.partition !== undefined && partitionKey !== undefined) throw new AccessError('amqp:not-allowed', 'A partition key cannot be set when sending to a partition.', 400);
         await this.d.events.append(ns.key, target.hub.key, partition, events);

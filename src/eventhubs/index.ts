@@ -16,7 +16,7 @@ import { EventStore } from './events.js';
 import { startNamespaceListener, type NamespaceListener } from './listener.js';
 import { serveRest } from './rest.js';
 import { compileNamespace, nsKey, type CompiledNamespace, type NamespaceSettings } from './settings.js';
-import { duplexPair } from './duplex-pair.js';
+import net from 'node:net';
 
 export type { NamespaceSettings, HubSettings, AuthorizationRuleSettings, AccessRight } from './settings.js';
 export { signSas, newSasKey } from './sas.js';
@@ -61,6 +61,11 @@ export class EventHubsPlane implements EventHubsNamespaces, EventHubsConnector {
   private readonly access: NamespaceAccess;
   readonly events: EventStore;
   private readonly sweeper: NodeJS.Timeout;
+  /**
+   * Local ports of the gateway's connections: they come from API Management, not from an address
+   * (trusted: with an instance's system-assigned identity).
+   */
+  private readonly gatewayPorts = new Map<number, boolean>();
 
   constructor(private readonly o: EventHubsOptions) {
     this.events = new EventStore(o.db, o.clock);
@@ -74,7 +79,10 @@ export class EventHubsPlane implements EventHubsNamespaces, EventHubsConnector {
     const existing = this.namespaces.get(key);
     if (existing) { existing.view = compileNamespace(settings); return existing.port; }
     const view = () => this.namespaces.get(key)?.view;
-    const amqp = new NamespaceAmqp({ access: this.access, events: this.events, clock: this.o.clock, logger: this.o.logger, view });
+    const amqp = new NamespaceAmqp({
+      access: this.access, events: this.events, clock: this.o.clock, logger: this.o.logger, view,
+      gatewayConnection: (remotePort) => this.gatewayPorts.get(remotePort),
+    });
     const rest = { access: this.access, events: this.events, clock: this.o.clock, logger: this.o.logger, view };
     const listener = await startNamespaceListener({
       host: this.o.host, port, certPem: this.o.certPem, keyPem: this.o.keyPem,
@@ -101,9 +109,15 @@ export class EventHubsPlane implements EventHubsNamespaces, EventHubsConnector {
   connect(host: string, o: { trustedService: boolean }): Duplex | undefined {
     const runtime = this.find(host);
     if (!runtime) return undefined;
-    const [client, server] = duplexPair();
-    runtime.amqp.accept(server, { clientIp: 'in-process', trustedService: o.trustedService });
-    return client;
+    // Plain AMQP over the loopback to the namespace's port. A trusted caller's connection is known by its
+    // local port, registered here in process before it sends anything (no outside client can do that).
+    const socket = net.connect({ host: '127.0.0.1', port: runtime.port });
+    socket.once('connect', () => {
+      const port = socket.localPort!;
+      this.gatewayPorts.set(port, o.trustedService);
+      socket.once('close', () => this.gatewayPorts.delete(port));
+    });
+    return socket;
   }
 
   /** The namespace a host names: `{name}.servicebus.windows.net[:port]`, or this machine with its port. */

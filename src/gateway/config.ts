@@ -118,6 +118,22 @@ export interface HostnameConfig {
   negotiateClientCertificate: boolean;
 }
 
+/**
+ * A logger of type azureEventHub (loggers/{id}): where log-to-eventhub sends. Either a connection string
+ * (read from its secret named value) or a managed identity (SystemAssigned or a user-assigned client id)
+ * with the namespace's endpoint address.
+ */
+export interface LoggerConfig {
+  name: string;
+  loggerType: string;
+  eventHub?: {
+    name: string;
+    connectionString?: string;
+    endpointAddress?: string;
+    identityClientId?: string;
+  };
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -131,6 +147,8 @@ export interface InstanceConfig {
   namedValues: NamedValueConfig[];
   /** Custom proxy hostnames with their certificates (none: the built-in certificate only). */
   hostnames: HostnameConfig[];
+  /** Loggers (log-to-eventhub's logger-id), with secrets resolved. */
+  loggers: LoggerConfig[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

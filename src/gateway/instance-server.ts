@@ -12,7 +12,7 @@ import { CompiledInstance } from './runtime/instance.js';
 import { handleRequest, serveTrace } from './runtime/pipeline.js';
 import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
-import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
+import { TokenCache, type CounterStore, type EventHubSink, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
   tls: { cert: string; key: string };
@@ -22,6 +22,8 @@ export interface InstanceServerOptions {
   counters: CounterStore;
   client: BackendClient;
   traces: TraceSink;
+  /** log-to-eventhub's events: the server's loggers, or a worker's line to them. */
+  eventHubs: EventHubSink;
   /** Timeouts and the connection cap of the gateway port (defaults: DEFAULT_LISTENER_LIMITS). */
   limits?: Partial<ListenerLimits>;
 }
@@ -36,7 +38,7 @@ export class InstanceServer {
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
     this.services = {
       instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(),
-      counters: o.counters, client: o.client, logger: o.logger,
+      counters: o.counters, client: o.client, logger: o.logger, eventHubs: o.eventHubs, loggers: new Map(),
     };
     const traces = o.traces;
     this.server = socketServer(o.tls, (req, res, secure) => {
@@ -56,6 +58,7 @@ export class InstanceServer {
     // Certificates first: they are served whatever becomes of the rest of the configuration.
     const tlsProblems = this.server.setCertificates(config.hostnames);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
+    this.services.loggers = new Map((config.loggers ?? []).map((l) => [l.name.toLowerCase(), l]));
     this.services.tokens.clear();
     let compiled: CompiledInstance;
     try {

@@ -2,7 +2,7 @@
 // owns everything shared: configuration (it pushes it), managed identity tokens, rate-limit counters and
 // traces (workers ask for them). Workers only serve connections the server accepted and handed over.
 import type { InstanceConfig } from '../config.js';
-import type { CounterResult } from '../runtime/services.js';
+import type { CounterResult, LoggedEvent } from '../runtime/services.js';
 import type { MiTokenFailure } from '../../entra/index.js';
 
 /** Server → worker. A 'socket' message carries the connection as its handle. */
@@ -48,7 +48,9 @@ export type FromWorker =
   /** The worker has connection `id` (the server then closes its own copy). */
   | { t: 'got'; id: number }
   | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
-  | { t: 'trace'; id: string; json: string };
+  | { t: 'trace'; id: string; json: string }
+  /** An event of log-to-eventhub, sent by the server's logger. */
+  | { t: 'eh'; instanceId: string; loggerId: string; event: LoggedEvent };
 
 /** How often a worker says it is alive, and how long the server waits before it kills a silent one. */
 export const BEAT_MS = 1000;

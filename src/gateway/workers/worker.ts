@@ -7,7 +7,7 @@ import type net from 'node:net';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
-import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { CounterResult, CounterStore, LoggedEvent, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceSink } from '../runtime/trace.js';
 import { BEAT_MS, RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 
@@ -64,7 +64,9 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
-        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index) };
+        // log-to-eventhub: the server sends (its last error is not known here, so traces in workers show none).
+        const eventHubs = { log: (instanceId: string, loggerId: string, event: LoggedEvent) => { line.send({ t: 'eh', instanceId, loggerId, event }); return undefined; } };
+        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index), eventHubs };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
         // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such

@@ -10,6 +10,7 @@ import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
+import { LOGGER } from './children/loggers.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -40,6 +41,7 @@ export class ApimConfigSource implements ConfigSource {
       if (!scope) continue;
       subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing });
     }
+    const namedValues = await resolvedNamedValues(this.deps, id);
     return {
       instanceId: id,
       name: svc.body.name,
@@ -57,8 +59,24 @@ export class ApimConfigSource implements ConfigSource {
       products,
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
-      namedValues: await resolvedNamedValues(this.deps, id),
+      namedValues,
       hostnames: await this.hostnames.gatewayHostnames(id),
+      loggers: (await resources.listOf(LOGGER, { parent: id })).map((l) => {
+        const c = l.body.properties.credentials ?? {};
+        // A secret credential is `{{Logger-Credentials--...}}`: its named value's (unsealed) value.
+        const resolve = (v: string | undefined) => {
+          const ref = v === undefined ? undefined : /^\{\{\s*(.+?)\s*\}\}$/.exec(v)?.[1];
+          return ref === undefined ? v : namedValues.find((n) => n.name.toLowerCase() === ref.toLowerCase() || n.displayName.toLowerCase() === ref.toLowerCase())?.value;
+        };
+        return {
+          name: l.body.name, loggerType: l.body.properties.loggerType,
+          ...(l.body.properties.loggerType === 'azureEventHub' ? {
+            eventHub: {
+              name: c.name ?? '', connectionString: resolve(c.connectionString), endpointAddress: c.endpointAddress, identityClientId: c.identityClientId,
+            },
+          } : {}),
+        };
+      }),
     };
   }
 }
