@@ -15,6 +15,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 import { createApimInstance } from '../helpers/apim.js';
 import { armClient, nsPath, readEvents, type Arm } from '../helpers/eventhubs.js';
+import { cliOk } from './cli-helper.js';
 
 const RG = 'eh-apim-rg';
 const SVC = 'apim-eh';
@@ -94,6 +95,21 @@ test('the connection string credential is a secret: never shown by GET or list',
   assert.match(got.credentials!.connectionString, /^\{\{Logger-Credentials--[0-9a-f]+\}\}$/);
   const sys = await apim.logger.get(RG, SVC, 'eh-system');
   assert.equal(sys.credentials!.identityClientId, 'SystemAssigned');
+});
+
+test('command line: apim logger create|show|list|delete', async () => {
+  const dir = server.dataDir;
+  const base = ['-g', RG, '-n', SVC];
+  const made = (await cliOk(['apim', 'logger', 'create', ...base, '--logger-id', 'cli-logger', '--event-hub-name', 'logs', '--connection-string', connectionString, '--description', 'from the CLI'], dir)).json();
+  assert.equal(made.loggerType, 'azureEventHub');
+  assert.equal(made.credentials.name, 'logs');
+  assert.match(made.credentials.connectionString, /^\{\{Logger-Credentials--[0-9a-f]+\}\}$/, 'the connection string is kept as a secret named value');
+  const shown = (await cliOk(['apim', 'logger', 'show', ...base, '--logger-id', 'cli-logger'], dir)).json();
+  assert.equal(shown.description, 'from the CLI');
+  const ids = (await cliOk(['apim', 'logger', 'list', ...base], dir)).json().map((l: { name: string }) => l.name);
+  assert.ok(ids.includes('cli-logger') && ids.includes('eh-system'));
+  await cliOk(['apim', 'logger', 'delete', ...base, '--logger-id', 'cli-logger', '--yes'], dir);
+  assert.ok(!(await cliOk(['apim', 'logger', 'list', ...base], dir)).json().some((l: { name: string }) => l.name === 'cli-logger'));
 });
 
 test('system-assigned identity with Data Sender, user-assigned by client id, and a connection string log through the gateway', async () => {

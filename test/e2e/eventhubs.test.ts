@@ -12,6 +12,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { request, startTestServer, type TestServer } from '../helpers/server.js';
 import { armClient, nsPath, readEvents, type Arm } from '../helpers/eventhubs.js';
 import { signSas } from '../../src/eventhubs/sas.js';
+import { cliOk, runBinary } from './cli-helper.js';
 
 const RG = 'eh-rg';
 const NS = `ehns-${crypto.randomBytes(3).toString('hex')}`;
@@ -174,6 +175,34 @@ test('a TokenCredential needs the Data Sender / Data Receiver roles at the hub; 
   assert.equal(rest.partitionKey, 'rest-k');
   assert.equal(rest.properties?.['x-origin'], 'rest');
   assert.ok(events.some((e) => String(e.body) === 'rest batch 2'));
+});
+
+test('command line: eventhubs namespace|eventhub create/show/list/delete, authorization-rule keys list, eventhub tail', async () => {
+  const dir = server.dataDir;
+  const ns2 = `${NS}-cli`;
+  const created = (await cliOk(['eventhubs', 'namespace', 'create', '-g', RG, '-n', ns2, '--sku', 'Basic'], dir)).json();
+  assert.equal(created.sku.name, 'Basic');
+  assert.equal((await cliOk(['eventhubs', 'namespace', 'show', '-g', RG, '-n', ns2], dir)).json().name, ns2);
+  const names = (await cliOk(['eventhubs', 'namespace', 'list', '-g', RG], dir)).json().map((n: { name: string }) => n.name);
+  assert.ok(names.includes(NS) && names.includes(ns2));
+  const hub = (await cliOk(['eventhubs', 'eventhub', 'create', '-g', RG, '--namespace-name', ns2, '-n', 'h1', '--partition-count', '2', '--retention-time-in-hours', '12'], dir)).json();
+  assert.deepEqual(hub.properties.retentionDescription, { cleanupPolicy: 'Delete', retentionTimeInHours: 12 });
+  assert.equal((await cliOk(['eventhubs', 'eventhub', 'list', '-g', RG, '--namespace-name', ns2], dir)).json().length, 1);
+  const keys = (await cliOk(['eventhubs', 'namespace', 'authorization-rule', 'keys', 'list', '-g', RG, '--namespace-name', ns2, '-n', 'RootManageSharedAccessKey'], dir)).json();
+  assert.match(keys.primaryConnectionString, /^Endpoint=sb:\/\/localhost:\d+\/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=/);
+  // tail (the real binary, printing as events arrive): events already there, from the beginning.
+  const producer = new EventHubProducerClient(keys.primaryConnectionString, 'h1');
+  await producer.sendBatch([{ body: 'tail me', properties: { t: 1 } }], { partitionKey: 'pk' });
+  await producer.close();
+  const tail = await runBinary(['eventhubs', 'eventhub', 'tail', '-g', RG, '--namespace-name', ns2, '-n', 'h1', '--from-beginning', '--count', '1', '--timeout', '20'], { dataDir: dir });
+  assert.equal(tail.code, 0, tail.stderr);
+  const line = JSON.parse(tail.stdout.trim().split('\n')[0]);
+  assert.equal(line.body, 'tail me');
+  assert.equal(line.partitionKey, 'pk');
+  assert.deepEqual(line.properties, { t: 1 });
+  await cliOk(['eventhubs', 'eventhub', 'delete', '-g', RG, '--namespace-name', ns2, '-n', 'h1'], dir);
+  await cliOk(['eventhubs', 'namespace', 'delete', '-g', RG, '-n', ns2], dir);
+  assert.ok(!(await cliOk(['eventhubs', 'namespace', 'list', '-g', RG], dir)).json().some((n: { name: string }) => n.name === ns2));
 });
 
 test('events survive a restart; the namespace keeps its port and sequence numbers continue', async () => {
