@@ -440,7 +440,13 @@ export function eventsOf(payload: Buffer | Message, format: number): { events: N
   }
   const body = envelope.body as { typecode?: number; content?: unknown; multiple?: boolean } | undefined;
   const parts = body?.typecode === 0x75 ? (body.multiple ? body.content as Buffer[] : [body.content as Buffer]) : [];
-  const events = parts.map((p) => stripped(asMessage(rhea.message.decode(Buffer.from(p))), outerKey));
+  const events = parts.map((p) => {
+    const b = Buffer.from(p);
+    // An event that starts with its properties, application properties or body (descriptor 0x73..0x77)
+    // has no header or annotations to strip: it is kept as sent, without decoding it.
+    if (b.length > 3 && b[0] === 0x00 && b[1] === 0x53 && b[2] >= 0x73 && b[2] <= 0x77) return { message: b, ...(outerKey !== undefined ? { partitionKey: outerKey } : {}) };
+    return stripped(asMessage(rhea.message.decode(b)), outerKey);
+  });
   return { events, partitionKey: outerKey ?? events.find((e) => e.partitionKey !== undefined)?.partitionKey };
 }
 
