@@ -28,17 +28,59 @@ export interface OperationConfig {
   templateParameters: { name: string; type?: string; required?: boolean }[];
   /** The operation's responses (ResponseContract), for mock-response; absent: none defined. */
   responses?: ResponseConfig[];
+  /** The request's declared parameters and bodies (RequestContract), for the validation policies. */
+  request?: RequestConfig;
+}
+
+/** A declared query parameter or header (ParameterContract), as validate-parameters/-headers read it. */
+export interface ParameterConfig {
+  name: string;
+  /** Swagger/OpenAPI type: string, integer, number, boolean, array, ... */
+  type?: string;
+  required?: boolean;
+  /** Allowed values (an enum), when given. */
+  values?: string[];
+  /** The API schema (apis/schemas) and definition that describe the value, when given. */
+  schemaId?: string;
+  typeName?: string;
+}
+
+export interface RequestConfig {
+  queryParameters: ParameterConfig[];
+  headers: ParameterConfig[];
+  representations: RepresentationConfig[];
+}
+
+/**
+ * A schema for validate-content: an API's (`apis/{api}/schemas`, SchemaContract: definitions of Swagger 2,
+ * components of OpenAPI 3, or an XSD document) or the instance's (`schemas`, GlobalSchemaContract).
+ */
+export interface SchemaConfig {
+  /** The API it belongs to; absent for the instance's global schemas. */
+  apiName?: string;
+  name: string;
+  /** 'json' (a JSON schema, or Swagger/OpenAPI definitions) or 'xml' (XSD). */
+  format: 'json' | 'xml';
+  /** The JSON document: a JSON schema, or {definitions} / {components} of an API schema. */
+  document?: unknown;
+  /** The text of an XML schema. */
+  value?: string;
 }
 
 /** A response of an operation, reduced to what mock-response reads. */
 export interface ResponseConfig {
   statusCode: number;
+  /** Declared response headers (validate-headers); absent: none. */
+  headers?: ParameterConfig[];
   /** In the operation's order: the first answers a mock-response that names no content type. */
   representations: RepresentationConfig[];
 }
 
 export interface RepresentationConfig {
   contentType: string;
+  /** The API schema and its definition describing the body (validate-content). */
+  schemaId?: string;
+  typeName?: string;
   /**
    * The representation's example (RepresentationContract.examples: the `default` one, else the first with
    * a value; older api-versions' `sample` string): a JSON value, sent as is when a string, else serialized.
@@ -59,6 +101,12 @@ export interface PolicyConfig {
   xml: string;
 }
 
+/** A policy fragment (service/policyFragments): its name and `<fragment>` document, for include-fragment. */
+export interface PolicyFragmentConfig {
+  name: string;
+  xml: string;
+}
+
 export interface ProductConfig {
   name: string;
   displayName: string;
@@ -75,6 +123,8 @@ export interface SubscriptionConfig {
   secondaryKey: string;
   state: string;
   allowTracing: boolean;
+  /** The owner (`/users/{id}`, relative or full), for emit-metric's "User ID" dimension; absent: none. */
+  ownerId?: string;
 }
 
 export interface BackendConfig {
@@ -138,9 +188,13 @@ export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
   name: string;
+  /** The instance's Azure region (emit-metric's "Location" dimension); absent: unknown. */
+  location?: string;
   apis: ApiConfig[];
   operations: OperationConfig[];
   policies: PolicyConfig[];
+  /** Policy fragments (absent: none). */
+  policyFragments?: PolicyFragmentConfig[];
   products: ProductConfig[];
   subscriptions: SubscriptionConfig[];
   backends: BackendConfig[];
@@ -149,6 +203,13 @@ export interface InstanceConfig {
   hostnames: HostnameConfig[];
   /** Loggers (log-to-eventhub's logger-id), with secrets resolved. */
   loggers: LoggerConfig[];
+  /**
+   * This server's Entra token service (its authority host, e.g. https://localhost:8443), whose tenants'
+   * discovery documents and signing keys validate-azure-ad-token trusts; absent: that policy refuses every token.
+   */
+  entraAuthority?: string;
+  /** API and global schemas for validate-content (absent: none). */
+  schemas?: SchemaConfig[];
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

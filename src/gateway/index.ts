@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
 import { listen, type Listener, type ListenerLimits } from './listener.js';
-import { validatePolicyDocument, validatePolicyFragment } from './policy/validate.js';
+import { includedFragments, validatePolicyDocument, validatePolicyFragment, type FragmentLookup } from './policy/validate.js';
 import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
 import { TraceStore } from './runtime/trace.js';
@@ -14,10 +14,12 @@ import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } fro
 import { WorkerPool } from './workers/pool.js';
 import { EventHubLoggers } from './eventhub/loggers.js';
 import type { LocalEventHubs } from './eventhub/sender.js';
+import { GatewayMetrics, exposition } from './runtime/metrics.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
 export type { LocalEventHubs } from './eventhub/sender.js';
 export { urlTemplateProblem } from './runtime/router.js';
+export type { FragmentLookup } from './policy/validate.js';
 export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
 
 /** What Resource Manager asks of the gateway when instances and their configuration change. */
@@ -38,7 +40,7 @@ export interface GatewayInstances {
    * Parses and validates a policy document for a scope, as a PUT of a policy needs: throws AzureError
    * 400 ValidationError naming the element and its line. Returns the {{named values}} it references.
    */
-  validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] };
+  validatePolicy(xml: string, scope: PolicyScope['kind'], fragments?: FragmentLookup): { namedValues: string[]; fragments: string[] };
   /** The same for a policy fragment (`<fragment>`): its policies, wherever they may be included. */
   validatePolicyFragment(xml: string): { namedValues: string[] };
 }
@@ -77,6 +79,7 @@ export class GatewayPlane {
   private readonly client = new BackendClient();
   private readonly traces: TraceStore;
   private readonly counters: CounterStore;
+  private readonly metricsOfProcess = new GatewayMetrics();
   private readonly pool: WorkerPool | undefined;
   private readonly loggers: EventHubLoggers;
   private poolStarted: Promise<void> | undefined;
@@ -105,7 +108,7 @@ export class GatewayPlane {
       ensureInstance: (resourceId, port) => this.ensureInstance(resourceId, port),
       removeInstance: (resourceId) => this.removeInstance(resourceId),
       reload: (resourceId) => this.reload(resourceId, source),
-      validatePolicy: (xml, scope) => this.validatePolicy(xml, scope),
+      validatePolicy: (xml, scope, fragments) => this.validatePolicy(xml, scope, fragments),
       validatePolicyFragment: (xml) => this.validatePolicyFragment(xml),
     };
   }
@@ -120,6 +123,7 @@ export class GatewayPlane {
     const server = new InstanceServer(resourceId, {
       tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
       counters: this.counters, client: this.client, traces: this.traces, limits: this.o.listenerLimits, eventHubs: this.loggers,
+      metrics: this.metricsOfProcess,
     });
     const pool = this.pool;
     const local = (socket: Socket) => server.serve(socket);
@@ -154,8 +158,20 @@ export class GatewayPlane {
     await this.pool?.apply(state.key, config);
   }
 
-  validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] } {
-    return { namedValues: validatePolicyDocument(xml, scope).namedValues };
+  /**
+   * The gateway's metrics in Prometheus's text format: request metrics and emit-metric's custom metrics
+   * of every gateway process (this one and its workers), summed.
+   */
+  async metrics(): Promise<{ contentType: string; text: string }> {
+    const own = await this.metricsOfProcess.snapshot();
+    const workers = this.pool ? await this.pool.metrics() : [];
+    return exposition([own, ...workers]);
+  }
+
+  /** Validates a policy document (with the instance's fragments, when given); returns the named values and fragments it uses. */
+  validatePolicy(xml: string, scope: PolicyScope['kind'], fragments?: FragmentLookup): { namedValues: string[]; fragments: string[] } {
+    const { doc, namedValues } = validatePolicyDocument(xml, scope, fragments);
+    return { namedValues, fragments: includedFragments(doc) };
   }
 
   private validatePolicyFragment(xml: string): { namedValues: string[] } {

@@ -12,6 +12,8 @@ import { CompiledInstance } from './runtime/instance.js';
 import { handleRequest, serveTrace } from './runtime/pipeline.js';
 import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
+import type { GatewayMetrics } from './runtime/metrics.js';
+import { JsonSchemaTable } from './policies/validation/json-schemas.js';
 import { TokenCache, type CounterStore, type EventHubSink, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
@@ -24,6 +26,8 @@ export interface InstanceServerOptions {
   traces: TraceSink;
   /** log-to-eventhub's events: the server's loggers, or a worker's line to them. */
   eventHubs: EventHubSink;
+  /** This process's gateway metrics (request metrics, emit-metric); absent: none kept. */
+  metrics?: GatewayMetrics;
   /** Timeouts and the connection cap of the gateway port (defaults: DEFAULT_LISTENER_LIMITS). */
   limits?: Partial<ListenerLimits>;
 }
@@ -38,12 +42,15 @@ export class InstanceServer {
   constructor(readonly resourceId: string, o: InstanceServerOptions) {
     this.services = {
       instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(),
-      counters: o.counters, client: o.client, logger: o.logger, eventHubs: o.eventHubs, loggers: new Map(),
+      counters: o.counters, client: o.client, logger: o.logger, metrics: o.metrics, location: '', eventHubs: o.eventHubs, loggers: new Map(),
     };
+    const metrics = o.metrics;
     const traces = o.traces;
     this.server = socketServer(o.tls, (req, res, secure) => {
       const ctx = new GatewayContext(req, res, secure);
       ctx.instanceId = resourceId;
+      // Request metrics when the answer is complete: by API and operation once routed ('' before).
+      if (metrics) res.once('finish', () => metrics.request(resourceId, ctx.api?.name ?? '', ctx.operation?.name ?? '', res.statusCode, (Date.now() - ctx.started) / 1000));
       if (serveTrace(ctx, traces, this.compiled)) return;
       if (this.failure !== undefined) { req.resume(); sendAnswer(res, 500, internalError(randomUUID())); return; }
       const compiled = this.compiled;
@@ -57,6 +64,9 @@ export class InstanceServer {
   apply(config: InstanceConfig): string[] {
     // Certificates first: they are served whatever becomes of the rest of the configuration.
     const tlsProblems = this.server.setCertificates(config.hostnames);
+    this.services.location = typeof config.location === 'string' ? config.location : '';
+    this.services.entraAuthority = typeof config.entraAuthority === 'string' ? config.entraAuthority.replace(/\/+$/, '') : undefined;
+    this.services.schemas = new JsonSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.loggers = new Map((config.loggers ?? []).map((l) => [l.name.toLowerCase(), l]));
     this.services.tokens.clear();

@@ -34,6 +34,8 @@ const TARGETS: { name: string; url: () => string; apiVersion: string; valid: Rec
   { name: 'tag', url: () => apim('/tags/fz'), apiVersion: '2024-05-01', valid: { properties: { displayName: 'F' } } },
   { name: 'policy fragment', url: () => apim('/policyFragments/fz'), apiVersion: '2024-05-01', valid: { properties: { value: '<fragment><base-url /></fragment>' } } },
   { name: 'logger', url: () => apim('/loggers/fz'), apiVersion: '2024-05-01', valid: { properties: { loggerType: 'azureMonitor' } } },
+  { name: 'global schema', url: () => apim('/schemas/fz'), apiVersion: '2024-05-01', valid: { properties: { schemaType: 'json', document: { type: 'object' } } } },
+  { name: 'api schema', url: () => apim('/apis/base/schemas/fz'), apiVersion: '2024-05-01', valid: { properties: { contentType: 'application/vnd.oai.openapi.components+json', document: { components: { schemas: {} } } } } },
 ];
 
 /** A body: any JSON, or the valid one with one member (at any depth) replaced by any JSON. */

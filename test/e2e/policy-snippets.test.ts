@@ -121,6 +121,11 @@ before(async () => {
   await Promise.all(names.map((displayName, i) =>
     apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, `nv${i}`, { displayName, value: namedValueFor(displayName) })
       .catch((e: Error) => { throw new Error(`named value '${displayName}': ${e.message} ${JSON.stringify((e as { details?: unknown }).details)}`); })));
+  // The fragments under the names the snippets' include-fragment policies use (their file names): a policy
+  // that includes a fragment is validated with it (#14). One the server refuses (a policy it lacks) stays absent.
+  for (const f of manifest.files.filter((e) => e.kind === 'fragment' && e.wellFormed === true)) {
+    await raw('PUT', `/policyFragments/${path.basename(f.path, '.xml')}`, { properties: { format: 'rawxml', value: fixture(f.path) } });
+  }
 });
 
 after(async () => {
@@ -149,8 +154,6 @@ async function put(f: Pick<FixtureEntry, 'path' | 'kind'>, value = fixture(f.pat
   return { r: await putPolicy(op.id, value), getPath: policyPath(op.id) };
 }
 
-/** What a document with a Liquid template (not implemented) is refused for. */
-const LIQUID = /'template' attribute has an invalid value 'liquid'|element 'set-body' (has invalid child element|cannot contain text)/;
 const details = (r: { body: any }): { message: string }[] => r.body?.error?.details ?? [];
 const describeError = (r: { status: number; body: any }) => `${r.status} ${JSON.stringify(r.body?.error ?? r.body).slice(0, 1500)}`;
 
@@ -193,15 +196,6 @@ for (const f of manifest.files) {
     });
   } else if (f.kind === 'other') {
     test(`not a policy document or fragment: ${label}`, () => { assert.fail(`kind 'other' has no scope to PUT it at: ${f.path}`); });
-  } else if (unknown.length === 0 && f.liquid) {
-    // Liquid templates are not implemented: the only refusal is set-body's template (and its Liquid body).
-    test(`refused only for its Liquid template: ${label}`, async () => {
-      const { r } = await put(f);
-      assert.equal(r.status, 400, describeError(r));
-      const ds = details(r);
-      assert.ok(ds.some((d) => /'template' attribute has an invalid value 'liquid'/.test(d.message)), describeError(r));
-      for (const d of ds) assert.match(d.message, LIQUID);
-    });
   } else if (unknown.length === 0) {
     test(`accepted and read back byte for byte: ${label}`, () => acceptedAndReadBack(f));
   } else {
@@ -211,7 +205,6 @@ for (const f of manifest.files) {
       const ds = details(r);
       assert.ok(ds.length > 0, describeError(r));
       for (const d of ds) {
-        if (f.liquid && LIQUID.test(d.message)) continue;
         const m = /Unknown policy '([^']+)'/.exec(d.message);
         assert.ok(m && unknown.includes(m[1]), `a detail other than a missing policy: ${d.message}`);
       }
@@ -352,4 +345,131 @@ test('run: Use custom error messages for jwt-validate — on-error answers the s
   const bad = await fetch(`${url}/x`, { headers: { authorization: `Bearer ${forged}` } });
   assert.equal(bad.status, 401);
   assert.equal(await bad.text(), 'Unauthorized. Access token is missing or invalid.');
+});
+
+// --- flow and fragments (#14) ---
+
+/** The named value with this display name, set to `value` (the snippet's placeholder pointed at a local service). */
+async function setNamedValue(displayName: string, value: string): Promise<void> {
+  for await (const nv of apim.namedValue.listByService(RG, SVC)) {
+    if (nv.displayName?.toLowerCase() === displayName.toLowerCase()) {
+      await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, nv.name!, { displayName: nv.displayName, value });
+      return;
+    }
+  }
+  assert.fail(`no named value '${displayName}'`);
+}
+
+test('run: Backend for Frontend — wait for="all" runs four send-request mode="copy" side by side; return-response aggregates them (Microsoft Learn "wait", "Send request")', async () => {
+  // The snippet's only outside service is {{bff-baseurl}}: pointed at this file's echoing backend.
+  await setNamedValue('bff-baseurl', `${backendUrl}/bff`);
+  const f = byName('Backend for Frontend or curated API policy.xml');
+  const op = await operation();
+  const r0 = await putPolicy(op.id, fixture(f.path));
+  assert.ok(r0.status === 200 || r0.status === 201, describeError(r0));
+  const r = await fetch(`${op.url}/x?param1=abc`, { headers: { 'x-client': 'bff-test' } });
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  const body = JSON.parse(text) as { operation: string; status: number; body: Seen }[];
+  assert.deepEqual(body.map((b) => [b.operation, b.status]), [['operation1', 200], ['operation2', 200], ['operation3', 200], ['operation4', 200]]);
+  assert.equal(body[0].body.url, '/bff/operation1?param1=abc', 'the query parameter from the client request');
+  assert.deepEqual(body.slice(1).map((b) => b.body.url), ['/bff/operation2', '/bff/operation3', '/bff/operation4']);
+  for (const b of body) {
+    assert.equal(b.body.method, 'GET', 'mode="copy": the client request\'s method');
+    assert.equal(b.body.headers['x-client'], 'bff-test', 'mode="copy": the client request\'s headers');
+  }
+});
+
+test('run: Mask async calls as synchronous — outbound retry polls the Location with send-request, then return-response answers its result (Microsoft Learn "retry")', async () => {
+  // The snippet's outside service is the API's backend (an async Logic App): a local one answering 202 with
+  // a Location, whose status resource is already complete (the retry's 30 s interval is not waited for).
+  const polls: string[] = [];
+  const asyncBackend = http.createServer((req, res) => {
+    req.resume();
+    const base = `http://127.0.0.1:${(asyncBackend.address() as AddressInfo).port}`;
+    if ((req.url ?? '').startsWith('/status/')) {
+      polls.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ state: 'done', id: req.url!.split('/')[2] }));
+      return;
+    }
+    res.writeHead(202, { location: `${base}/status/42` });
+    res.end();
+  });
+  await new Promise<void>((r) => asyncBackend.listen(0, '127.0.0.1', r));
+  try {
+    await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'snipasync', {
+      displayName: 'Async', path: 'snipasync', serviceUrl: `http://127.0.0.1:${(asyncBackend.address() as AddressInfo).port}`, protocols: ['https'], subscriptionRequired: false,
+    });
+    await apim.apiOperation.createOrUpdate(RG, SVC, 'snipasync', 'start', { displayName: 'start', method: 'POST', urlTemplate: '/start' });
+    const f = byName('Mask async calls as synchronous.policy.xml');
+    const put0 = await raw('PUT', '/apis/snipasync/operations/start/policies/policy', { properties: { format: 'rawxml', value: fixture(f.path) } });
+    assert.ok(put0.status === 200 || put0.status === 201, describeError(put0));
+    const r = await fetch(`${gatewayUrl}/snipasync/start`, { method: 'POST', body: '{}' });
+    assert.equal(r.status, 200, 'the 202 of the backend is masked');
+    assert.deepEqual(await r.json(), { state: 'done', id: '42' });
+    assert.deepEqual(polls, ['/status/42'], 'one poll: the condition (StatusCode == 202) was false after it');
+  } finally {
+    await new Promise<void>((r) => { asyncBackend.close(() => r()); asyncBackend.closeAllConnections(); });
+  }
+});
+
+test('fragments: the oauth-proxy policies include the fragments PUT under their names; a missing one is a validation error (Microsoft Learn "include-fragment")', async () => {
+  const op = await operation();
+  const ok = await putPolicy(op.id, '<policies><inbound><base /><include-fragment fragment-id="oauth-proxy-slide-session-fragment" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  assert.ok(ok.status === 200 || ok.status === 201, describeError(ok));
+  const refs = await raw('POST', '/policyFragments/oauth-proxy-slide-session-fragment/listReferences');
+  assert.equal(refs.status, 200, describeError(refs));
+  assert.ok((refs.body.value as { id: string }[]).some((v) => v.id.endsWith(`/operations/${op.id}/policies/policy`)), JSON.stringify(refs.body));
+  const missing = await putPolicy(op.id, '<policies><inbound><base /><include-fragment fragment-id="oauth-proxy-no-such-fragment" /></inbound></policies>');
+  assert.equal(missing.status, 400);
+  assert.match(details(missing)[0].message, /^Error in element 'include-fragment' on line 1, column \d+: Policy fragment 'oauth-proxy-no-such-fragment' was not found\.$/);
+});
+
+// --- transformation (#14) ---
+
+test('run: List all inbound headers — the Liquid template in return-response lists the request\'s headers as "Key: Value" lines', async () => {
+  const url = await deploy('List all inbound headers.policy.xml');
+  const r = await fetch(`${url}/x`, { headers: { 'x-snippet': 'hello', 'x-other': 'a, b' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.statusText, 'OK');
+  const text = await r.text();
+  // One line per header, indented as the template's whitespace (kept outside {{- ... }}) leaves it.
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  assert.ok(lines.includes('X-Snippet: hello'), text);
+  assert.ok(lines.includes('X-Other: a, b'), text);
+  assert.ok(lines.includes(`Host: ${new URL(gatewayUrl).host}`), text);
+  assert.doesNotMatch(text, /\{%|\{\{/, 'no Liquid markup is left');
+});
+
+// --- validation and metrics (#14) ---
+
+test('run: oauth-proxy validate-token fragment — validate-azure-ad-token accepts this tenant\'s token for {{ClientId}}, refuses others', async () => {
+  // The fragment's IdP is Entra: pointed at this server's tenant and admin application, it needs no outside service.
+  const f = manifest.files.find((e) => e.path === 'examples/oauth-proxy/oauth-proxy-validate-token-fragment.xml');
+  assert.ok(f, 'fixture');
+  const nvs = [] as { name: string; displayName: string }[];
+  for await (const nv of apim.namedValue.listByService(RG, SVC)) nvs.push({ name: nv.name!, displayName: nv.displayName! });
+  const set = async (displayName: string, value: string) => {
+    const nv = nvs.find((n) => n.displayName.toLowerCase() === displayName.toLowerCase());
+    assert.ok(nv, `named value ${displayName}`);
+    await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, nv.name, { displayName: nv.displayName, value });
+  };
+  await set('TenantId', server.connection.tenantId);
+  await set('ClientId', server.connection.clientId);
+  const inner = /<fragment>([\s\S]*)<\/fragment>/.exec(fixture(f.path))![1];
+  const op = await operation();
+  const r = await putPolicy(op.id, `<policies><inbound><base /><set-variable name="accessToken" value="@(context.Request.Headers.GetValueOrDefault(&quot;x-access-token&quot;, &quot;&quot;))" />${inner}</inbound>`
+    + '<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  assert.ok(r.status === 200 || r.status === 201, describeError(r));
+  const none = await fetch(`${op.url}/x`);
+  assert.equal(none.status, 401);
+  assert.deepEqual(await none.json(), { statusCode: 401, message: 'JWT not present.' });
+  const ok = await fetch(`${op.url}/x`, { headers: { 'x-access-token': token } });
+  assert.equal(ok.status, 200);
+  const forged = await new SignJWT({ appid: server.connection.clientId, tid: server.connection.tenantId }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m')
+    .sign(Buffer.from(b64(32, 7), 'base64'));
+  const bad = await fetch(`${op.url}/x`, { headers: { 'x-access-token': forged } });
+  assert.equal(bad.status, 401);
+  assert.deepEqual(await bad.json(), { statusCode: 401, message: 'Invalid JWT.' });
 });

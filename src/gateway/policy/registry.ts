@@ -10,8 +10,20 @@ import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
 import { logToEventhubPolicies } from '../policies/log-to-eventhub.js';
+import { controlPolicies } from '../policies/control.js';
+import { transformationPolicies } from '../policies/transformation.js';
+import { ipFilterPolicies } from '../policies/ip-filter.js';
+import { metricPolicies } from '../policies/emit-metric.js';
+import { validateOdataPolicies } from '../policies/validation/validate-odata.js';
+import { azureAdTokenPolicies } from '../policies/azure-ad-token.js';
+import { validateContentPolicies } from '../policies/validation/validate-content.js';
+import { validateParameterPolicies } from '../policies/validation/validate-parameters.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...logToEventhubPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
+    // validation and metrics (#14)
+    ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies,
+    // Event Hubs (#15)
+    ...logToEventhubPolicies].map((d) => [d.name, d]),
 );

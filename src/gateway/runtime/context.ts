@@ -7,7 +7,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Section } from '../policy/types.js';
 import type { CompiledApi, CompiledOperation, CompiledSubscription } from './instance.js';
-import type { BackendStream } from './backend.js';
+import type { BackendStream, ProxySettings } from './backend.js';
 import type { TraceRecorder } from './trace.js';
 
 export interface LastError {
@@ -83,12 +83,22 @@ export class GatewayContext {
   section: Section = 'inbound';
   lastError: LastError | undefined = undefined;
   trace: TraceRecorder | undefined = undefined;
+  /** The HTTP proxy for the backend call (the proxy policy). */
+  proxy: ProxySettings | undefined = undefined;
+  /** X-Forwarded-For already carries the client's address (a retried forward-request adds it once). */
+  forwardedFor = false;
+  /** An OPTIONS preflight that no operation matched: only cors policies run (cors.ts). */
+  preflight = false;
   /** Headers added to whatever answer is sent (cors). */
   extraHeaders: [string, string][] | undefined = undefined;
+
+  /** The Host the client called, kept: the backend call removes `host` from the (shared) headers. */
+  readonly host: string;
 
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly secure: boolean) {
     this.method = req.method ?? 'GET';
     this.headers = req.headers;
+    this.host = req.headers.host ?? 'localhost';
   }
 
   private gone: AbortController | undefined = undefined;

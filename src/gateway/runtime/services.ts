@@ -4,6 +4,8 @@
 import type { BackendConfig } from '../config.js';
 import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { JsonSchemaTable } from '../policies/validation/json-schemas.js';
 
 /** The Entra plane's in-process token API (ManagedIdentities.tokenFor). */
 export interface ManagedIdentityTokens {
@@ -128,4 +130,12 @@ export interface InstanceServices {
   eventHubs: EventHubSink;
   /** The instance's loggers by lower-cased id (log-to-eventhub checks its logger-id against them). */
   loggers: Map<string, import('../config.js').LoggerConfig>;
+  /** This process's metrics (emit-metric); absent: metrics are not kept. */
+  metrics?: GatewayMetrics;
+  /** The instance's region (emit-metric's "Location"); absent or '' when unknown. */
+  location?: string;
+  /** This server's Entra authority host (validate-azure-ad-token); absent: unknown. */
+  entraAuthority?: string;
+  /** The instance's JSON schemas (validate-content, validate-parameters); absent: none. */
+  schemas?: JsonSchemaTable;
 }

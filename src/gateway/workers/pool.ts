@@ -14,6 +14,7 @@ import type { TraceStore } from '../runtime/trace.js';
 import { BEAT_MS, STALL_MS, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 import { isAzureError } from '../../common/errors.js';
 import { isMiTokenFailure } from '../../entra/index.js';
+import type { MetricFamily } from '../runtime/metrics.js';
 
 export interface WorkerPoolOptions {
   /** Worker processes to fork (the server process is one more). */
@@ -35,6 +36,8 @@ const WORKER_FILE = (() => {
 })();
 /** How long a worker may take to compile a configuration before the write that changed it fails. */
 const APPLY_TIMEOUT_MS = 10_000;
+/** How long a scrape waits for a worker's metrics (a stuck worker is left out, not waited for). */
+const METRICS_TIMEOUT_MS = 2000;
 /** A worker that keeps dying is forked again at most this often. */
 const RESTART_DELAY_MS = 1000;
 
@@ -118,6 +121,8 @@ export class WorkerPool {
   private readonly configs = new Map<string, InstanceConfig>();
   private seq = 0;
   private next = 0;
+  private metricsSeq = 0;
+  private readonly metricsWaiting = new Map<number, (families: MetricFamily[]) => void>();
   private closing = false;
   private watchdog: NodeJS.Timeout | undefined;
 
@@ -162,6 +167,16 @@ export class WorkerPool {
       if (w.sendSocket(key, socket, local)) return;
     }
     local(socket);
+  }
+
+  /** Every live worker's metrics (a worker that does not answer in time is left out). */
+  async metrics(): Promise<MetricFamily[][]> {
+    return Promise.all(this.workers.map((w) => new Promise<MetricFamily[]>((resolve) => {
+      const id = ++this.metricsSeq;
+      const timer = setTimeout(() => { this.metricsWaiting.delete(id); resolve([]); }, METRICS_TIMEOUT_MS);
+      this.metricsWaiting.set(id, (families) => { clearTimeout(timer); this.metricsWaiting.delete(id); resolve(families); });
+      if (!w.send({ t: 'metrics', id })) this.metricsWaiting.get(id)!([]);
+    })));
   }
 
   async close(): Promise<void> {
@@ -219,6 +234,7 @@ export class WorkerPool {
       case 'got': w.received(m.id); return;
       case 'trace': this.o.traces.put(m.id, m.json); return;
       case 'eh': this.o.eventHubs?.log(m.instanceId, m.loggerId, m.event); return;
+      case 'metrics': this.metricsWaiting.get(m.id)?.(Array.isArray(m.families) ? m.families : []); return;
       case 'call': this.answer(w, m.id, m.op, m.args).catch(() => undefined); return;
       default: return;
     }

@@ -4,6 +4,7 @@
 import type { InstanceConfig } from '../config.js';
 import type { CounterResult, LoggedEvent } from '../runtime/services.js';
 import type { MiTokenFailure } from '../../entra/index.js';
+import type { MetricFamily } from '../runtime/metrics.js';
 
 /** Server → worker. A 'socket' message carries the connection as its handle. */
 export type ToWorker =
@@ -12,6 +13,8 @@ export type ToWorker =
   | { t: 'remove'; key: string }
   | { t: 'socket'; key: string; id: number }
   | { t: 'result'; id: number; value?: unknown; error?: CallError }
+  /** The server asks for the worker's metrics (a scrape of the metrics endpoint). */
+  | { t: 'metrics'; id: number }
   | { t: 'close' };
 
 /**
@@ -50,7 +53,9 @@ export type FromWorker =
   | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
   | { t: 'trace'; id: string; json: string }
   /** An event of log-to-eventhub, sent by the server's logger. */
-  | { t: 'eh'; instanceId: string; loggerId: string; event: LoggedEvent };
+  | { t: 'eh'; instanceId: string; loggerId: string; event: LoggedEvent }
+  /** The worker's metrics, answering the server's 'metrics' message of that id. */
+  | { t: 'metrics'; id: number; families: MetricFamily[] };
 
 /** How often a worker says it is alive, and how long the server waits before it kills a silent one. */
 export const BEAT_MS = 1000;

@@ -9,6 +9,7 @@ import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
 import type { CounterResult, CounterStore, LoggedEvent, ManagedIdentityTokens } from '../runtime/services.js';
 import type { TraceSink } from '../runtime/trace.js';
+import { GatewayMetrics } from '../runtime/metrics.js';
 import { BEAT_MS, RemoteCallError, type CallError, type Calls, type FromWorker, type ToWorker } from './protocol.js';
 
 class ServerLine {
@@ -57,6 +58,7 @@ function main(): void {
   const line = new ServerLine();
   const instances = new Map<string, InstanceServer>();
   const client = new BackendClient();
+  const metrics = new GatewayMetrics();
   let make: ((resourceId: string) => InstanceServer) | undefined;
   let logger: Logger = createLogger(false);
 
@@ -66,7 +68,7 @@ function main(): void {
         logger = createLogger(m.quiet);
         // log-to-eventhub: the server sends (its last error is not known here, so traces in workers show none).
         const eventHubs = { log: (instanceId: string, loggerId: string, event: LoggedEvent) => { line.send({ t: 'eh', instanceId, loggerId, event }); return undefined; } };
-        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index), eventHubs };
+        const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index), eventHubs, metrics };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
         // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such
@@ -94,6 +96,11 @@ function main(): void {
         return;
       }
       case 'result': line.result(m.id, m.value, m.error); return;
+      case 'metrics': {
+        const id = m.id;
+        metrics.snapshot().then((families) => line.send({ t: 'metrics', id, families }), () => line.send({ t: 'metrics', id, families: [] }));
+        return;
+      }
       case 'close': {
         for (const inst of instances.values()) inst.close();
         void client.close().finally(() => process.exit(0));

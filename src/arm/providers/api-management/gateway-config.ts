@@ -1,11 +1,12 @@
 // An instance's configuration for the gateway (the ConfigSource contract of src/gateway/config.ts), read
 // from its child resources with secrets unsealed. The typed kinds make this a mapping without casts.
-import type { ConfigSource, InstanceConfig, PolicyConfig, PolicyScope, RepresentationConfig, ResponseConfig } from '../../../gateway/config.js';
+import type { ConfigSource, InstanceConfig, ParameterConfig, PolicyConfig, PolicyScope, RepresentationConfig, RequestConfig, ResponseConfig, SchemaConfig } from '../../../gateway/config.js';
+import { API_SCHEMA, API_SCHEMA_TYPES, GLOBAL_SCHEMA } from './children/schemas.js';
 import type { ApimChildDeps } from './child.js';
 import { SERVICE } from './service.js';
 import { API } from './children/apis.js';
 import { OPERATION, type OperationResponse, type Representation } from './children/operations.js';
-import { POLICY_KINDS } from './children/policies.js';
+import { POLICY_FRAGMENT, POLICY_KINDS } from './children/policies.js';
 import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
@@ -39,12 +40,14 @@ export class ApimConfigSource implements ConfigSource {
     for (const s of await resources.listOf(SUBSCRIPTION, { parent: id })) {
       const scope = relativeScope(id, s.body.properties.scope);
       if (!scope) continue;
-      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing });
+      subscriptions.push({ name: s.body.name, scope, ...subscriptionKeys(this.deps, s), state: s.body.properties.state, allowTracing: s.body.properties.allowTracing,
+        ...(s.body.properties.ownerId ? { ownerId: s.body.properties.ownerId } : {}) });
     }
     const namedValues = await resolvedNamedValues(this.deps, id);
     return {
       instanceId: id,
       name: svc.body.name,
+      ...(typeof svc.body.location === 'string' ? { location: svc.body.location } : {}),
       apis: (await resources.listOf(API, { parent: id })).map((a) => ({
         name: a.body.name, displayName: a.body.properties.displayName, path: a.body.properties.path, serviceUrl: a.body.properties.serviceUrl,
         protocols: a.body.properties.protocols, subscriptionRequired: a.body.properties.subscriptionRequired,
@@ -54,8 +57,10 @@ export class ApimConfigSource implements ConfigSource {
         apiName: o.id.split('/').slice(-3)[0], name: o.body.name, displayName: o.body.properties.displayName, method: o.body.properties.method,
         urlTemplate: o.body.properties.urlTemplate, templateParameters: o.body.properties.templateParameters,
         responses: responseConfigs(o.body.properties.responses),
+        request: requestConfig(o.body.properties.request),
       })),
       policies,
+      policyFragments: (await resources.listOf(POLICY_FRAGMENT, { parent: id })).map((f) => ({ name: f.body.name, xml: f.body.properties.value })),
       products,
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
@@ -77,17 +82,70 @@ export class ApimConfigSource implements ConfigSource {
           } : {}),
         };
       }),
+      schemas: await this.schemas(id),
+      entraAuthority: this.deps.arm.baseUrl,
     };
+  }
+
+  /** The instance's global schemas and its APIs' schemas, as validate-content reads them. */
+  private async schemas(instanceId: string): Promise<SchemaConfig[]> {
+    const { resources } = this.deps.arm;
+    const out: SchemaConfig[] = [];
+    for (const s of await resources.listOf(GLOBAL_SCHEMA, { parent: instanceId })) {
+      const p = s.body.properties;
+      out.push(p.schemaType === 'json' ? { name: s.body.name, format: 'json', document: p.document } : { name: s.body.name, format: 'xml', value: typeof p.value === 'string' ? p.value : '' });
+    }
+    for (const s of await resources.listOf(API_SCHEMA, { under: instanceId })) {
+      const p = s.body.properties;
+      const apiName = s.id.split('/').slice(-3)[0];
+      const format = API_SCHEMA_TYPES[p.contentType.toLowerCase()] ?? 'json';
+      out.push(format === 'json' ? { apiName, name: s.body.name, format, document: p.document } : { apiName, name: s.body.name, format, value: p.document.value ?? '' });
+    }
+    return out;
   }
 }
 
-/** An operation's responses as mock-response reads them: status codes, content types, examples. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Declared parameters (ParameterContract[] as stored): the fields the validation policies read. */
+function parameterConfigs(list: unknown): ParameterConfig[] {
+  if (!Array.isArray(list)) return [];
+  return list.filter((p): p is Record<string, unknown> => isObject(p) && typeof p.name === 'string').map((p) => ({
+    name: p.name as string,
+    ...(optStr(p.type) ? { type: optStr(p.type) } : {}),
+    ...(typeof p.required === 'boolean' ? { required: p.required } : {}),
+    ...(Array.isArray(p.values) && p.values.length > 0 ? { values: p.values.map(String) } : {}),
+    ...(optStr(p.schemaId) ? { schemaId: optStr(p.schemaId) } : {}),
+    ...(optStr(p.typeName) ? { typeName: optStr(p.typeName) } : {}),
+  }));
+}
+
+/** The schema reference of a representation (schemaId, typeName), when it has one. */
+const schemaRef = (rep: Record<string, unknown>) => ({
+  ...(optStr(rep.schemaId) ? { schemaId: optStr(rep.schemaId) } : {}),
+  ...(optStr(rep.typeName) ? { typeName: optStr(rep.typeName) } : {}),
+});
+
+/** The operation's request (RequestContract as stored) for the validation policies. */
+function requestConfig(request: Record<string, unknown> | undefined): RequestConfig {
+  const r = request ?? {};
+  const reps = Array.isArray(r.representations) ? r.representations.filter(isObject) : [];
+  return {
+    queryParameters: parameterConfigs(r.queryParameters),
+    headers: parameterConfigs(r.headers),
+    representations: reps.filter((rep) => typeof rep.contentType === 'string').map((rep) => ({ contentType: rep.contentType as string, ...schemaRef(rep) })),
+  };
+}
+
+/** An operation's responses as mock-response and the validation policies read them: status codes, content types, examples, schemas, headers. */
 function responseConfigs(responses: OperationResponse[]): ResponseConfig[] {
   return responses.map((r) => ({
     statusCode: r.statusCode,
+    headers: parameterConfigs(r.headers),
     representations: (r.representations ?? []).map((rep): RepresentationConfig => {
       const example = exampleOf(rep);
-      return example ? { contentType: rep.contentType, example } : { contentType: rep.contentType };
+      return example ? { contentType: rep.contentType, ...schemaRef(rep), example } : { contentType: rep.contentType, ...schemaRef(rep) };
     }),
   }));
 }

@@ -23,6 +23,7 @@ import { apiVersionSetRegistration } from './children/api-version-sets.js';
 import { tagRegistrations } from './children/tags.js';
 import { policyFragmentRegistration } from './children/policy-fragments.js';
 import { loggerRegistration } from './children/loggers.js';
+import { schemaRegistrations } from './children/schemas.js';
 
 export type { KeyVaultSecretReader } from './keyvault-refresh.js';
 export { ApimConfigSource } from './gateway-config.js';
@@ -99,6 +100,7 @@ export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManag
       apiRegistration(deps), operationRegistration(deps), ...policyRegistrations(deps), ...productRegistrations(deps),
       subscriptionRegistration(deps), backendRegistration(deps), namedValueRegistration(deps, refresher),
       apiVersionSetRegistration(deps), ...tagRegistrations(deps), policyFragmentRegistration(deps), loggerRegistration(deps),
+      ...schemaRegistrations(deps),
     ],
     configSource: new ApimConfigSource(deps, hostnames),
     // After a restart: every instance's gateway listens again and loads its configuration; then the
