@@ -13,6 +13,7 @@ import { ArmPlane } from './arm/index.js';
 import { startManagementListener } from './management/listener.js';
 import { GatewayPlane, StoreQuotaCounters } from './gateway/index.js';
 import { KeyVaultPlane } from './keyvault/index.js';
+import { EventHubsPlane } from './eventhubs/index.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
@@ -38,6 +39,7 @@ export interface RunningServer {
   authz: AuthzPlane;
   gateway: GatewayPlane;
   keyVault: KeyVaultPlane;
+  eventHubs: EventHubsPlane;
   close(): Promise<void>;
 }
 
@@ -49,8 +51,11 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
   });
+  const eventHubs = new EventHubsPlane({
+    db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
+  });
   const gateway = new GatewayPlane({
-    host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet,
+    eventHubs, host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet,
     quotas: new StoreQuotaCounters(store.db, logger),
   });
   const keyVault = new KeyVaultPlane({
@@ -61,13 +66,14 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     // Resource Manager binds the gateway to its configuration source (src/arm/index.ts), and starts the
     // gateway and vault listeners of the resources it has.
     const arm = await ArmPlane.create({
-      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, box,
+      db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, eventHubs, box,
       keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
     });
-    return { baseUrl, entra, authz, gateway, keyVault, arm };
+    return { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm };
   } catch (e) {
     await gateway.close();
     await keyVault.close();
+    await eventHubs.close();
     throw e;
   }
 }
@@ -93,7 +99,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
     (port) => buildPlanes({ config, store, box, clock, logger, tls, baseUrl: `https://localhost:${port}` }))
     .catch(async (e: unknown) => { await store.close(); throw e; });
-  const { baseUrl, entra, authz, gateway, keyVault, arm } = listener.planes;
+  const { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm } = listener.planes;
   try {
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
 
@@ -110,7 +116,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
 
     let closed = false;
     return {
-      connection, connectionFile, store, entra, arm, authz, gateway, keyVault,
+      connection, connectionFile, store, entra, arm, authz, gateway, keyVault, eventHubs,
       async close() {
         if (closed) return;
         closed = true;
@@ -118,6 +124,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
         arm.close();
         await gateway.close();
         await keyVault.close();
+        await eventHubs.close();
         await store.close();
       },
     };

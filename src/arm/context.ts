@@ -8,6 +8,7 @@ import type { ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
 import type { GatewayInstances } from '../gateway/index.js';
 import type { KeyVaultVaults } from '../keyvault/index.js';
+import type { EventHubsNamespaces } from '../eventhubs/index.js';
 
 export interface ArmContext {
   resources: ResourceStore;
@@ -19,6 +20,8 @@ export interface ArmContext {
   gateway: GatewayInstances;
   /** The Key Vault data plane: vault listeners and their settings, purges. */
   keyVault: KeyVaultVaults;
+  /** The Event Hubs data plane: namespace listeners and their settings, events purged with hubs. */
+  eventHubs: EventHubsNamespaces;
   /** Seals what a provider keeps or hands out that must not be read or forged (secrets, operation tokens). */
   box: SecretBox;
   tenantId: string;

@@ -20,8 +20,10 @@ import { managedIdentityProvider } from './providers/managed-identity.js';
 import { apiManagementProvider, type ApiManagementProvider, type KeyVaultSecretReader } from './providers/api-management/index.js';
 import type { GatewayPlane } from '../gateway/index.js';
 import type { KeyVaultVaults } from '../keyvault/index.js';
+import type { EventHubsNamespaces } from '../eventhubs/index.js';
 import type { SecretBox } from '../common/crypto.js';
 import { keyVaultProvider } from './providers/key-vault.js';
+import { eventHubProvider } from './providers/event-hub.js';
 import { deploymentsProvider, type DeploymentsProvider } from './providers/resources-deployments/index.js';
 
 export type { ArmContext } from './context.js';
@@ -38,6 +40,7 @@ export interface ArmOptions {
   /** The gateway plane; bound here to API Management's configuration source (see the constructor). */
   gateway: Pick<GatewayPlane, 'bind'>;
   keyVault: KeyVaultVaults;
+  eventHubs: EventHubsNamespaces;
   /** Seals secrets of API Management entities (secret named values, subscription keys) at rest. */
   box: SecretBox;
   /** How often Key Vault named values are read again (Azure: within 4 hours). */
@@ -49,7 +52,7 @@ export interface ArmOptions {
 /** Each provider module in one list: a new provider is one line here. */
 const PROVIDERS: ((arm: ArmContext, plane: ArmPlane) => ResourceProviderModule)[] = [
   (arm, plane) => resourcesProvider(arm, { exportTemplate: (req) => plane.deployments.exportTemplate(req) }),
-  (_arm, plane) => plane.deployments, authorizationProvider, managedIdentityProvider, (_arm, plane) => plane.apim, keyVaultProvider,
+  (_arm, plane) => plane.deployments, authorizationProvider, managedIdentityProvider, (_arm, plane) => plane.apim, keyVaultProvider, eventHubProvider,
 ];
 
 export class ArmPlane {
@@ -84,7 +87,7 @@ export class ArmPlane {
     const gateway = o.gateway.bind({ load: (instanceId) => this.apim.configSource.load(instanceId) });
     this.context = {
       resources: this.resources, registry: this.registry, authz: o.authz, entra: o.entra, clock: o.clock,
-      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway, keyVault: o.keyVault, box: o.box,
+      tenantId: o.entra.tenantId, baseUrl: o.baseUrl, gateway, keyVault: o.keyVault, eventHubs: o.eventHubs, box: o.box,
     };
     this.apim = apiManagementProvider(this.context, { box: o.box, logger: o.logger, keyVaultRefreshIntervalMs: o.keyVaultRefreshIntervalMs, keyVault: o.keyVaultSecrets });
     // A deployment writes its resources through the front door, which exists once the providers do.

@@ -12,6 +12,7 @@ import { registerApim } from './commands/apim.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerKeyVault } from './commands/keyvault.js';
 import { registerDeployment } from './commands/deployment.js';
+import { registerEventHubs } from './commands/eventhubs.js';
 
 /** Runs one command line (`argv` as process.argv: node, script, arguments); resolves to its exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -35,6 +36,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerIdentity(program);
   registerKeyVault(program);
   registerDeployment(program);
+  registerEventHubs(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

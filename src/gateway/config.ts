@@ -197,6 +197,22 @@ export interface CacheConfig {
   connectionString: string;
 }
 
+/**
+ * A logger of type azureEventHub (loggers/{id}): where log-to-eventhub sends. Either a connection string
+ * (read from its secret named value) or a managed identity (SystemAssigned or a user-assigned client id)
+ * with the namespace's endpoint address.
+ */
+export interface LoggerConfig {
+  name: string;
+  loggerType: string;
+  eventHub?: {
+    name: string;
+    connectionString?: string;
+    endpointAddress?: string;
+    identityClientId?: string;
+  };
+}
+
 export interface InstanceConfig {
   /** The instance's ARM id. */
   instanceId: string;
@@ -214,6 +230,8 @@ export interface InstanceConfig {
   namedValues: NamedValueConfig[];
   /** Custom proxy hostnames with their certificates (none: the built-in certificate only). */
   hostnames: HostnameConfig[];
+  /** Loggers (log-to-eventhub's logger-id), with secrets resolved. */
+  loggers: LoggerConfig[];
   /**
    * This server's Entra token service (its authority host, e.g. https://localhost:8443), whose tenants'
    * discovery documents and signing keys validate-azure-ad-token trusts; absent: that policy refuses every token.

@@ -12,12 +12,15 @@ import { BackendClient } from './runtime/backend.js';
 import { TraceStore } from './runtime/trace.js';
 import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } from './runtime/services.js';
 import { WorkerPool } from './workers/pool.js';
+import { EventHubLoggers } from './eventhub/loggers.js';
+import type { LocalEventHubs } from './eventhub/sender.js';
 import { GatewayMetrics, exposition } from './runtime/metrics.js';
 import { MemoryCache, type CacheStore } from './runtime/cache.js';
 import { MemoryConcurrency, MemoryQuotaCounters, type ConcurrencyLimiter, type QuotaCounters } from './runtime/limits.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
 export { StoreQuotaCounters } from './runtime/limits.js';
+export type { LocalEventHubs } from './eventhub/sender.js';
 export { urlTemplateProblem } from './runtime/router.js';
 export type { FragmentLookup } from './policy/validate.js';
 export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
@@ -62,6 +65,10 @@ export interface GatewayOptions {
   quiet?: boolean;
   /** Timeouts and the connection cap of gateway ports (tests set short ones; workers use the defaults). */
   listenerLimits?: Partial<ListenerLimits>;
+  /** Namespaces on this machine (the Event Hubs plane), reached in process by log-to-eventhub. */
+  eventHubs?: LocalEventHubs;
+  /** How long log-to-eventhub's events wait to be sent together (default 50 ms). */
+  eventHubFlushMs?: number;
 }
 
 interface InstanceState {
@@ -83,18 +90,20 @@ export class GatewayPlane {
   private readonly quotas: QuotaCounters & { close?(): Promise<void> };
   private readonly concurrency: ConcurrencyLimiter = new MemoryConcurrency();
   private readonly pool: WorkerPool | undefined;
+  private readonly loggers: EventHubLoggers;
   private poolStarted: Promise<void> | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     this.counters = o.counters ?? new MemoryCounterStore();
     this.quotas = o.quotas ?? new MemoryQuotaCounters();
+    this.loggers = new EventHubLoggers({ local: o.eventHubs, tokens: o.managedIdentities, logger: o.logger, flushMs: o.eventHubFlushMs });
     const workers = o.workers ?? 1;
     // With workers, a trace may be fetched before the worker that recorded it has sent it here.
     this.traces = new TraceStore(workers > 1 ? 2000 : 0);
     if (workers > 1) {
       this.pool = new WorkerPool({
         count: workers - 1, tls: { cert: o.certPem, key: o.keyPem }, quiet: o.quiet ?? false, logger: o.logger,
-        tokens: o.managedIdentities, counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, traces: this.traces,
+        tokens: o.managedIdentities, counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, traces: this.traces, eventHubs: this.loggers,
       });
     }
   }
@@ -123,7 +132,7 @@ export class GatewayPlane {
     if (again) return again.listener.port;
     const server = new InstanceServer(resourceId, {
       tls: { cert: this.o.certPem, key: this.o.keyPem }, logger: this.o.logger, tokens: this.o.managedIdentities,
-      counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, client: this.client, traces: this.traces, limits: this.o.listenerLimits,
+      counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, client: this.client, traces: this.traces, limits: this.o.listenerLimits, eventHubs: this.loggers,
       metrics: this.metricsOfProcess,
     });
     const pool = this.pool;
@@ -154,6 +163,7 @@ export class GatewayPlane {
 
   private async apply(state: InstanceState, config: InstanceConfig): Promise<void> {
     const problems = state.server.apply(config);
+    this.loggers.configure(config.instanceId, config.loggers ?? []);
     for (const p of problems) this.o.logger.error(`gateway ${config.name}: ${p}`);
     await this.pool?.apply(state.key, config);
   }
@@ -184,6 +194,7 @@ export class GatewayPlane {
     if (!state) return;
     this.instances.delete(key);
     this.pool?.remove(key);
+    this.loggers.remove(state.server.resourceId);
     await state.listener.close();
     state.server.close();
   }
@@ -191,6 +202,7 @@ export class GatewayPlane {
   async close(): Promise<void> {
     await Promise.all([...this.instances.values()].map(async (s) => { await s.listener.close(); s.server.close(); }));
     this.instances.clear();
+    await this.loggers.close();
     await this.pool?.close();
     await this.client.close();
     await this.quotas.close?.();

@@ -17,7 +17,7 @@ import type { TraceSink } from './runtime/trace.js';
 import type { GatewayMetrics } from './runtime/metrics.js';
 import { JsonSchemaTable } from './policies/validation/json-schemas.js';
 import { CertificateTable, trustStore } from './runtime/certificates.js';
-import { TokenCache, type CounterStore, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
+import { TokenCache, type CounterStore, type EventHubSink, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
 export interface InstanceServerOptions {
   tls: { cert: string; key: string };
@@ -31,6 +31,8 @@ export interface InstanceServerOptions {
   concurrency: ConcurrencyLimiter;
   client: BackendClient;
   traces: TraceSink;
+  /** log-to-eventhub's events: the server's loggers, or a worker's line to them. */
+  eventHubs: EventHubSink;
   /** This process's gateway metrics (request metrics, emit-metric); absent: none kept. */
   metrics?: GatewayMetrics;
   /** Timeouts and the connection cap of the gateway port (defaults: DEFAULT_LISTENER_LIMITS). */
@@ -50,7 +52,7 @@ export class InstanceServer {
     this.services = {
       instanceId: resourceId, tokens: new TokenCache(resourceId, o.tokens), backends: new Map(), certificates: new CertificateTable(),
       counters: o.counters, cache: o.cache, externalCache: undefined, quotas: o.quotas, concurrency: o.concurrency,
-      client: o.client, logger: o.logger, metrics: o.metrics, location: '',
+      client: o.client, logger: o.logger, metrics: o.metrics, location: '', eventHubs: o.eventHubs, loggers: new Map(),
     };
     const metrics = o.metrics;
     const traces = o.traces;
@@ -83,6 +85,7 @@ export class InstanceServer {
     } catch {
       this.services.trustedCertificates = trustStore([]);
     }
+    this.services.loggers = new Map((config.loggers ?? []).map((l) => [l.name.toLowerCase(), l]));
     this.services.tokens.clear();
     this.useExternalCache(config);
     let compiled: CompiledInstance;

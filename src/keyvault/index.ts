@@ -21,7 +21,7 @@ import { compileVault, vaultKey, type VaultSettings } from './vault-config.js';
 import type { VaultView } from './bundles.js';
 
 export type { VaultSettings, AccessPolicyEntry } from './vault-config.js';
-export { normalizeIpRule } from './vault-config.js';
+export { normalizeIpRule, ipMatcher } from './vault-config.js';
 export type { GatewaySecretRead, GatewayReadInput } from './gateway-reader.js';
 export { GatewayReader, parseIdentifier } from './gateway-reader.js';
 export { KvErrors } from './errors.js';

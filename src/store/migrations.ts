@@ -152,5 +152,22 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('updated_ms', bigint, (c) => c.notNull()).execute();
       },
     },
+    '0006_eventhubs': {
+      async up(db: Kysely<any>) {
+        // Events of an Event Hubs partition: the message as received (AMQP-encoded, without the
+        // annotations the service sets), with the sequence number, offset and enqueued time it was given.
+        await db.schema.createTable('eh_events')
+          .addColumn('ns_key', 'text', (c) => c.notNull())
+          .addColumn('hub_key', 'text', (c) => c.notNull())
+          .addColumn('partition_id', 'integer', (c) => c.notNull())
+          .addColumn('seq', bigint, (c) => c.notNull())
+          .addColumn('byte_offset', bigint, (c) => c.notNull())
+          .addColumn('enqueued_ms', bigint, (c) => c.notNull())
+          .addColumn('partition_key', 'text')
+          .addColumn('message', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+          .addPrimaryKeyConstraint('eh_events_pk', ['ns_key', 'hub_key', 'partition_id', 'seq']).execute();
+        await db.schema.createIndex('eh_events_time').on('eh_events').columns(['ns_key', 'hub_key', 'enqueued_ms']).execute();
+      },
+    },
   };
 }

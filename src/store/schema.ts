@@ -131,6 +131,19 @@ export interface GatewayQuotaCounterTable {
   updated_ms: number;
 }
 
+/** An event of an Event Hubs partition (the eventhubs plane's). */
+export interface EhEventTable {
+  ns_key: string;
+  hub_key: string;
+  partition_id: number;
+  seq: number;
+  byte_offset: number;
+  enqueued_ms: number;
+  partition_key: string | null;
+  /** The AMQP-encoded message as the sender gave it. */
+  message: Buffer;
+}
+
 export interface Database {
   meta: MetaTable;
   entra_signing_keys: EntraSigningKeyTable;
@@ -143,4 +156,5 @@ export interface Database {
   kv_secret_versions: KvSecretVersionTable;
   kv_certificate_versions: KvCertificateVersionTable;
   gateway_quota_counters: GatewayQuotaCounterTable;
+  eh_events: EhEventTable;
 }

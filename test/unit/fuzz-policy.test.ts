@@ -24,6 +24,7 @@ const services: InstanceServices = {
   tokens: new TokenCache('fuzz', undefined), backends: new Map([['b1', { name: 'b1', url: 'http://127.0.0.1:1/x', protocol: 'http' }]]),
   counters: new MemoryCounterStore(), client: new BackendClient(), logger: silentLogger, certificates: new CertificateTable(),
   cache: new MemoryCache(), externalCache: undefined, quotas: new MemoryQuotaCounters(), concurrency: new MemoryConcurrency(),
+  eventHubs: { log: () => undefined }, loggers: new Map(),
 };
 const nv = new NamedValueTable([{ name: 'nv', displayName: 'nv', secret: false, value: 'http://127.0.0.1:1/' }, { name: 'num', displayName: 'num', secret: false, value: '5' }]);
 

@@ -82,7 +82,7 @@ export async function startGateway(managedIdentities?: ManagedIdentityTokens): P
 }
 
 export function config(c: Partial<InstanceConfig>): InstanceConfig {
-  return { instanceId: INSTANCE_ID, name: 'unit', apis: [], operations: [], policies: [], products: [], subscriptions: [], backends: [], namedValues: [], hostnames: [], ...c };
+  return { instanceId: INSTANCE_ID, name: 'unit', apis: [], operations: [], policies: [], products: [], subscriptions: [], backends: [], namedValues: [], hostnames: [], loggers: [], ...c };
 }
 
 /** An API `echo` at path `echo` to `serviceUrl`, with GET/POST /{*rest} operations, no subscription needed. */

@@ -499,8 +499,46 @@ const BACKEND_GROUP: ChildGroup = {
   ],
 };
 
+const LOGGER_FIELDS = ['loggerType', 'description', 'credentials', 'isBuffered', 'resourceId'] as const;
+const loggerView = (b: Resource): Resource => contractView(b, LOGGER_FIELDS);
+const LOGGER_TYPES = ['azureEventHub', 'applicationInsights', 'azureMonitor'] as const;
+
+/** The flags that make a logger's credentials (azureEventHub: a hub with a connection string, or a managed identity). */
+const LOGGER_PROPS: PropertyFlag[] = [
+  { flags: '--logger-type <type>', help: LOGGER_TYPES.join(' | '), type: LOGGER_TYPES },
+  { flags: '--description <text>', help: 'description of the logger' },
+  { flags: '--is-buffered [bool]', help: 'whether records are buffered before publishing (true|false)', type: 'bool' },
+  { flags: '--event-hub-name <name>', help: 'azureEventHub: the event hub', prop: null },
+  { flags: '--connection-string <cs>', help: 'azureEventHub: the connection string of a rule with Send (kept as a secret)', prop: null },
+  { flags: '--endpoint-address <host>', help: 'azureEventHub: the namespace, {namespace}.servicebus.windows.net (with --identity-client-id)', prop: null },
+  { flags: '--identity-client-id <id>', help: "azureEventHub: 'SystemAssigned', or the client id of a user-assigned identity", prop: null },
+];
+
+const LOGGER_GROUP: ChildGroup = {
+  group: ['logger'], description: 'Manage the loggers of an API Management service instance (where log-to-eventhub sends).',
+  path: ['loggers', '{loggerId}'],
+  verbs: [
+    createVerb(loggerView, {
+      description: 'Create a logger (or replace one).',
+      flags: LOGGER_PROPS.map((f) => (f.flags.startsWith('--logger-type') ? flag(f, { help: `${f.help} (default azureEventHub)`, default: 'azureEventHub' }) : f)),
+      finish(props, o) {
+        const credentials: Record<string, string> = {};
+        const add = (k: string, v: unknown) => { if (typeof v === 'string' && v !== '') credentials[k] = v; };
+        add('name', o.eventHubName);
+        add('connectionString', o.connectionString);
+        add('endpointAddress', o.endpointAddress);
+        add('identityClientId', o.identityClientId);
+        return Object.keys(credentials).length ? { ...props, credentials } : props;
+      },
+    }),
+    showVerb(loggerView, 'Show the details of a logger (secret credentials as their named value reference).'),
+    listVerb(loggerView, 'List the loggers of an instance.'),
+    deleteVerb({ description: 'Delete a logger.', confirm: true }),
+  ],
+};
+
 /** The table, in registration order (a group before its subgroups). */
 export const APIM_CHILD_GROUPS: readonly ChildGroup[] = [
-  ...API_GROUPS, POLICY_GROUP, NV_GROUP, ...PRODUCT_GROUPS, ...SUBSCRIPTION_GROUPS, BACKEND_GROUP,
+  ...API_GROUPS, POLICY_GROUP, NV_GROUP, ...PRODUCT_GROUPS, ...SUBSCRIPTION_GROUPS, BACKEND_GROUP, LOGGER_GROUP,
 ];
 

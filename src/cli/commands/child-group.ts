@@ -42,6 +42,7 @@ const ID_FLAGS: Record<string, Flag> = {
   namedValueId: { flags: '--named-value-id <id>', help: 'identifier of the named value' },
   subscriptionId: { flags: '--subscription-id <id>', help: 'identifier of the subscription' },
   backendId: { flags: '--backend-id <id>', help: 'identifier of the backend' },
+  loggerId: { flags: '--logger-id <id>', help: 'identifier of the logger' },
 };
 
 /** What a verb's run gets besides the context and options: the entity's path and the shared flags. */

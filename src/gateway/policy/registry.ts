@@ -9,6 +9,7 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { logToEventhubPolicies } from '../policies/log-to-eventhub.js';
 import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
 import { ipFilterPolicies } from '../policies/ip-filter.js';
@@ -26,5 +27,6 @@ export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
     ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies,
     ...ipFilterPolicies, ...metricPolicies, ...validateContentPolicies, ...validateParameterPolicies, ...azureAdTokenPolicies, ...validateOdataPolicies,
-    ...authenticationPolicies, ...clientCertificatePolicies, ...cachingPolicies, ...limitPolicies].map((d) => [d.name, d]),
+    ...authenticationPolicies, ...clientCertificatePolicies, ...cachingPolicies, ...limitPolicies,
+    ...logToEventhubPolicies].map((d) => [d.name, d]),
 );

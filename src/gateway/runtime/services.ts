@@ -113,6 +113,17 @@ function flat(s: string): string {
   return Buffer.from(s, 'latin1').toString('latin1');
 }
 
+/** An event of log-to-eventhub: its text (already truncated) and where in the hub it goes. */
+export interface LoggedEvent { body: string; partitionId?: string; partitionKey?: string }
+
+/**
+ * Where log-to-eventhub's events go: queued, sent off the request path. Returns the logger's last error
+ * (for the trace), if it has one; never throws, never waits.
+ */
+export interface EventHubSink {
+  log(instanceId: string, loggerId: string, e: LoggedEvent): string | undefined;
+}
+
 export interface InstanceServices {
   instanceId: string;
   tokens: TokenCache;
@@ -130,6 +141,9 @@ export interface InstanceServices {
   concurrency: ConcurrencyLimiter;
   client: BackendClient;
   logger: Logger;
+  eventHubs: EventHubSink;
+  /** The instance's loggers by lower-cased id (log-to-eventhub checks its logger-id against them). */
+  loggers: Map<string, import('../config.js').LoggerConfig>;
   /** This process's metrics (emit-metric); absent: metrics are not kept. */
   metrics?: GatewayMetrics;
   /** The instance's region (emit-metric's "Location"); absent or '' when unknown. */

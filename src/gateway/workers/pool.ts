@@ -9,7 +9,7 @@ import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../common/log.js';
 import type { InstanceConfig } from '../config.js';
-import type { CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { EventHubSink, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
 import type { CacheStore } from '../runtime/cache.js';
 import type { ConcurrencyLimiter, QuotaCounters } from '../runtime/limits.js';
 import type { TraceStore } from '../runtime/trace.js';
@@ -30,6 +30,8 @@ export interface WorkerPoolOptions {
   quotas: QuotaCounters;
   concurrency: ConcurrencyLimiter;
   traces: TraceStore;
+  /** The server's Event Hubs loggers (workers' log-to-eventhub events go there). */
+  eventHubs?: EventHubSink;
 }
 
 /** The worker module next to this one (.js when built, .ts under tsx). */
@@ -240,6 +242,7 @@ export class WorkerPool {
       }
       case 'got': w.received(m.id); return;
       case 'trace': this.o.traces.put(m.id, m.json); return;
+      case 'eh': this.o.eventHubs?.log(m.instanceId, m.loggerId, m.event); return;
       case 'metrics': this.metricsWaiting.get(m.id)?.(Array.isArray(m.families) ? m.families : []); return;
       case 'call': this.answer(w, m.id, m.op, m.args).catch(() => undefined); return;
       default: return;

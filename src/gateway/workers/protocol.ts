@@ -2,7 +2,7 @@
 // owns everything shared: configuration (it pushes it), managed identity tokens, rate-limit and quota
 // counters, the built-in cache, concurrency slots and traces (workers ask for them). Workers only serve connections the server accepted and handed over.
 import type { InstanceConfig } from '../config.js';
-import type { CounterResult } from '../runtime/services.js';
+import type { CounterResult, LoggedEvent } from '../runtime/services.js';
 import type { QuotaUsage } from '../runtime/limits.js';
 import type { MiTokenFailure } from '../../entra/index.js';
 import type { MetricFamily } from '../runtime/metrics.js';
@@ -63,6 +63,8 @@ export type FromWorker =
   | { t: 'got'; id: number }
   | { t: 'call'; id: number; op: keyof Calls; args: Calls[keyof Calls]['args'] }
   | { t: 'trace'; id: string; json: string }
+  /** An event of log-to-eventhub, sent by the server's logger. */
+  | { t: 'eh'; instanceId: string; loggerId: string; event: LoggedEvent }
   /** The worker's metrics, answering the server's 'metrics' message of that id. */
   | { t: 'metrics'; id: number; families: MetricFamily[] };
 

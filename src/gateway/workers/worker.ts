@@ -8,7 +8,7 @@ import type net from 'node:net';
 import { createLogger, type Logger } from '../../common/log.js';
 import { InstanceServer } from '../instance-server.js';
 import { BackendClient } from '../runtime/backend.js';
-import type { CounterResult, CounterStore, ManagedIdentityTokens } from '../runtime/services.js';
+import type { CounterResult, CounterStore, LoggedEvent, ManagedIdentityTokens } from '../runtime/services.js';
 import type { CacheStore } from '../runtime/cache.js';
 import type { ConcurrencyLimiter, QuotaCounters } from '../runtime/limits.js';
 import type { TraceSink } from '../runtime/trace.js';
@@ -91,8 +91,10 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
+        // log-to-eventhub: the server sends (its last error is not known here, so traces in workers show none).
+        const eventHubs = { log: (instanceId: string, loggerId: string, event: LoggedEvent) => { line.send({ t: 'eh', instanceId, loggerId, event }); return undefined; } };
         const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line),
-          cache: remoteCache(line), quotas: remoteQuotas(line), concurrency: remoteConcurrency(line), client, traces: remoteTraces(line, m.index), metrics };
+          cache: remoteCache(line), quotas: remoteQuotas(line), concurrency: remoteConcurrency(line), client, traces: remoteTraces(line, m.index), eventHubs, metrics };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
         // Proof of life: a worker stuck in one task (a policy expression the budget cannot interrupt, such

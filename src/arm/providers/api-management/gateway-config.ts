@@ -14,6 +14,7 @@ import { BACKEND } from './children/backends.js';
 import { resolvedNamedValues } from './children/named-values.js';
 import { gatewayCertificates } from './children/certificates.js';
 import { CACHE, cacheConfigs } from './children/caches.js';
+import { LOGGER } from './children/loggers.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -69,6 +70,22 @@ export class ApimConfigSource implements ConfigSource {
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),
       namedValues,
       hostnames: await this.hostnames.gatewayHostnames(id),
+      loggers: (await resources.listOf(LOGGER, { parent: id })).map((l) => {
+        const c = l.body.properties.credentials ?? {};
+        // A secret credential is `{{Logger-Credentials--...}}`: its named value's (unsealed) value.
+        const resolve = (v: string | undefined) => {
+          const ref = v === undefined ? undefined : /^\{\{\s*(.+?)\s*\}\}$/.exec(v)?.[1];
+          return ref === undefined ? v : namedValues.find((n) => n.name.toLowerCase() === ref.toLowerCase() || n.displayName.toLowerCase() === ref.toLowerCase())?.value;
+        };
+        return {
+          name: l.body.name, loggerType: l.body.properties.loggerType,
+          ...(l.body.properties.loggerType === 'azureEventHub' ? {
+            eventHub: {
+              name: c.name ?? '', connectionString: resolve(c.connectionString), endpointAddress: c.endpointAddress, identityClientId: c.identityClientId,
+            },
+          } : {}),
+        };
+      }),
       schemas: await this.schemas(id),
       entraAuthority: this.deps.arm.baseUrl,
       certificates: await gatewayCertificates(this.deps, id),

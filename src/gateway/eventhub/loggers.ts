@@ -1,0 +1,52 @@
+// The gateway's Event Hubs loggers (EventHubSink) in the server process: one LoggerSender per
+// (instance, logger), replaced when the logger's configuration changes, with a token cache per instance
+// for managed identity loggers. Gateway workers hand their events here (workers/protocol.ts 'eh').
+import type { Logger } from '../../common/log.js';
+import type { LoggerConfig } from '../config.js';
+import { TokenCache, type EventHubSink, type LoggedEvent, type ManagedIdentityTokens } from '../runtime/services.js';
+import { EVENTHUBS_RESOURCE, LoggerSender, type LocalEventHubs } from './sender.js';
+
+export class EventHubLoggers implements EventHubSink {
+  private readonly senders = new Map<string, { json: string; sender: LoggerSender }>();
+  private readonly tokens = new Map<string, TokenCache>();
+
+  constructor(private readonly o: { local?: LocalEventHubs; tokens?: ManagedIdentityTokens; logger: Logger; flushMs?: number }) {}
+
+  /** The instance's loggers changed (its configuration was applied): senders follow. */
+  configure(instanceId: string, loggers: LoggerConfig[]): void {
+    const prefix = `${instanceId.toLowerCase()}|`;
+    const wanted = new Map(loggers.filter((l) => l.loggerType === 'azureEventHub' && l.eventHub).map((l) => [`${prefix}${l.name.toLowerCase()}`, l]));
+    for (const [k, v] of this.senders) {
+      if (!k.startsWith(prefix)) continue;
+      const w = wanted.get(k);
+      if (!w || JSON.stringify(w) !== v.json) { void v.sender.close(); this.senders.delete(k); }
+    }
+    for (const [k, l] of wanted) {
+      if (this.senders.has(k)) continue;
+      let cache = this.tokens.get(instanceId.toLowerCase());
+      if (!cache) { cache = new TokenCache(instanceId, this.o.tokens); this.tokens.set(instanceId.toLowerCase(), cache); }
+      const tokens = cache;
+      this.senders.set(k, {
+        json: JSON.stringify(l),
+        sender: new LoggerSender({
+          instanceId, config: l, local: this.o.local, logger: this.o.logger, flushMs: this.o.flushMs ?? 50,
+          token: (clientId) => tokens.get(clientId, EVENTHUBS_RESOURCE),
+        }),
+      });
+    }
+  }
+
+  log(instanceId: string, loggerId: string, e: LoggedEvent): string | undefined {
+    const s = this.senders.get(`${instanceId.toLowerCase()}|${loggerId.toLowerCase()}`);
+    if (!s) return `Logger '${loggerId}' was not found or is not of type azureEventHub.`;
+    s.sender.enqueue({ body: Buffer.from(e.body, 'utf8'), ...(e.partitionId !== undefined ? { partitionId: e.partitionId } : {}), ...(e.partitionKey !== undefined ? { partitionKey: e.partitionKey } : {}) });
+    return s.sender.lastError;
+  }
+
+  remove(instanceId: string): void { this.configure(instanceId, []); this.tokens.delete(instanceId.toLowerCase()); }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.senders.values()].map((s) => s.sender.close()));
+    this.senders.clear();
+  }
+}
