@@ -40,14 +40,14 @@ export interface RunningServer {
 }
 
 /** The planes, in dependency order, each built finished by its constructor or async factory. */
-async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; baseUrl: string }) {
-  const { config, store, box, clock, logger, tls, baseUrl } = o;
+async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; caCertPem: string; baseUrl: string }) {
+  const { config, store, box, clock, logger, tls, caCertPem, baseUrl } = o;
   const authz = new AuthzPlane(store.db, clock);
   const entra = await EntraPlane.create({
     db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
   });
-  const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet });
+  const gateway = new GatewayPlane({ host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet, trustedCaPem: caCertPem });
   const keyVault = new KeyVaultPlane({
     db: store.db, box, clock, logger, host: config.host, ...tls,
     verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
@@ -86,7 +86,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   // host), and it serves them once they are built (management/listener.ts).
   const tls = { certPem: serverCert.certPem, keyPem: serverCert.keyPem };
   const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
-    (port) => buildPlanes({ config, store, box, clock, logger, tls, baseUrl: `https://localhost:${port}` }))
+    (port) => buildPlanes({ config, store, box, clock, logger, tls, caCertPem: ca.caCertPem, baseUrl: `https://localhost:${port}` }))
     .catch(async (e: unknown) => { await store.close(); throw e; });
   const { baseUrl, entra, authz, gateway, keyVault, arm } = listener.planes;
   try {

@@ -77,7 +77,7 @@ const sendRequest: PolicyDefinition = {
       // Only http(s): a named value or a copied request must not turn this into a file or data reader.
       if (!HTTP_URL.test(target.trim())) throw new PolicyError('RequestFailed', `send-request: '${target}' is not an absolute http or https URL.`);
       const ms = timeoutMs(ctx);
-      const res = await request(target, { signal: ctx.clientGone, method: verb as 'GET', headers, body: payload, headersTimeout: ms, bodyTimeout: ms });
+      const res = await request(target, { dispatcher: c.services.client.dispatcher, signal: ctx.clientGone, method: verb as 'GET', headers, body: payload, headersTimeout: ms, bodyTimeout: ms });
       const buf = Buffer.from(await res.body.arrayBuffer());
       const h: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = v;

@@ -4,7 +4,8 @@
 // back-pressure; nothing is buffered unless a policy replaced or buffered the body.
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import { Pool } from 'undici';
+import tls from 'node:tls';
+import { Agent, Pool } from 'undici';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
@@ -179,11 +180,25 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 
 export class BackendClient {
   private readonly pools = new Map<string, Pool>();
+  /** TLS trust of every backend connection: the public roots, plus apim-local's own CA when given. */
+  private readonly connect: { ca: string[] } | undefined;
+  /** For a policy's own calls (send-request): the same trust as the backend pools. */
+  readonly dispatcher: Agent;
+
+  /**
+   * `trustedCaPem`: apim-local's CA certificate, so a backend that is this server (its Resource Manager,
+   * a local vault, another instance's gateway) is trusted without NODE_EXTRA_CA_CERTS, as Azure's
+   * gateway trusts Azure's own endpoints.
+   */
+  constructor(trustedCaPem?: string) {
+    this.connect = trustedCaPem ? { ca: [...tls.rootCertificates, trustedCaPem] } : undefined;
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: this.connect });
+  }
 
   pool(origin: string): Pool {
     let p = this.pools.get(origin);
     if (!p) {
-      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256 });
+      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, connect: this.connect });
       this.pools.set(origin, p);
     }
     return p;
@@ -232,7 +247,7 @@ export class BackendClient {
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    await Promise.all([...pools.map((p) => p.destroy().catch(() => undefined)), this.dispatcher.destroy().catch(() => undefined)]);
   }
 }
 

@@ -56,7 +56,7 @@ function remoteTraces(line: ServerLine, gatewayWorker: number): TraceSink {
 function main(): void {
   const line = new ServerLine();
   const instances = new Map<string, InstanceServer>();
-  const client = new BackendClient();
+  let client = new BackendClient();
   let make: ((resourceId: string) => InstanceServer) | undefined;
   let logger: Logger = createLogger(false);
 
@@ -64,6 +64,7 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
+        if (m.trustedCaPem) { void client.close(); client = new BackendClient(m.trustedCaPem); }
         const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line), client, traces: remoteTraces(line, m.index) };
         make = (resourceId) => new InstanceServer(resourceId, o);
         line.send({ t: 'ready' });
