@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import crypto from 'node:crypto';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
 import { CliError } from '../errors.js';
@@ -24,15 +23,13 @@ export interface AzPaths {
   caBundle: string;
   /** The `--cloud-config` file. */
   cloudConfig: string;
-  /** What was set up last (see isSetUp). */
-  state: string;
 }
 
 export function azPaths(dataDir: string): AzPaths {
   const root = path.join(dataDir, 'az');
   return {
     root, configDir: path.join(root, 'config'), caBundle: path.join(root, 'ca-bundle.pem'),
-    cloudConfig: path.join(root, 'cloud.json'), state: path.join(root, 'setup.json'),
+    cloudConfig: path.join(root, 'cloud.json'),
   };
 }
 
@@ -51,21 +48,22 @@ function publicRoots(env: NodeJS.ProcessEnv): string {
   return tls.rootCertificates.join('\n');
 }
 
-/** Writes a file only when its content changed (az reads these on every call). */
-function writeIfChanged(file: string, content: string, mode: number): void {
+/** Writes a file only when its content changed (az reads these on every call); true when it did. */
+function writeIfChanged(file: string, content: string, mode: number): boolean {
   try {
-    if (fs.readFileSync(file, 'utf8') === content) return;
+    if (fs.readFileSync(file, 'utf8') === content) return false;
   } catch { /* absent */ }
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content, { mode });
   fs.renameSync(tmp, file);
+  return true;
 }
 
 /**
  * Makes `{dataDir}/az` with the CA bundle (public roots + this server's CA) and the cloud config file.
  * The CA certificate is read from the connection file's path.
  */
-export function prepareAzFiles(dataDir: string, connection: ConnectionInfo, cloud: AzCloudConfig, env: NodeJS.ProcessEnv): AzPaths {
+export function prepareAzFiles(dataDir: string, connection: ConnectionInfo, cloud: AzCloudConfig, env: NodeJS.ProcessEnv): { paths: AzPaths; cloudChanged: boolean } {
   const p = azPaths(dataDir);
   fs.mkdirSync(p.configDir, { recursive: true, mode: 0o700 });
   let ca: string;
@@ -77,8 +75,8 @@ export function prepareAzFiles(dataDir: string, connection: ConnectionInfo, clou
   const roots = publicRoots(env);
   // Our CA may be in the user's bundle already (a second run): never twice.
   writeIfChanged(p.caBundle, roots.includes(ca.trim()) ? roots : `${roots.trimEnd()}\n${ca.trim()}\n`, 0o644);
-  writeIfChanged(p.cloudConfig, JSON.stringify(cloud, null, 2) + '\n', 0o644);
-  return p;
+  const cloudChanged = writeIfChanged(p.cloudConfig, JSON.stringify(cloud, null, 2) + '\n', 0o644);
+  return { paths: p, cloudChanged };
 }
 
 /** The environment az runs with. */
@@ -112,23 +110,28 @@ export function cloudRegistered(p: AzPaths): boolean {
   }
 }
 
-/** What a set-up az configuration was made for: a server restarted on another port or a new data directory needs it again. */
-function stateOf(connection: ConnectionInfo, cloud: AzCloudConfig): string {
-  const { managementEndpoint, tenantId, subscriptionId, clientId } = connection;
-  const cloudHash = crypto.createHash('sha256').update(JSON.stringify(cloud)).digest('hex');
-  return JSON.stringify({ managementEndpoint, tenantId, subscriptionId, clientId, cloudHash });
-}
+const read = (file: string): string | undefined => { try { return fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''); } catch { return undefined; } };
 
-export function isSetUp(p: AzPaths, connection: ConnectionInfo, cloud: AzCloudConfig): boolean {
-  try {
-    return fs.readFileSync(p.state, 'utf8') === stateOf(connection, cloud) && fs.existsSync(path.join(p.configDir, 'azureProfile.json'));
-  } catch {
-    return false;
-  }
-}
-
-export function markSetUp(p: AzPaths, connection: ConnectionInfo, cloud: AzCloudConfig): void {
-  writeIfChanged(p.state, stateOf(connection, cloud), 0o600);
+/**
+ * Whether az's configuration is set up for this server, read from az's own files, so a set-up done by
+ * hand with `az-env`'s lines counts too: the cloud registered for this endpoint and selected, and this
+ * tenant's subscription signed in as the admin, the default. `cloudChanged`: the cloud config file was
+ * rewritten in this call (a new apim-local publishes other endpoints), so the cloud must be updated.
+ */
+export function isSetUp(p: AzPaths, connection: ConnectionInfo, cloudChanged: boolean): boolean {
+  if (cloudChanged) return false;
+  const lines = (file: string) => (read(path.join(p.configDir, file)) ?? '').split(/\r?\n/).map((l) => l.trim());
+  const endpoint = `${connection.managementEndpoint.replace(/\/+$/, '')}/`;
+  const clouds = lines('clouds.config');
+  const section = clouds.indexOf(`[${AZ_CLOUD_NAME}]`);
+  if (section < 0) return false;
+  const next = clouds.findIndex((l, i) => i > section && l.startsWith('['));
+  if (!clouds.slice(section + 1, next < 0 ? undefined : next).includes(`endpoint_resource_manager = ${endpoint}`)) return false;
+  if (!lines('config').includes(`name = ${AZ_CLOUD_NAME}`)) return false;
+  let profile: { subscriptions?: { id?: string; tenantId?: string; isDefault?: boolean; environmentName?: string; user?: { name?: string; type?: string } }[] };
+  try { profile = JSON.parse(read(path.join(p.configDir, 'azureProfile.json')) ?? '{}'); } catch { return false; }
+  return (profile.subscriptions ?? []).some((s) => s.id === connection.subscriptionId && s.tenantId === connection.tenantId && s.isDefault === true
+    && s.environmentName === AZ_CLOUD_NAME && s.user?.type === 'servicePrincipal' && s.user.name === connection.clientId);
 }
 
 /** The `az` executable on PATH (PATHEXT on Windows), or a CliError with the install command. */
@@ -176,11 +179,12 @@ export function signalNumber(signal: NodeJS.Signals): number {
  * Registers (or updates) the cloud, selects it and signs the admin in, unless that was done for this
  * server already. One process at a time (a lock directory), so parallel first calls do it once.
  */
-export async function ensureSetUp(az: string, p: AzPaths, connection: ConnectionInfo, cloud: AzCloudConfig, env: NodeJS.ProcessEnv): Promise<void> {
-  if (isSetUp(p, connection, cloud)) return;
+export async function ensureSetUp(az: string, p: AzPaths, connection: ConnectionInfo, cloudChanged: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+  if (isSetUp(p, connection, cloudChanged)) return;
   const release = await lock(path.join(p.root, 'setup.lock'));
   try {
-    if (isSetUp(p, connection, cloud)) return;
+    // Another process may have set it up while this one waited (then the cloud file it wrote is current too).
+    if (isSetUp(p, connection, false) && !cloudChanged) return;
     for (const args of setupCommands(p, connection, cloudRegistered(p))) {
       const r = await runAzCaptured(az, args, env);
       if (r.code !== 0) {
@@ -188,7 +192,6 @@ export async function ensureSetUp(az: string, p: AzPaths, connection: Connection
         throw new CliError(`Setting up the Azure CLI for apim-local failed at 'az ${shown}' (exit code ${r.code}):\n${(r.stderr || r.stdout).trim()}`);
       }
     }
-    markSetUp(p, connection, cloud);
   } finally {
     release();
   }

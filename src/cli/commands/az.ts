@@ -47,9 +47,9 @@ async function runAz(ctx: CliContext, args: string[]): Promise<number> {
   const { io } = ctx;
   const az = findAz(io.env);
   const cloud = await cloudConfig(ctx);
-  const paths = prepareAzFiles(ctx.dataDir, ctx.connection, cloud, io.env);
+  const { paths, cloudChanged } = prepareAzFiles(ctx.dataDir, ctx.connection, cloud, io.env);
   const env = { ...io.env, ...azEnvironment(paths) };
-  await ensureSetUp(az, paths, ctx.connection, cloud, env);
+  await ensureSetUp(az, paths, ctx.connection, cloudChanged, env);
   return passThrough(az, args, env, io);
 }
 
@@ -78,13 +78,13 @@ function sh(word: string): string {
 
 async function azEnvScript(ctx: CliContext): Promise<string> {
   const cloud = await cloudConfig(ctx);
-  const paths = prepareAzFiles(ctx.dataDir, ctx.connection, cloud, ctx.io.env);
+  const { paths, cloudChanged } = prepareAzFiles(ctx.dataDir, ctx.connection, cloud, ctx.io.env);
   const lines = [
     `# The Azure CLI against apim-local at ${ctx.connection.managementEndpoint} (data directory ${ctx.dataDir}).`,
     '# In your shell: eval "$(apim-local az-env)"',
     ...Object.entries(azEnvironment(paths)).map(([k, v]) => `export ${k}=${sh(v)}`),
   ];
-  if (isSetUp(paths, ctx.connection, cloud)) {
+  if (isSetUp(paths, ctx.connection, cloudChanged)) {
     lines.push('# The cloud is registered and selected, and the admin signed in, already (by apim-local az).');
   } else {
     for (const args of setupCommands(paths, ctx.connection, cloudRegistered(paths))) lines.push(['az', ...args].map(sh).join(' '));
