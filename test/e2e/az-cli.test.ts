@@ -185,7 +185,7 @@ test('apim-local az: first use registers the cloud and signs the admin in; then 
 
   // A subscription to every API (made here by the SDK's way, a PUT), its key read by az rest.
   const made = await request(`${ep}${svcId}/subscriptions/az-sub?api-version=2022-08-01`, {
-    method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ properties: { scope: '/apis', displayName: 'az' } }),
+    method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ properties: { scope: '/apis', displayName: 'az', state: 'active' } }),
   });
   assert.ok(made.status === 200 || made.status === 201, made.text);
   const keys = (await az(['rest', '--method', 'post', '--url', `${ep}${svcId}/subscriptions/az-sub/listSecrets?api-version=2022-08-01`, '-o', 'json'])).json();
