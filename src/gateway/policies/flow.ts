@@ -1,7 +1,11 @@
 // set-variable, choose/when/otherwise, return-response, set-status, set-body, mock-response, trace.
 //
 // choose: each `when` condition is a bool policy expression (or the literal true/false).
-import type { PolicyDefinition, Run, Step, ChildSchema } from '../policy/types.js';
+import { PolicyError, type CompileContext, type PolicyDefinition, type Run, type Step, type ChildSchema } from '../policy/types.js';
+import { XML_ESCAPES, writeContent, type Escapes, type XNode } from '../policy/xml.js';
+import { parseLiquid, renderLiquid } from '../transform/liquid.js';
+import { bodyScope, contextScope } from '../transform/liquid-scope.js';
+import { contentType, isRequestSection, readBody, writeBody } from '../transform/message.js';
 import { statusCode } from '../policy/parse.js';
 import { headerSetter, setHeaderSchema } from './headers.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
@@ -49,22 +53,80 @@ const choose: PolicyDefinition = {
 
 // ---- responses ----
 
-/** Replaces a response's body, dropping a backend body still streaming in. */
-export function replaceBody(r: GatewayResponse, body: string | Buffer): void {
-  if (r.body instanceof BackendStream) r.body.discard();
-  r.body = body;
-  delete r.headers['content-length'];
-  delete r.headers['content-encoding'];
-}
-
 const statusAttrs: ChildSchema['attrs'] = { code: { required: true, type: 'int', expr: true }, reason: { expr: true } };
 const statusSchema: ChildSchema = { attrs: statusAttrs, max: 1 };
-const bodySchema: ChildSchema = { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true, max: 1 };
+
+const isLiquid = (node: XNode) => (node.attrs.template ?? '').trim().toLowerCase() === 'liquid';
+
+/**
+ * set-body (set-body reference page): template ("liquid"; none: the body as written), xsi-nil and
+ * parse-date ("Policy expressions aren't allowed"); the body is text, a policy expression, XML (the
+ * element's content as written), or a Liquid template, whose {{...}} are Liquid's, not named values.
+ */
+const setBodySchema: ChildSchema = {
+  attrs: { template: { values: ['liquid', 'none'] }, 'xsi-nil': { values: ['blank', 'null'] }, 'parse-date': { type: 'bool' } },
+  text: true, textExpr: true, anyContent: true, template: isLiquid,
+};
+const bodySchema: ChildSchema = { ...setBodySchema, max: 1 };
+
+/** Liquid markup ({{ ... }}, {% ... %}) is the template's own: written as is, the XML around it escaped. */
+const LIQUID_MARKUP = /(\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\})/;
+const outsideMarkup = (esc: (s: string) => string) => (s: string) => s.split(LIQUID_MARKUP).map((part, i) => (i % 2 === 1 ? part : esc(part))).join('');
+const LIQUID_ESCAPES: Escapes = { text: outsideMarkup(XML_ESCAPES.text), attr: outsideMarkup(XML_ESCAPES.attr) };
+
+/** A template's source: the text as written, or, with XML in it, the content as XML. */
+const templateSource = (node: XNode) => (node.children.length === 0 ? node.text : writeContent(node, undefined, LIQUID_ESCAPES));
+
+/** A set-body whose Liquid template does not parse: the document's error at PUT, with Liquid's message. */
+function liquidProblem(node: XNode): { node: XNode; message: string } | undefined {
+  if (!isLiquid(node)) return undefined;
+  try { parseLiquid(templateSource(node)); } catch (e) {
+    return { node, message: `The Liquid template could not be parsed: ${(e as Error).message}` };
+  }
+  return undefined;
+}
+
+/**
+ * A set-body element compiled: the new body for a request. `input`: where a Liquid template reads `body`
+ * (the section's message), or none (inside return-response the template's input is empty, as the
+ * set-body page says).
+ */
+function bodyOf(node: XNode, c: CompileContext, input: 'request' | 'response' | 'none'): (ctx: GatewayContext) => string | Promise<string> {
+  if (isLiquid(node)) {
+    let template: ReturnType<typeof parseLiquid>;
+    try { template = parseLiquid(templateSource(node)); } catch (e) {
+      const message = `The Liquid template of 'set-body' could not be parsed: ${(e as Error).message}`;
+      return () => { throw new PolicyError('LiquidTemplateInvalid', message); };
+    }
+    const xsiNil = (node.attrs['xsi-nil'] ?? 'blank').trim().toLowerCase() === 'null' ? 'null' : 'blank';
+    const parseDates = (node.attrs['parse-date'] ?? 'true').trim().toLowerCase() !== 'false';
+    const render = (ctx: GatewayContext, raw: Buffer | undefined, type: string) => {
+      const body = raw === undefined ? '' : bodyScope(raw.toString('utf8'), type, xsiNil, parseDates);
+      try {
+        return renderLiquid(template, { context: contextScope(ctx, raw !== undefined && raw.length > 0), body });
+      } catch (e) {
+        throw new PolicyError('LiquidTemplateRenderFailed', `The Liquid template of 'set-body' could not be rendered: ${(e as Error).message}`);
+      }
+    };
+    if (input === 'none') return (ctx) => render(ctx, undefined, '');
+    const request = input === 'request';
+    return async (ctx) => render(ctx, await readBody(ctx, request), contentType(ctx, request));
+  }
+  if (node.children.length > 0) {
+    const xml = writeContent(node, (s) => c.substitute(s)).trim();
+    return () => xml;
+  }
+  return c.value(node.text);
+}
 
 const returnResponse: PolicyDefinition = {
   name: 'return-response',
   sections: ALL,
   schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': setHeaderSchema, 'set-body': bodySchema } },
+  check(node) {
+    const body = node.children.find((ch) => ch.name === 'set-body');
+    return body ? liquidProblem(body) : undefined;
+  },
   compile(node, c): Run {
     const variable = c.attr(node, 'response-variable-name')?.constant;
     const statusNode = node.children.find((ch) => ch.name === 'set-status');
@@ -72,7 +134,7 @@ const returnResponse: PolicyDefinition = {
     const reason = statusNode ? c.attr(statusNode, 'reason') : undefined;
     const edits = node.children.filter((ch) => ch.name === 'set-header').map((ch) => headerSetter(ch, c));
     const bodyNode = node.children.find((ch) => ch.name === 'set-body');
-    const body = bodyNode ? c.value(bodyNode.text) : undefined;
+    const body = bodyNode ? bodyOf(bodyNode, c, 'none') : undefined;
     return (ctx) => {
       const fromVar = variable ? ctx.variables.get(variable) : undefined;
       const r = fromVar instanceof GatewayResponse
@@ -80,7 +142,7 @@ const returnResponse: PolicyDefinition = {
       if (fromVar instanceof GatewayResponse) r.body = fromVar.body;
       if (status !== undefined) { r.status = status(ctx); r.reason = reason?.(ctx); }
       for (const e of edits) e(r.headers, ctx);
-      if (body) r.body = body(ctx);
+      if (body) r.body = body(ctx) as string;
       if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
       ctx.response = r;
       ctx.stopped = true;
@@ -104,17 +166,16 @@ const setStatus: PolicyDefinition = {
 const setBody: PolicyDefinition = {
   name: 'set-body',
   sections: ALL,
-  // The page's table is silent on `template`, says "aren't allowed" for xsi-nil; the body is an expression in its examples.
-  schema: { attrs: { template: { values: ['none'] }, 'xsi-nil': { values: ['blank', 'null'] } }, text: true, textExpr: true },
+  schema: setBodySchema,
+  check: liquidProblem,
   compile(node, c): Run {
-    const body = c.value(node.text);
-    if (c.section === 'inbound' || c.section === 'backend') {
-      return (ctx) => {
-        if (!ctx.requestBodyConsumed) { ctx.requestBodyConsumed = true; ctx.req.resume(); }
-        ctx.requestBody = Buffer.from(body(ctx));
-      };
-    }
-    return (ctx) => { replaceBody(ctx.ensureResponse(), body(ctx)); };
+    const request = isRequestSection(c.section);
+    const body = bodyOf(node, c, request ? 'request' : 'response');
+    return (ctx) => {
+      const b = body(ctx);
+      if (typeof b === 'string') { writeBody(ctx, request, b); return; }
+      return b.then((text) => { writeBody(ctx, request, text); });
+    };
   },
 };
 
@@ -194,12 +255,22 @@ const trace: PolicyDefinition = {
   schema: {
     attrs: { source: { required: true }, severity: { values: ['verbose', 'information', 'error'] } },
     // metadata's attribute table is silent, but the policy statement reads name="string literal or expressions" value="...".
-    children: { message: { text: true, textExpr: true, min: 1, max: 1 }, metadata: { attrs: { name: { required: true, expr: true }, value: { required: true, expr: true } } } },
+    children: { message: { text: true, textExpr: true, max: 1 }, metadata: { attrs: { name: { required: true, expr: true }, value: { required: true, expr: true } } } },
+    // The older form, still accepted by Azure: the message as the element's text (`<trace source="x">text</trace>`).
+    text: true, textExpr: true,
+  },
+  check(node) {
+    const hasMessage = node.children.some((ch) => ch.name === 'message');
+    const hasText = node.text.trim() !== '';
+    if (hasMessage && hasText) return `The element 'trace' has both a 'message' element and text: give the message once.`;
+    if (!hasMessage && !hasText) return `The element 'trace' must contain a 'message' element.`;
+    return undefined;
   },
   compile(node, c): Run {
     const source = c.attr(node, 'source')!;
     const severity = node.attrs.severity?.toLowerCase() ?? 'verbose';
-    const message = c.value(node.children.find((ch) => ch.name === 'message')?.text ?? '');
+    const messageNode = node.children.find((ch) => ch.name === 'message');
+    const message = c.value(messageNode ? messageNode.text : node.text.trim());
     const metadata = node.children.filter((ch) => ch.name === 'metadata').map((m) => ({ name: c.attr(m, 'name')!, value: c.attr(m, 'value')! }));
     return (ctx) => {
       ctx.trace?.message({

@@ -48,6 +48,7 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
     const c: CompileContext = {
       scope, scopeKey, section, path, services,
       value: (raw) => x.value(raw),
+      substitute: (raw) => nv.substitute(raw, missing),
       attr: (el, name) => (el.attrs[name] === undefined ? undefined : x.value(el.attrs[name])),
       condition: (el, name) => x.condition(el.attrs[name] ?? 'false'),
       read: (el, name, parse) => {

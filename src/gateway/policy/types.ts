@@ -62,6 +62,13 @@ export interface ElementSchema {
   textExpr?: boolean | 'pending';
   /** Contains policies of the enclosing section (when, otherwise). */
   policies?: boolean;
+  /**
+   * Any XML content (set-body's XML, xsl-transform's stylesheet, cross-domain's policy file): children
+   * are not checked against a schema; their {{named values}} still count, unless `template` says so.
+   */
+  anyContent?: boolean;
+  /** The text and content are a template of their own (Liquid): `{{...}}` in it are not named values. */
+  template?: (node: XNode) => boolean;
 }
 
 export interface ChildSchema extends ElementSchema {
@@ -79,6 +86,8 @@ export interface CompileContext {
   readonly services: InstanceServices;
   /** An attribute or text value: {{named values}} substituted, compiled to a Value. */
   value(raw: string): Value;
+  /** {{named values}} substituted, nothing else (text that is not a policy expression even when it looks like one). */
+  substitute(raw: string): string;
   /** The attribute as a Value, or undefined when absent. */
   attr(node: XNode, name: string): Value | undefined;
   /** A condition: the literal true/false or a bool expression. */
@@ -103,6 +112,8 @@ export interface PolicyDefinition {
   /** Scopes where the policy is allowed; all when absent. */
   scopes?: readonly ScopeKind[];
   schema: ElementSchema;
+  /** "This policy can only be used once in a policy section" (jsonp, redirect-content-urls). */
+  oncePerSection?: boolean;
   /** Extra checks beyond the schema: an error message (about `node`, or the element given), or undefined. */
   check?: (node: XNode) => string | { node: XNode; message: string } | undefined;
   compile(node: XNode, c: CompileContext): Run;

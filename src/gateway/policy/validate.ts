@@ -97,6 +97,7 @@ class Validator {
   /** The policies inside a section (top: directly in it) or inside when/otherwise. */
   private policies(parent: XNode, section: Section, top: boolean): void {
     let bases = 0;
+    const once = new Set<string>();
     for (const node of parent.children) {
       if (node.name === 'base') {
         if (!top) this.issue(node, `The 'base' element can only appear directly inside a policy section.`);
@@ -111,6 +112,10 @@ class Validator {
         continue;
       }
       if (def.scopes && !def.scopes.includes(this.scope)) { this.issue(node, 'Policy section is not allowed in the specified scope'); continue; }
+      if (def.oncePerSection) {
+        if (once.has(def.name)) { this.issue(node, `The '${def.name}' policy can only be used once in a policy section.`); continue; }
+        once.add(def.name);
+      }
       this.element(node, def.schema, true, section);
       const problem = def.check?.(node);
       if (typeof problem === 'string') this.issue(node, problem);
@@ -135,9 +140,21 @@ class Validator {
     }
   }
 
+  /** The {{named values}} in an element's XML content: its text and its descendants' attributes and text. */
+  private contentRefs(node: XNode): void {
+    this.refs.push(...namedValueRefs(node.text));
+    for (const ch of node.children) {
+      for (const v of Object.values(ch.attrs)) this.refs.push(...namedValueRefs(v));
+      this.contentRefs(ch);
+    }
+  }
+
   private element(node: XNode, schema: ElementSchema, isPolicy: boolean, section?: Section, container = false): void {
     const attrs = schema.attrs ?? {};
+    // XML content without an attribute schema (a stylesheet, a policy file): any attribute is its own.
+    const anyAttrs = schema.anyContent === true && schema.attrs === undefined;
     for (const [name, value] of Object.entries(node.attrs)) {
+      if (anyAttrs) { this.refs.push(...namedValueRefs(value)); continue; }
       const a = attrs[name];
       if (!a && !(isPolicy && name === 'id')) { this.issue(node, `The '${name}' attribute is not declared.`); continue; }
       this.refs.push(...namedValueRefs(value));
@@ -161,6 +178,11 @@ class Validator {
     }
     const text = node.text.trim();
     const children = schema.children ?? {};
+    if (schema.anyContent) {
+      // XML content or a template: its elements are the document's own, not policies or their children.
+      if (schema.template?.(node)) return;
+      if (node.children.length > 0) { this.contentRefs(node); return; }
+    }
     if (container) {
       if (text !== '') this.issue(node, `The element '${node.name}' cannot contain text.`);
       return;

@@ -23,6 +23,8 @@ export interface XNode {
   text: string;
   line: number;
   column: number;
+  /** Text and child elements in document order (set-body's XML content, xsl-transform's stylesheet). */
+  content?: (XNode | string)[];
   /** Where each policy expression among the attributes (by name) and the text (`#text`) starts. */
   expressions?: Record<string, { line: number; column: number }>;
 }
@@ -80,13 +82,19 @@ export function parseXml(xml: string): XNode {
       throw failure;
     }
     const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(node); else if (!root) root = node;
+    if (parent) { parent.children.push(node); (parent.content ??= []).push(node); } else if (!root) root = node;
     if (!tag.isSelfClosing) stack.push(node);
   });
   parser.on('closetag', (tag) => {
     if (!tag.isSelfClosing) stack.pop();
   });
-  const addText = (t: string) => { const top = stack[stack.length - 1]; if (top) top.text += unmask(t, top, '#text'); };
+  const addText = (t: string) => {
+    const top = stack[stack.length - 1];
+    if (!top) return;
+    const text = unmask(t, top, '#text');
+    top.text += text;
+    (top.content ??= []).push(text);
+  };
   parser.on('text', addText);
   parser.on('cdata', addText);
   parser.on('error', (e) => {
@@ -104,3 +112,27 @@ export function parseXml(xml: string): XNode {
   if (!root) throw new XmlSyntaxError('Root element is missing.', 'policies', 1, 1);
   return root;
 }
+
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (s: string) => escapeText(s).replace(/"/g, '&quot;');
+
+/**
+ * An element's content (text and elements, in document order) written back as XML: what set-body's XML
+ * children and xsl-transform's stylesheet are. `text` maps each text and attribute value (named values).
+ * Comments are not kept by the reader, so they are not written.
+ */
+export function writeContent(node: XNode, text: (s: string) => string = (s) => s, escape: Escapes = XML_ESCAPES): string {
+  let out = '';
+  for (const c of node.content ?? []) out += typeof c === 'string' ? escape.text(text(c)) : writeElement(c, text, escape);
+  return out;
+}
+
+export function writeElement(node: XNode, text: (s: string) => string = (s) => s, escape: Escapes = XML_ESCAPES): string {
+  const attrs = Object.entries(node.attrs).map(([k, v]) => ` ${k}="${escape.attr(text(v))}"`).join('');
+  if (!node.content?.length) return `<${node.name}${attrs} />`;
+  return `<${node.name}${attrs}>${writeContent(node, text, escape)}</${node.name}>`;
+}
+
+/** How text and attribute values are escaped when written (a template keeps its own markup as is). */
+export interface Escapes { text(s: string): string; attr(s: string): string }
+export const XML_ESCAPES: Escapes = { text: escapeText, attr: escapeAttr };

@@ -86,9 +86,13 @@ export class GatewayContext {
   /** Headers added to whatever answer is sent (cors). */
   extraHeaders: [string, string][] | undefined = undefined;
 
+  /** The Host the client called, kept: the backend call removes `host` from the (shared) headers. */
+  readonly host: string;
+
   constructor(readonly req: IncomingMessage, readonly res: ServerResponse, readonly secure: boolean) {
     this.method = req.method ?? 'GET';
     this.headers = req.headers;
+    this.host = req.headers.host ?? 'localhost';
   }
 
   private gone: AbortController | undefined = undefined;

@@ -4,6 +4,7 @@
 // with that product's key).
 import type { ApiConfig, InstanceConfig, OperationConfig, PolicyConfig, SubscriptionConfig } from '../config.js';
 import { validatePolicyDocument } from '../policy/validate.js';
+import { crossDomainFile } from '../policies/transformation.js';
 import { compileDocument, mergeScopes, type CompiledDocument, type Pipeline } from '../policy/compile.js';
 import { NamedValueTable } from '../policy/values.js';
 import { splitBaseUrl } from '../policies/routing.js';
@@ -72,6 +73,8 @@ export class CompiledInstance {
   readonly subscriptions = new Map<string, CompiledSubscription>();
   readonly secrets: string[];
   readonly problems: string[] = [];
+  /** The crossdomain.xml the global policy's cross-domain element configures. */
+  crossDomain: string | undefined = undefined;
 
   /**
    * Each entity compiles on its own: one that fails (a policy that does not compile, a field of the
@@ -89,6 +92,7 @@ export class CompiledInstance {
     const doc = (p: PolicyConfig, key: string): DocumentOrBroken => {
       try {
         const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind);
+        if (p.scope.kind === 'global') this.crossDomain = crossDomainFile(tree, (s) => nv.substitute(s, missing));
         return compileDocument(tree, p.scope.kind, key, services, nv, missing);
       } catch (e) {
         this.problems.push(`policy at ${key}: ${e instanceof AzureError ? (e.details ?? []).map((d) => d.message).join(' ') || e.message : message(e)}`);

@@ -25,7 +25,7 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
 
   // 1. Route: the API by the longest path prefix (and its protocols), the operation by method and template.
   const api = inst.findApi(path.toLowerCase());
-  if (api === undefined || !(ctx.secure ? api.https : api.http)) return notFound(ctx);
+  if (api === undefined || !(ctx.secure ? api.https : api.http)) return notFound(ctx, inst);
   const rest = api.prefix === '' ? path : path.slice(api.prefix.length + 1);
   const ops = api.byMethod.get(ctx.method);
   let params: Record<string, string> | undefined | null = null;
@@ -36,7 +36,7 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
       if (params !== null) { op = ops[i]; break; }
     }
   }
-  if (op === undefined) return notFound(ctx);
+  if (op === undefined) return notFound(ctx, inst);
   ctx.api = api;
   ctx.operation = op;
   ctx.matchedParameters = params ?? undefined;
@@ -213,7 +213,14 @@ function withExtra(h: Record<string, string | string[]>, extra: [string, string]
   return out;
 }
 
-function notFound(ctx: GatewayContext): void { answer(ctx, 404, NOT_FOUND); }
+function notFound(ctx: GatewayContext, inst?: CompiledInstance): void {
+  // The global cross-domain policy answers /crossdomain.xml where no operation does (cross-domain reference page).
+  if (inst?.crossDomain !== undefined && (ctx.method === 'GET' || ctx.method === 'HEAD') && (ctx.req.url ?? '').split('?')[0].toLowerCase() === '/crossdomain.xml') {
+    sendAnswer(ctx.res, 200, ctx.method === 'HEAD' ? '' : inst.crossDomain, { 'content-type': 'text/xml' });
+    return;
+  }
+  answer(ctx, 404, NOT_FOUND);
+}
 function answer(ctx: GatewayContext, status: number, body: string): void { sendAnswer(ctx.res, status, body); }
 
 /** Last resort: an error in on-error itself, or while answering. */

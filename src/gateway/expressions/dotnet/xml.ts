@@ -127,6 +127,8 @@ export abstract class XContainer extends XNode {
 
 export class XElement extends XContainer {
   readonly attributes: XAttribute[] = [];
+  /** Read as `<a/>` (not `<a></a>`): Json.NET's XmlNodeConverter writes the one as null, the other as "". */
+  selfClosing = false;
   constructor(public name: XName) { super(); }
   clone(): XElement {
     const e = new XElement(this.name);
@@ -244,6 +246,7 @@ export function parseXml(text: string | null): XDocument {
   parser.on('xmldecl', (d) => { doc.declaration = { version: d.version ?? '1.0', encoding: d.encoding, standalone: d.standalone }; });
   parser.on('opentag', (tag: SaxesTagNS) => {
     const e = new XElement(XName.get(tag.local, tag.uri));
+    e.selfClosing = tag.isSelfClosing;
     for (const a of Object.values(tag.attributes) as SaxesAttributeNS[]) {
       const name = a.prefix === 'xmlns' ? XName.get(a.local, XNamespace.xmlns.namespaceName) : a.name === 'xmlns' ? XName.get('xmlns') : XName.get(a.local, a.uri);
       e.attributes.push(Object.assign(new XAttribute(name, a.value), { parent: e }));

@@ -187,19 +187,19 @@ const EMPTY_RESPONSE = new GatewayResponse(200, {});
 class Named { constructor(readonly id: string, readonly name: string) {} }
 
 /** The incoming request's origin: the scheme it came on and its Host header. */
-const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}`;
+const incomingOrigin = (ctx: GatewayContext) => `${ctx.secure ? 'https' : 'http'}://${ctx.host}`;
 
 /**
  * context.Request.Url: the URL the request is forwarded to, as API Management computes it before inbound
  * runs (the backend's origin and base path, then the operation path), so set-backend-service and
  * rewrite-uri show in it.
  */
-const requestUrl = (ctx: GatewayContext): UrlView => {
+export const requestUrl = (ctx: GatewayContext): UrlView => {
   return new UrlView(() => ctx.backendOrigin || incomingOrigin(ctx), ctx.backendBasePath ? `${ctx.backendBasePath}${ctx.path}` : ctx.path, ctx.queryString());
 };
 
 /** context.Request.OriginalUrl: what the client asked the gateway for. */
-const originalUrl = (ctx: GatewayContext): UrlView => {
+export const originalUrl = (ctx: GatewayContext): UrlView => {
   const raw = ctx.req.url ?? '/';
   const qi = raw.indexOf('?');
   return new UrlView(() => incomingOrigin(ctx), qi < 0 ? raw : raw.slice(0, qi), qi < 0 ? '' : raw.slice(qi + 1));
