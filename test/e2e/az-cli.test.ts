@@ -115,7 +115,7 @@ test('apim-local az without az on PATH says how to install it', async () => {
   assert.match(r.stderr, /The Azure CLI \('az'\) was not found on PATH\. Install it: 'apt-get install -y azure-cli'/);
 });
 
-test('apim-local az: first use registers the cloud and signs the admin in; then the seed\'s workflow', needsAz, async () => {
+test('apim-local az: first use registers the cloud and signs the admin in; then the seed\'s workflow', needsAz, async (t) => {
   // First use: the cloud registered from the metadata, selected, the admin signed in; then the command.
   const account = (await az(['account', 'show', '-o', 'json'])).json();
   assert.equal(account.id, sub);
@@ -182,6 +182,20 @@ test('apim-local az: first use registers the cloud and signs the admin in; then 
     '--body', JSON.stringify({ value: 'hello from az' }), '-o', 'json'])).json();
   assert.equal(secret.value, 'hello from az');
   assert.match(secret.id, new RegExp(`^${vaultUri}secrets/greeting/[0-9a-f]{32}$`));
+
+  // What az does through Microsoft Graph (the signed-in principal, --spn, --assignee by appId), where
+  // this server serves Graph (absent: 404 without a token; present: 401).
+  if ((await request(`${ep}/v1.0/servicePrincipals`)).status === 404) {
+    t.diagnostic('Microsoft Graph is not served: keyvault create, set-policy --spn and role assignment create --assignee are not run');
+  } else {
+    const kv = (await az(['keyvault', 'create', '-g', 'az-rg', '-n', `az-kv2-${process.pid}`, '-l', 'westeurope', '-o', 'json'])).json();
+    assert.ok(kv.properties.accessPolicies.some((a: { objectId: string }) => a.objectId === server.connection.objectId), 'the signed-in admin gets an access policy');
+    const policy = (await az(['keyvault', 'set-policy', '-n', kv.name, '--spn', uai.clientId, '--secret-permissions', 'get', 'list', '-o', 'json'])).json();
+    assert.ok(policy.properties.accessPolicies.some((a: { objectId: string; permissions: { secrets: string[] } }) =>
+      a.objectId === uai.principalId && a.permissions.secrets.includes('get')), 'the identity found by its appId gets its policy');
+    const ra = (await az(['role', 'assignment', 'create', '--assignee', uai.clientId, '--role', 'Key Vault Secrets User', '--scope', kv.id, '-o', 'json'])).json();
+    assert.equal(ra.principalId, uai.principalId);
+  }
 
   // A subscription to every API (made here by the SDK's way, a PUT), its key read by az rest.
   const made = await request(`${ep}${svcId}/subscriptions/az-sub?api-version=2022-08-01`, {
