@@ -9,6 +9,7 @@
 // the calls are few and each checks much).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -60,10 +61,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> 
   });
 }
 
-/** `apim-local az --data-dir {server's} <args>`; asserts exit 0 unless `expect` says otherwise. */
+/** `apim-local az --data-dir {server's} <args>`; asserts the exit code `expect` (0 by default; -1: any). */
 async function az(args: string[], expect = 0): Promise<Run> {
   const r = await run(process.execPath, [BIN, 'az', '--data-dir', server.dataDir, ...args], azEnv());
-  assert.equal(r.code, expect, `apim-local az ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
+  if (expect >= 0) assert.equal(r.code, expect, `apim-local az ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
@@ -193,8 +194,19 @@ test('apim-local az: first use registers the cloud and signs the admin in; then 
     const policy = (await az(['keyvault', 'set-policy', '-n', kv.name, '--spn', uai.clientId, '--secret-permissions', 'get', 'list', '-o', 'json'])).json();
     assert.ok(policy.properties.accessPolicies.some((a: { objectId: string; permissions: { secrets: string[] } }) =>
       a.objectId === uai.principalId && a.permissions.secrets.includes('get')), 'the identity found by its appId gets its policy');
-    const ra = (await az(['role', 'assignment', 'create', '--assignee', uai.clientId, '--role', 'Key Vault Secrets User', '--scope', kv.id, '-o', 'json'])).json();
-    assert.equal(ra.principalId, uai.principalId);
+    // az 2.45 (Debian) resolves the appId through Graph, then fails in itself ('RoleAssignmentsOperations'
+    // object has no attribute 'config'): az rest makes the same assignment.
+    const ra = await az(['role', 'assignment', 'create', '--assignee', uai.clientId, '--role', 'Key Vault Secrets User', '--scope', kv.id, '-o', 'json'], -1);
+    if (ra.code === 0) assert.equal(ra.json().principalId, uai.principalId);
+    else {
+      assert.match(ra.stderr, /has no attribute 'config'/, ra.stderr);
+      const made = (await az(['rest', '--method', 'put', '--url', `${ep}${kv.id}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+        '--body', JSON.stringify({ properties: {
+          roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
+          principalId: uai.principalId, principalType: 'ServicePrincipal',
+        } }), '-o', 'json'])).json();
+      assert.equal(made.properties.principalId, uai.principalId);
+    }
   }
 
   // A subscription to every API (made here by the SDK's way, a PUT), its key read by az rest.
