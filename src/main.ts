@@ -16,6 +16,8 @@ import { KeyVaultPlane } from './keyvault/index.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
+  /** Microsoft Graph's base URL (the management endpoint; requests go to `{graphEndpoint}/v1.0/...`). */
+  graphEndpoint: string;
   authorityHost: string;
   tenantId: string;
   subscriptionId: string;
@@ -93,7 +95,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
 
     const connection: ConnectionInfo = {
-      managementEndpoint: baseUrl, authorityHost: baseUrl, tenantId: entra.tenantId, subscriptionId: arm.subscriptionId,
+      managementEndpoint: baseUrl, graphEndpoint: entra.graph.graphUrl, authorityHost: baseUrl, tenantId: entra.tenantId, subscriptionId: arm.subscriptionId,
       clientId: entra.admin.clientId, clientSecret: entra.admin.clientSecret, objectId: entra.admin.objectId,
       caCertificatePath: ca.caCertPath, dataDir: config.dataDir, pid: process.pid,
     };

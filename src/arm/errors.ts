@@ -73,7 +73,7 @@ export const ArmErrors = {
   invalidResourceGroupName: (name: string) =>
     e(400, 'InvalidResourceGroupName', `The resource group name '${name}' is invalid. It must be 1 to 90 characters of letters, digits, underscores, hyphens, periods and parentheses, and cannot end with a period.`),
   preconditionFailed: () => e(412, 'PreconditionFailed', "The specified precondition 'If-Match' or 'If-None-Match' failed: the resource's current entity tag does not match."),
-  invalidFilter: (filter: string) => e(400, 'InvalidFilterInQueryString', `The $filter '${filter}' is not supported.`),
+  invalidFilter: (filter: string) => e(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}' specified in the query string.`),
   invalidSkipToken: () => e(400, 'InvalidSkipToken', 'The $skiptoken is invalid.'),
   internal: (requestId: string) => e(500, 'InternalServerError', `An internal error occurred while processing the request. Tracking id '${requestId}'.`),
 };

@@ -72,6 +72,11 @@ export async function applyIdentity(arm: ArmContext, input: {
   previous: IdentityProperty | undefined;
   /** PATCH merges userAssignedIdentities (null removes one); PUT replaces. */
   merge: boolean;
+  /**
+   * What a PUT without `identity` means: 'none' (the default: the resource has none) or 'keep' (its
+   * identities stay, as API Management's PUT does: `az apim update` sends the instance without them).
+   */
+  omitted?: 'none' | 'keep';
   maxUserAssigned: number;
   checkRemoval?: IdentityRemovalCheck;
   /** Who asks, and the write action they were authorized for: attaching an identity is checked for them. */
@@ -80,8 +85,8 @@ export async function applyIdentity(arm: ArmContext, input: {
 }): Promise<IdentityChange> {
   const { previous } = input;
   if (input.requested === undefined || input.requested === null) {
-    // PUT without identity: none; PATCH without identity: unchanged.
-    if (input.merge) return { identity: previous ?? { type: 'None' }, deletePrincipals: [], createdPrincipals: [] };
+    // PUT without identity: none (or unchanged, for types whose PUT keeps them); PATCH without identity: unchanged.
+    if (input.merge || input.omitted === 'keep') return { identity: previous ?? { type: 'None' }, deletePrincipals: [], createdPrincipals: [] };
   }
   const req = (input.requested ?? { type: 'None' }) as Record<string, unknown>;
   if (typeof req !== 'object' || Array.isArray(req)) throw bad('identity must be an object.');

@@ -25,11 +25,16 @@ export interface ArmTarget {
 
 const RESOURCES = 'Microsoft.Resources';
 
-/** Splits and decodes the path; refuses `..`, encoded slashes, empty segments and control characters. */
+/** Splits and decodes the path; refuses `..`, encoded slashes, empty segments (but one, below) and control characters. */
 export function pathSegments(rawPath: string): string[] {
   const trimmed = rawPath.replace(/^\/+/, '').replace(/\/$/, '');
   if (trimmed === '') return [];
-  return trimmed.split('/').map((raw) => {
+  const parts = trimmed.split('/');
+  // The SDKs' generic resource operations (`az resource show/create -g -n --resource-type`) put an empty
+  // parentResourcePath after the namespace: `providers/{ns}//{type}/{name}`, which ARM reads as
+  // `providers/{ns}/{type}/{name}`. Only that empty segment is taken.
+  const afterNamespace = (i: number) => i >= 2 && parts[i - 2].toLowerCase() === 'providers' && parts[i - 1] !== '';
+  return parts.filter((raw, i) => !(raw === '' && afterNamespace(i))).map((raw) => {
     if (raw === '') throw ArmErrors.invalidRequestUri('the path has an empty segment.');
     if (/%2f|%5c/i.test(raw)) throw ArmErrors.invalidRequestUri('encoded slashes are not allowed in the path.');
     let seg: string;

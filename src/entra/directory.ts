@@ -11,6 +11,9 @@ export type PrincipalType = 'Application' | 'ManagedIdentity';
 
 export interface AppRole { id: string; value: string; displayName?: string; allowedMemberTypes?: string[] }
 
+/** An app role granted to a principal on a resource application (Graph's appRoleAssignment). */
+export interface AppRoleGrant { resourceAppId: string; appRoleId: string; id?: string; createdMs?: number }
+
 export interface PrincipalData {
   alternativeNames?: string[];
   identifierUris?: string[];
@@ -18,9 +21,22 @@ export interface PrincipalData {
   accessTokenVersion?: 1 | 2;
   appRoles?: AppRole[];
   /** App roles granted to this principal on other applications (resource app id + role id). */
-  appRoleAssignments?: { resourceAppId: string; appRoleId: string }[];
+  appRoleAssignments?: AppRoleGrant[];
   /** For managed identities: the resource id that goes into xms_mirid. */
   managedIdentityResourceId?: string;
+  /**
+   * The application object's own id (Graph's `application.id`; the service principal's is `objectId`).
+   * Absent on principals made before Graph was served: applicationObjectId() derives a stable one.
+   */
+  applicationObjectId?: string;
+  /** False for an application registered through Graph whose service principal was not created yet (or was deleted). */
+  hasServicePrincipal?: boolean;
+  /** A first-party application of Microsoft's tenant (Microsoft Graph): a service principal here, never an application. */
+  firstParty?: boolean;
+  /** What Graph shows of each client secret (keyed by credential id): its display name and first three characters. */
+  passwordInfo?: Record<string, { displayName: string | null; hint: string }>;
+  /** Graph properties of an application stored as given and echoed back (web, api, requiredResourceAccess, ...). */
+  graphProperties?: Record<string, unknown>;
 }
 
 export interface Principal extends PrincipalData {
@@ -30,6 +46,27 @@ export interface Principal extends PrincipalData {
   principalType: PrincipalType;
   createdMs: number;
 }
+
+/**
+ * Graph's `application.id` of an application principal: the stored one, or one derived from the
+ * service principal's object id (stable, for principals made before applications had their own).
+ */
+export function applicationObjectId(p: Principal): string {
+  if (p.applicationObjectId) return p.applicationObjectId;
+  const h = crypto.createHash('sha256').update(`application|${p.objectId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The names of the app roles `principal` holds on `resourceApp`: the `roles` claim of its tokens for that resource. */
+export function grantedRoles(principal: Principal, resourceApp: Principal | undefined): string[] {
+  if (!resourceApp) return [];
+  return (principal.appRoleAssignments ?? [])
+    .filter((a) => a.resourceAppId === resourceApp.appId)
+    .map((a) => resourceApp.appRoles?.find((r) => r.id === a.appRoleId)?.value)
+    .filter((v): v is string => typeof v === 'string');
+}
+
+export interface CredentialInfo { id: string; kind: 'secret' | 'certificate'; createdMs: number; expiresMs: number | null; x5t: string | null; subject: string | null }
 
 function toPrincipal(row: EntraPrincipalTable): Principal {
   return {
@@ -51,7 +88,16 @@ export function certificateThumbprints(certPem: string): { x5t: string; x5tS256:
 
 export class Directory {
   private uriIndex?: { atMs: number; map: Map<string, string> };
-  constructor(private readonly db: Kysely<Database>, private readonly clock: Clock) {}
+  /**
+   * `resourceAliases`: other names of a resource application's identifier URI (normalized, no trailing
+   * slash), e.g. this server's Graph URL for `https://graph.microsoft.com`, which az asks tokens for.
+   */
+  constructor(private readonly db: Kysely<Database>, private readonly clock: Clock, private readonly resourceAliases: ReadonlyMap<string, string> = new Map()) {}
+
+  /** Renames a principal (Graph's PATCH of an application's displayName). */
+  async rename(objectId: string, displayName: string): Promise<void> {
+    await this.db.updateTable('entra_principals').set({ display_name: displayName }).where('object_id', '=', objectId).execute();
+  }
 
   async create(input: { displayName: string; principalType: PrincipalType; appId?: string; objectId?: string } & PrincipalData): Promise<Principal> {
     const { displayName, principalType, appId = newGuid(), objectId = newGuid(), ...data } = input;
@@ -91,7 +137,8 @@ export class Directory {
 
   /** Finds the application a token is requested for: by identifier URI or by appId (`api://{appId}` too). */
   async findResourceApplication(resource: string): Promise<Principal | undefined> {
-    const normalized = resource.replace(/\/+$/, '').toLowerCase();
+    const given = resource.replace(/\/+$/, '').toLowerCase();
+    const normalized = this.resourceAliases.get(given) ?? given;
     const byAppId = /^(api:\/\/)?([0-9a-f-]{36})$/.exec(normalized);
     if (byAppId) {
       const p = await this.getByAppId(byAppId[2]);
@@ -128,15 +175,32 @@ export class Directory {
   }
 
   /** Adds a client secret and returns it; only its salted hash is stored. */
-  async addSecret(objectId: string, lifetimeMs = 365 * 86_400_000): Promise<{ secret: string; id: string; expiresMs: number }> {
+  async addSecret(objectId: string, lifetimeMs = 365 * 86_400_000, o: { startMs?: number; expiresMs?: number } = {}): Promise<{ secret: string; id: string; startMs: number; expiresMs: number }> {
     const secret = newClientSecret();
-    const now = this.clock.nowMs();
+    const startMs = o.startMs ?? this.clock.nowMs();
+    const expiresMs = o.expiresMs ?? startMs + lifetimeMs;
     const id = newGuid();
     await this.db.insertInto('entra_credentials').values({
       id, object_id: objectId, kind: 'secret', secret_hash: hashSecret(secret), certificate_pem: null,
-      x5t: null, x5t_s256: null, created_ms: now, expires_ms: now + lifetimeMs,
+      x5t: null, x5t_s256: null, created_ms: startMs, expires_ms: expiresMs,
     }).execute();
-    return { secret, id, expiresMs: now + lifetimeMs };
+    return { secret, id, startMs, expiresMs };
+  }
+
+  /** The credentials of a principal (no secret material): Graph's passwordCredentials and keyCredentials. */
+  async credentials(objectId: string): Promise<CredentialInfo[]> {
+    const rows = await this.db.selectFrom('entra_credentials').select(['id', 'kind', 'created_ms', 'expires_ms', 'x5t', 'certificate_pem'])
+      .where('object_id', '=', objectId).orderBy('created_ms').execute();
+    return rows.map((r) => ({
+      id: r.id, kind: r.kind as 'secret' | 'certificate', createdMs: r.created_ms, expiresMs: r.expires_ms, x5t: r.x5t,
+      subject: r.certificate_pem ? new crypto.X509Certificate(r.certificate_pem).subject.split('\n').reverse().join(', ') : null,
+    }));
+  }
+
+  /** Removes one credential of a principal; false when it has none with that id. */
+  async removeCredential(objectId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('entra_credentials').where('object_id', '=', objectId).where('id', '=', id.toLowerCase()).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   /** Removes every client secret of a principal (a credential reset, as az's create-for-rbac on an existing app). */

@@ -52,6 +52,8 @@ export const EntraErrors = {
     entraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`),
   applicationNotFound: (appId: string, tenant: string) =>
     entraError(400, 'unauthorized_client', 700016, `Application with identifier '${appId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+  missingServicePrincipal: (appId: string, tenant: string) =>
+    entraError(401, 'invalid_client', 7000229, `The client application ${appId} is missing service principal in the tenant ${tenant}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`),
   invalidSecret: (appId: string) =>
     entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`),
   missingCredential: () =>

@@ -18,10 +18,12 @@ import { EntraErrors, entraErrorBody } from './errors.js';
 import { ManagedIdentities } from './managed-identities.js';
 import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
 import type { EndpointGuard } from './managed-identities.js';
+import { GraphService, ensureMicrosoftGraph, GRAPH_RESOURCE } from './graph/index.js';
 
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
 export { SigningKeys } from './signing-keys.js';
+export { GraphService, GRAPH_PATH, GRAPH_APP_ID, GRAPH_PERMISSIONS } from './graph/index.js';
 export { ManagedIdentities, MiErrors, isMiTokenFailure, type MiKind, type IdentitySelector, type MiTokenFailure } from './managed-identities.js';
 
 export interface EntraOptions {
@@ -46,14 +48,19 @@ export class EntraPlane {
     const { db, box, clock, tokenLifetimeSeconds } = options;
     const tenantId = await getOrCreateMeta(db, 'entra.tenantId', () => newGuid());
     const keys = await SigningKeys.open(db, box, clock, tokenLifetimeSeconds * 1000);
-    const directory = new Directory(db, clock);
-    return new EntraPlane(options, tenantId, keys, directory, await adminCredentials(db, box, directory));
+    // az asks Graph tokens for the cloud's microsoftGraphResourceId, this server's origin: Microsoft Graph here.
+    const directory = new Directory(db, clock, new Map([[options.baseUrl.toLowerCase(), GRAPH_RESOURCE]]));
+    const admin = await adminCredentials(db, box, directory);
+    await ensureMicrosoftGraph(directory, admin.objectId);
+    return new EntraPlane(options, tenantId, keys, directory, admin);
   }
 
   readonly issuers: Issuers;
   readonly issuer: TokenIssuer;
   readonly verifier: TokenVerifier;
   readonly managedIdentities: ManagedIdentities;
+  /** Microsoft Graph at `{baseUrl}/v1.0` (graph/index.ts). */
+  readonly graph: GraphService;
 
   private constructor(
     private readonly options: EntraOptions,
@@ -67,6 +74,7 @@ export class EntraPlane {
     this.issuer = new TokenIssuer(keys, clock, tenantId, this.issuers, tokenLifetimeSeconds);
     this.verifier = new TokenVerifier(keys, clock, this.issuers);
     this.managedIdentities = new ManagedIdentities(db, directory, this.issuer, box, clock);
+    this.graph = new GraphService({ directory, verifier: this.verifier, clock, tenantId, baseUrl, adminObjectId: admin.objectId });
   }
 
   /** Serves the Entra routes; returns false when the path is not Entra's. */

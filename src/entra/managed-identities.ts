@@ -7,7 +7,7 @@ import { nowSeconds, type Clock } from '../common/clock.js';
 import { getMeta, setMeta } from '../store/meta.js';
 import type { SecretBox } from '../common/crypto.js';
 import { AzureError } from '../common/errors.js';
-import type { Directory, Principal } from './directory.js';
+import { grantedRoles, type Directory, type Principal } from './directory.js';
 import type { IssuedToken, TokenIssuer } from './tokens.js';
 
 export type MiKind = 'SystemAssigned' | 'UserAssigned';
@@ -131,11 +131,14 @@ export class ManagedIdentities {
    */
   async tokenFor(resourceId: string, selector: IdentitySelector, audience: string): Promise<{ token: IssuedToken; principal: Principal }> {
     const principal = await this.resolve(resourceId, selector);
-    const key = `${principal.objectId}|${audience}`;
+    const resourceApp = await this.directory.findResourceApplication(audience);
+    // App roles granted to the identity on the resource (Microsoft Graph's Application.ReadWrite.All, ...):
+    // part of the cache key, so a grant or a revocation shows in the next token asked for.
+    const roles = grantedRoles(principal, resourceApp);
+    const key = `${principal.objectId}|${audience}|${roles.join(' ')}`;
     const cached = this.tokenCache.get(key);
     if (cached && cached.expiresOn * 1000 - this.clock.nowMs() > RENEW_BEFORE_MS) return { token: cached, principal };
-    const resourceApp = await this.directory.findResourceApplication(audience);
-    const token = await this.issuer.issue({ principal, audience, version: resourceApp?.accessTokenVersion === 2 ? 2 : 1 });
+    const token = await this.issuer.issue({ principal, audience, version: resourceApp?.accessTokenVersion === 2 ? 2 : 1, roles });
     this.tokenCache.set(key, token);
     return { token, principal };
   }

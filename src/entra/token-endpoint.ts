@@ -1,7 +1,7 @@
 // POST /{tenant}/oauth2/v2.0/token (scope=) and /{tenant}/oauth2/token (v1, resource=):
 // the client credentials grant with a client secret or a client assertion.
 import type { Clock } from '../common/clock.js';
-import type { Directory, Principal } from './directory.js';
+import { grantedRoles, type Directory, type Principal } from './directory.js';
 import type { TokenIssuer } from './tokens.js';
 import { EntraErrors } from './errors.js';
 import { ASSERTION_TYPE, authenticateAssertion } from './client-assertion.js';
@@ -84,13 +84,10 @@ export async function handleTokenRequest(form: URLSearchParams, version: 1 | 2, 
     resource = r;
   }
   const principal = await authenticateClient(form, deps, version);
+  // Registered through Graph but without a service principal yet: no identity in this tenant to sign in as.
+  if (principal.hasServicePrincipal === false) throw EntraErrors.missingServicePrincipal(principal.appId, deps.tenantId);
   const resourceApp = await deps.directory.findResourceApplication(resource);
-  const roles = resourceApp
-    ? (principal.appRoleAssignments ?? [])
-      .filter((a) => a.resourceAppId === resourceApp.appId)
-      .map((a) => resourceApp.appRoles?.find((r) => r.id === a.appRoleId)?.value)
-      .filter((v): v is string => typeof v === 'string')
-    : [];
+  const roles = grantedRoles(principal, resourceApp);
   const tokenVersion = resourceApp?.accessTokenVersion === 2 ? 2 : 1;
   const issued = await deps.issuer.issue({ principal, audience: resource, version: tokenVersion, roles });
   if (version === 2) {

@@ -59,6 +59,12 @@ export interface PolicyConfig {
   xml: string;
 }
 
+/** A policy fragment (service/policyFragments): its name and `<fragment>` document, for include-fragment. */
+export interface PolicyFragmentConfig {
+  name: string;
+  xml: string;
+}
+
 export interface ProductConfig {
   name: string;
   displayName: string;
@@ -125,6 +131,8 @@ export interface InstanceConfig {
   apis: ApiConfig[];
   operations: OperationConfig[];
   policies: PolicyConfig[];
+  /** Policy fragments (absent: none). */
+  policyFragments?: PolicyFragmentConfig[];
   products: ProductConfig[];
   subscriptions: SubscriptionConfig[];
   backends: BackendConfig[];

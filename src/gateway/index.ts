@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../common/log.js';
 import type { ConfigSource, InstanceConfig, PolicyScope } from './config.js';
 import { listen, type Listener, type ListenerLimits } from './listener.js';
-import { validatePolicyDocument, validatePolicyFragment } from './policy/validate.js';
+import { includedFragments, validatePolicyDocument, validatePolicyFragment, type FragmentLookup } from './policy/validate.js';
 import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
 import { TraceStore } from './runtime/trace.js';
@@ -15,6 +15,7 @@ import { WorkerPool } from './workers/pool.js';
 
 export type { ManagedIdentityTokens, CounterStore } from './runtime/services.js';
 export { urlTemplateProblem } from './runtime/router.js';
+export type { FragmentLookup } from './policy/validate.js';
 export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
 
 /** What Resource Manager asks of the gateway when instances and their configuration change. */
@@ -35,7 +36,7 @@ export interface GatewayInstances {
    * Parses and validates a policy document for a scope, as a PUT of a policy needs: throws AzureError
    * 400 ValidationError naming the element and its line. Returns the {{named values}} it references.
    */
-  validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] };
+  validatePolicy(xml: string, scope: PolicyScope['kind'], fragments?: FragmentLookup): { namedValues: string[]; fragments: string[] };
   /** The same for a policy fragment (`<fragment>`): its policies, wherever they may be included. */
   validatePolicyFragment(xml: string): { namedValues: string[] };
 }
@@ -99,7 +100,7 @@ export class GatewayPlane {
       ensureInstance: (resourceId, port) => this.ensureInstance(resourceId, port),
       removeInstance: (resourceId) => this.removeInstance(resourceId),
       reload: (resourceId) => this.reload(resourceId, source),
-      validatePolicy: (xml, scope) => this.validatePolicy(xml, scope),
+      validatePolicy: (xml, scope, fragments) => this.validatePolicy(xml, scope, fragments),
       validatePolicyFragment: (xml) => this.validatePolicyFragment(xml),
     };
   }
@@ -147,8 +148,10 @@ export class GatewayPlane {
     await this.pool?.apply(state.key, config);
   }
 
-  validatePolicy(xml: string, scope: PolicyScope['kind']): { namedValues: string[] } {
-    return { namedValues: validatePolicyDocument(xml, scope).namedValues };
+  /** Validates a policy document (with the instance's fragments, when given); returns the named values and fragments it uses. */
+  validatePolicy(xml: string, scope: PolicyScope['kind'], fragments?: FragmentLookup): { namedValues: string[]; fragments: string[] } {
+    const { doc, namedValues } = validatePolicyDocument(xml, scope, fragments);
+    return { namedValues, fragments: includedFragments(doc) };
   }
 
   private validatePolicyFragment(xml: string): { namedValues: string[] } {

@@ -138,7 +138,8 @@ function principalSummary(p: Principal): Record<string, unknown> {
 }
 
 async function listApplications({ planes }: AdminRequest): Promise<AdminResult> {
-  const all = await planes.entra.directory.list();
+  // Microsoft's own service principals (Microsoft Graph) are not this tenant's applications.
+  const all = (await planes.entra.directory.list()).filter((p) => !p.firstParty);
   return { status: 200, body: { value: all.map(principalSummary) } };
 }
 
@@ -168,7 +169,7 @@ async function createApplication({ planes, body }: AdminRequest): Promise<AdminR
 /** The application with this appId; refuses the administrator and managed identities. */
 async function modifiableApplication(planes: ManagementPlanes, appId: string): Promise<Principal> {
   const p = await planes.entra.directory.getByAppId(appId);
-  if (!p) throw AdminErrors.applicationNotFound(appId);
+  if (!p || p.firstParty) throw AdminErrors.applicationNotFound(appId);
   if (p.principalType !== 'Application') throw AdminErrors.managedIdentity(appId);
   if (p.objectId === planes.entra.admin.objectId) throw AdminErrors.protectedAdmin(appId);
   return p;

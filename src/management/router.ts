@@ -1,6 +1,6 @@
 // Which plane serves a request on the management listener: the first that claims its path, in order.
 import { sendJson, type RequestContext } from '../common/http.js';
-import type { EntraPlane } from '../entra/index.js';
+import { GRAPH_PATH, type EntraPlane } from '../entra/index.js';
 import type { ArmPlane } from '../arm/index.js';
 import type { AuthzPlane } from '../authz/index.js';
 import { adminRoutes } from './admin-routes.js';
@@ -17,6 +17,7 @@ export async function route(ctx: RequestContext, planes: ManagementPlanes): Prom
   if (planes.arm.matches(ctx.path)) return planes.arm.handle(ctx);                        // Resource Manager
   if (/^\/apim-local\/identity-env$/i.test(ctx.path)) return identityEnvRoute(ctx, planes); // a resource's managed identity environment
   if (/^\/apim-local\//i.test(ctx.path)) return adminRoutes(ctx, planes);                 // apim-local's administration
+  if (GRAPH_PATH.test(ctx.path)) return planes.entra.graph.handle(ctx);                    // Microsoft Graph (/v1.0, /beta)
   if (await planes.entra.handle(ctx)) return;                                             // Entra ID, managed identity endpoints
   sendJson(ctx.res, 404, { error: { code: 'NotFound', message: `No HTTP resource was found that matches the request URI '${ctx.path}'.` } });
 }

@@ -111,6 +111,18 @@ test('with client-id of the assigned user-assigned identity, the token oid is it
   assert.equal(r.body.oid, uai.principalId);
 });
 
+test('authentication-managed-identity inside send-request (Microsoft Learn "Send request"): the side request carries the instance\'s token', async () => {
+  // No policy on the API's own backend call: only the send-request gets a token.
+  await setPolicy(`<send-request mode="new" response-variable-name="side" timeout="20"><set-url>${backendUrl}/side</set-url><set-method>GET</set-method>
+      <authentication-managed-identity resource="api://backend" client-id="${uai.clientId}" /></send-request>
+    <return-response response-variable-name="side" />`);
+  lastSeen = {};
+  const r = await request(`${gatewayUrl}/backend/hello`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.body.oid, uai.principalId, 'the send-request\'s answer, from a backend that verified the token');
+  assert.equal(lastSeen.aud, 'api://backend');
+});
+
 test('a policy PUT with a misplaced policy is refused with element and line', async () => {
   await assert.rejects(setPolicy('<forward-request />'), (e: any) => {
     assert.equal(e.statusCode, 400);

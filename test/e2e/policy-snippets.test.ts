@@ -121,6 +121,11 @@ before(async () => {
   await Promise.all(names.map((displayName, i) =>
     apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, `nv${i}`, { displayName, value: namedValueFor(displayName) })
       .catch((e: Error) => { throw new Error(`named value '${displayName}': ${e.message} ${JSON.stringify((e as { details?: unknown }).details)}`); })));
+  // The fragments under the names the snippets' include-fragment policies use (their file names): a policy
+  // that includes a fragment is validated with it (#14). One the server refuses (a policy it lacks) stays absent.
+  for (const f of manifest.files.filter((e) => e.kind === 'fragment' && e.wellFormed === true)) {
+    await raw('PUT', `/policyFragments/${path.basename(f.path, '.xml')}`, { properties: { format: 'rawxml', value: fixture(f.path) } });
+  }
 });
 
 after(async () => {
@@ -340,6 +345,85 @@ test('run: Use custom error messages for jwt-validate — on-error answers the s
   const bad = await fetch(`${url}/x`, { headers: { authorization: `Bearer ${forged}` } });
   assert.equal(bad.status, 401);
   assert.equal(await bad.text(), 'Unauthorized. Access token is missing or invalid.');
+});
+
+// --- flow and fragments (#14) ---
+
+/** The named value with this display name, set to `value` (the snippet's placeholder pointed at a local service). */
+async function setNamedValue(displayName: string, value: string): Promise<void> {
+  for await (const nv of apim.namedValue.listByService(RG, SVC)) {
+    if (nv.displayName?.toLowerCase() === displayName.toLowerCase()) {
+      await apim.namedValue.beginCreateOrUpdateAndWait(RG, SVC, nv.name!, { displayName: nv.displayName, value });
+      return;
+    }
+  }
+  assert.fail(`no named value '${displayName}'`);
+}
+
+test('run: Backend for Frontend — wait for="all" runs four send-request mode="copy" side by side; return-response aggregates them (Microsoft Learn "wait", "Send request")', async () => {
+  // The snippet's only outside service is {{bff-baseurl}}: pointed at this file's echoing backend.
+  await setNamedValue('bff-baseurl', `${backendUrl}/bff`);
+  const f = byName('Backend for Frontend or curated API policy.xml');
+  const op = await operation();
+  const r0 = await putPolicy(op.id, fixture(f.path));
+  assert.ok(r0.status === 200 || r0.status === 201, describeError(r0));
+  const r = await fetch(`${op.url}/x?param1=abc`, { headers: { 'x-client': 'bff-test' } });
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  const body = JSON.parse(text) as { operation: string; status: number; body: Seen }[];
+  assert.deepEqual(body.map((b) => [b.operation, b.status]), [['operation1', 200], ['operation2', 200], ['operation3', 200], ['operation4', 200]]);
+  assert.equal(body[0].body.url, '/bff/operation1?param1=abc', 'the query parameter from the client request');
+  assert.deepEqual(body.slice(1).map((b) => b.body.url), ['/bff/operation2', '/bff/operation3', '/bff/operation4']);
+  for (const b of body) {
+    assert.equal(b.body.method, 'GET', 'mode="copy": the client request\'s method');
+    assert.equal(b.body.headers['x-client'], 'bff-test', 'mode="copy": the client request\'s headers');
+  }
+});
+
+test('run: Mask async calls as synchronous — outbound retry polls the Location with send-request, then return-response answers its result (Microsoft Learn "retry")', async () => {
+  // The snippet's outside service is the API's backend (an async Logic App): a local one answering 202 with
+  // a Location, whose status resource is already complete (the retry's 30 s interval is not waited for).
+  const polls: string[] = [];
+  const asyncBackend = http.createServer((req, res) => {
+    req.resume();
+    const base = `http://127.0.0.1:${(asyncBackend.address() as AddressInfo).port}`;
+    if ((req.url ?? '').startsWith('/status/')) {
+      polls.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ state: 'done', id: req.url!.split('/')[2] }));
+      return;
+    }
+    res.writeHead(202, { location: `${base}/status/42` });
+    res.end();
+  });
+  await new Promise<void>((r) => asyncBackend.listen(0, '127.0.0.1', r));
+  try {
+    await apim.api.beginCreateOrUpdateAndWait(RG, SVC, 'snipasync', {
+      displayName: 'Async', path: 'snipasync', serviceUrl: `http://127.0.0.1:${(asyncBackend.address() as AddressInfo).port}`, protocols: ['https'], subscriptionRequired: false,
+    });
+    await apim.apiOperation.createOrUpdate(RG, SVC, 'snipasync', 'start', { displayName: 'start', method: 'POST', urlTemplate: '/start' });
+    const f = byName('Mask async calls as synchronous.policy.xml');
+    const put0 = await raw('PUT', '/apis/snipasync/operations/start/policies/policy', { properties: { format: 'rawxml', value: fixture(f.path) } });
+    assert.ok(put0.status === 200 || put0.status === 201, describeError(put0));
+    const r = await fetch(`${gatewayUrl}/snipasync/start`, { method: 'POST', body: '{}' });
+    assert.equal(r.status, 200, 'the 202 of the backend is masked');
+    assert.deepEqual(await r.json(), { state: 'done', id: '42' });
+    assert.deepEqual(polls, ['/status/42'], 'one poll: the condition (StatusCode == 202) was false after it');
+  } finally {
+    await new Promise<void>((r) => { asyncBackend.close(() => r()); asyncBackend.closeAllConnections(); });
+  }
+});
+
+test('fragments: the oauth-proxy policies include the fragments PUT under their names; a missing one is a validation error (Microsoft Learn "include-fragment")', async () => {
+  const op = await operation();
+  const ok = await putPolicy(op.id, '<policies><inbound><base /><include-fragment fragment-id="oauth-proxy-slide-session-fragment" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  assert.ok(ok.status === 200 || ok.status === 201, describeError(ok));
+  const refs = await raw('POST', '/policyFragments/oauth-proxy-slide-session-fragment/listReferences');
+  assert.equal(refs.status, 200, describeError(refs));
+  assert.ok((refs.body.value as { id: string }[]).some((v) => v.id.endsWith(`/operations/${op.id}/policies/policy`)), JSON.stringify(refs.body));
+  const missing = await putPolicy(op.id, '<policies><inbound><base /><include-fragment fragment-id="oauth-proxy-no-such-fragment" /></inbound></policies>');
+  assert.equal(missing.status, 400);
+  assert.match(details(missing)[0].message, /^Error in element 'include-fragment' on line 1, column \d+: Policy fragment 'oauth-proxy-no-such-fragment' was not found\.$/);
 });
 
 // --- transformation (#14) ---

@@ -1,10 +1,10 @@
-// Property tests of the OData `$filter` parser (src/arm/odata-filter.ts): random token soups, filters
+// Property tests of the OData `$filter` parser (src/common/odata-filter.ts): random token soups, filters
 // built from its grammar, and deep nesting. Whatever the text, parseFilter returns an expression or
 // throws ODataFilterError with a position inside the text (never another error, never hangs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseFilter, ODataFilterError } from '../../src/arm/odata-filter.js';
+import { parseFilter, ODataFilterError } from '../../src/common/odata-filter.js';
 import { fuzzParameters, fuzzTimeout } from '../helpers/fuzz.js';
 
 const TOKENS = ['name', 'properties/displayName', 'tags', 'eq', 'ne', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not', '(', ')', ',', ':', '/',

@@ -92,7 +92,7 @@ export function echoApi(serviceUrl: string, extra: Partial<InstanceConfig> = {},
       name: 'echo', displayName: 'Echo', path: 'echo', serviceUrl, protocols: ['https', 'http'], subscriptionRequired: false,
       subscriptionKeyParameterNames: { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' }, ...api,
     }],
-    operations: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'].map((m) => ({
+    operations: ['GET', 'POST', 'PUT', 'DELETE'].map((m) => ({
       apiName: 'echo', name: m.toLowerCase(), displayName: m, method: m, urlTemplate: '/*', templateParameters: [],
     })),
     ...extra,

@@ -3,8 +3,8 @@
 // Management's tables and ValidationError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFilter, ODataFilterError } from '../../src/arm/odata-filter.js';
-import { compileFilter, type FilterSchema } from '../../src/arm/odata-filter-eval.js';
+import { parseFilter, ODataFilterError } from '../../src/common/odata-filter.js';
+import { compileFilter, type FilterSchema } from '../../src/common/odata-filter-eval.js';
 import { APIM_FILTERS, apimFilterOf, applyApimFilter } from '../../src/arm/providers/api-management/filter.js';
 import { isAzureError } from '../../src/common/errors.js';
 import type { ResourceBody } from '../../src/arm/resource-store.js';

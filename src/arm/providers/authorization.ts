@@ -88,7 +88,8 @@ export function authorizationProvider(arm: ArmContext): ResourceProviderModule {
         throw ArmErrors.invalidValue('properties.condition', 'Role assignment conditions are not supported by apim-local.');
       }
       const principal = await arm.entra.directory.getByObjectId(principalId);
-      if (!principal) throw AuthorizationErrors.principalNotFound(principalId, arm.tenantId);
+      // An application registered through Graph has no principal to assign until its service principal is made.
+      if (!principal || principal.hasServicePrincipal === false) throw AuthorizationErrors.principalNotFound(principalId, arm.tenantId);
       if (req.target.scope !== '' && req.target.scopeKind !== 'tenant' && !(await scopeExists(arm, req.target.scope))) {
         throw scopeNotFound(req.target.scope);
       }

@@ -5,7 +5,8 @@ import { scopeAsSent } from '../resource-id.js';
 import type { ArmContext } from '../context.js';
 import { ArmErrors } from '../errors.js';
 import { asObject, normalizeLocation, page, preconditions, rejectUnknown, validateTags } from '../envelope.js';
-import { resourceKind, type ResourceBody } from '../resource-store.js';
+import { resourceKind, type ResourceBody, type StoredResource } from '../resource-store.js';
+import { resourceGroupsFilter, resourcesFilter, type FilterableResource } from './resources-filter.js';
 
 /** api-versions of Microsoft.Resources that the SDKs, az and the seed's templates send. */
 export const RESOURCES_API_VERSIONS = [
@@ -155,7 +156,10 @@ export function resourcesProvider(arm: ArmContext, o: ResourcesProviderOptions):
       }
       let items = visible.map((g) => g.body);
       const filter = req.ctx.query.get('$filter');
-      if (filter) items = items.filter(tagFilter(filter));
+      if (filter) {
+        const f = resourceGroupsFilter(filter);
+        items = items.filter(f.keep).map((g) => (f.hidesTags ? withoutTags(g) : g));
+      }
       return page(req, items, arm.baseUrl);
     },
   };
@@ -182,10 +186,14 @@ export function resourcesProvider(arm: ArmContext, o: ResourcesProviderOptions):
       const all = await arm.resources.list(req.target.resourceGroup
         ? { group: req.target.scope, topLevel: true }
         : { subscriptionId: req.target.subscriptionId!, topLevel: true });
-      // Deployments are kept in the group but are not among its resources, as Azure.
-      let items = all.filter((r) => r.body.type.toLowerCase() !== 'microsoft.resources/deployments').map((r) => genericResource(r.body));
       const filter = req.ctx.query.get('$filter');
-      if (filter) items = items.filter(resourceFilter(filter));
+      const f = filter ? resourcesFilter(filter) : undefined;
+      const expand = expandOf(req.ctx.query.get('$expand'));
+      // Deployments are kept in the group but are not among its resources, as Azure.
+      const items = all.filter((r) => r.body.type.toLowerCase() !== 'microsoft.resources/deployments')
+        .map((r) => genericResource(r, expand))
+        .filter((r) => !f || f.keep(r))
+        .map((r) => (f?.hidesTags ? withoutTags(r) : r));
       return page(req, items, arm.baseUrl);
     },
   };
@@ -214,47 +222,40 @@ function providerBody(arm: ArmContext, scope: string, namespace: string): Record
   };
 }
 
-/** An item of a list as `$filter` reads it. */
-interface Filterable {
-  name: string;
-  type: string;
-  tags?: Record<string, string>;
-}
-
 /** A resource in the generic resources list: its envelope without `properties`. */
-type GenericResource = Filterable & { id: string; [envelope: string]: unknown };
+type GenericResource = FilterableResource & { [envelope: string]: unknown };
 
-function genericResource(body: ResourceBody): GenericResource {
-  const { properties: _p, ...rest } = body;
-  return rest;
+/** `$expand` of the resources list: the extra top-level fields ARM adds (az sends all three). */
+const EXPANDABLE = ['createdTime', 'changedTime', 'provisioningState'] as const;
+type Expandable = typeof EXPANDABLE[number];
+
+function expandOf(raw: string | null): Set<Expandable> {
+  const out = new Set<Expandable>();
+  if (raw === null) return out;
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const known = EXPANDABLE.find((e) => e.toLowerCase() === part.toLowerCase());
+    if (!known) throw ArmErrors.invalidValue('$expand', `The value '${raw}' of query parameter '$expand' is invalid. Allowed values: ${EXPANDABLE.join(', ')}.`);
+    out.add(known);
+  }
+  return out;
 }
 
-/** `$filter` of the resources list: `resourceType eq 'X'`, `name eq 'n'`, `substringof('n', name)`, joined by `and`. */
-function resourceFilter(filter: string): (r: Filterable) => boolean {
-  const clauses = filter.split(/\s+and\s+/i).map((c) => c.trim());
-  const tests = clauses.map((c) => {
-    let m = /^resourceType\s+eq\s+'([^']*)'$/i.exec(c);
-    if (m) { const t = m[1].toLowerCase(); return (r: Filterable) => String(r.type).toLowerCase() === t; }
-    m = /^name\s+eq\s+'([^']*)'$/i.exec(c);
-    if (m) { const n = m[1].toLowerCase(); return (r: Filterable) => String(r.name).toLowerCase() === n; }
-    m = /^substringof\(\s*'([^']*)'\s*,\s*name\s*\)$/i.exec(c);
-    if (m) { const n = m[1].toLowerCase(); return (r: Filterable) => String(r.name).toLowerCase().includes(n); }
-    return tagClause(c, filter);
-  });
-  return (r) => tests.every((t) => t(r));
+function genericResource(r: StoredResource, expand: Set<Expandable>): GenericResource {
+  const { properties, ...rest } = r.body;
+  const out: GenericResource = { ...rest };
+  if (expand.has('createdTime')) out.createdTime = new Date(r.createdMs).toISOString();
+  if (expand.has('changedTime')) out.changedTime = new Date(r.updatedMs).toISOString();
+  if (expand.has('provisioningState')) {
+    const state = properties && typeof properties === 'object' ? (properties as Record<string, unknown>).provisioningState : undefined;
+    out.provisioningState = typeof state === 'string' ? state : 'Succeeded';
+  }
+  return out;
 }
 
-function tagFilter(filter: string): (r: Filterable) => boolean {
-  const tests = filter.split(/\s+and\s+/i).map((c) => tagClause(c.trim(), filter));
-  return (r) => tests.every((t) => t(r));
-}
-
-function tagClause(c: string, filter: string): (r: Filterable) => boolean {
-  const m = /^tagName\s+eq\s+'([^']*)'$/i.exec(c);
-  if (m) { const k = m[1].toLowerCase(); return (r) => Object.keys(r.tags ?? {}).some((t) => t.toLowerCase() === k); }
-  const v = /^tagValue\s+eq\s+'([^']*)'$/i.exec(c);
-  if (v) { const val = v[1]; return (r) => Object.values(r.tags ?? {}).some((t) => t === val); }
-  throw ArmErrors.invalidFilter(filter);
+/** ARM leaves tags out of a list filtered by tag name and value (Resources - List). */
+function withoutTags<T extends object>(r: T): T {
+  const { tags: _t, ...rest } = r as T & { tags?: unknown };
+  return rest as T;
 }
 
 export { subscriptionBody };

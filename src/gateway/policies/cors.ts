@@ -1,6 +1,13 @@
 // cors: answers preflight requests itself and adds CORS headers to answers for allowed origins.
 // Unmatched requests (preflight, or GET/HEAD with an Origin) end with an empty 200 when
 // terminate-unmatched-request is true (the default), as API Management does.
+//
+// A preflight (OPTIONS with Origin and Access-Control-Request-Method) that matches no operation is
+// handled by the router with only the cors policies that are direct children of inbound
+// (ctx.preflight): "Only the cors policy is evaluated on the OPTIONS request during preflight". One that
+// matches an OPTIONS operation goes to that operation, where cors's preflight logic does not run
+// (Microsoft Learn, "cors" policy reference page). Origins are compared as URIs: scheme, host and port,
+// the default port and a trailing slash implied (`http://example.com/` allows `http://example.com`).
 import { fixed, type PolicyDefinition, type Run, type Value } from '../policy/types.js';
 import { bool, intAtLeast } from '../policy/parse.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
@@ -9,6 +16,16 @@ const list = (node: { children: { name: string; text: string }[] } | undefined, 
   (node?.children ?? []).filter((c) => c.name === child).map((c) => c.text.trim());
 
 interface Methods { list: string[]; any: boolean }
+
+/** An origin as a URI's scheme://host[:port] (lower-cased, default port dropped); text that is not a URI as it is, lower-cased. */
+export function originKey(origin: string): string {
+  const t = origin.trim();
+  try {
+    const o = new URL(t).origin;
+    if (o !== 'null') return o.toLowerCase();
+  } catch { /* not a URI: compared as text */ }
+  return t.toLowerCase();
+}
 
 /** The allowed methods (GET and POST when none are given): precomputed when constant, else per request. */
 function methodList(values: Value[] | undefined): (ctx: GatewayContext) => Methods {
@@ -42,7 +59,7 @@ const cors: PolicyDefinition = {
     const child = (n: string) => node.children.find((ch) => ch.name === n);
     const origins = list(child('allowed-origins'), 'origin').map((o) => c.value(o).constant!);
     const anyOrigin = origins.includes('*');
-    const originSet = new Set(origins.map((o) => o.toLowerCase()));
+    const originSet = new Set(origins.map(originKey));
     const methodsNode = child('allowed-methods');
     const methods = methodList(methodsNode ? methodsNode.children.filter((m) => m.name === 'method').map((m) => c.value(m.text)) : undefined);
     const maxAge = methodsNode ? c.read(methodsNode, 'preflight-result-max-age', intAtLeast(0, 'preflight-result-max-age')) : undefined;
@@ -61,15 +78,17 @@ const cors: PolicyDefinition = {
     return (ctx) => {
       const origin = ctx.header('origin');
       if (origin === undefined) return;
-      const originOk = anyOrigin || originSet.has(origin.toLowerCase());
+      const originOk = anyOrigin || originSet.has(originKey(origin));
       const withCredentials = credentials(ctx);
       const allowOrigin = anyOrigin && !withCredentials ? '*' : origin;
       const requested = ctx.header('access-control-request-method');
-      if (ctx.method === 'OPTIONS' && requested !== undefined) {
+      if (ctx.preflight && requested !== undefined) {
         const m = methods(ctx);
         const reqHeaders = (ctx.header('access-control-request-headers') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
         const ok = originOk && (m.any || m.list.includes(requested.toUpperCase())) && reqHeaders.every((h) => anyHeader || headers.includes(h));
         const age = maxAge?.(ctx);
+        // Not matched and not terminated: the next cors policy in inbound decides (the router answers an
+        // empty 200 when none does).
         if (!ok) { if (terminate(ctx)) answer(ctx, {}); return; }
         const h: Record<string, string> = {
           'access-control-allow-origin': allowOrigin,

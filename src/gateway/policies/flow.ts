@@ -7,7 +7,7 @@ import { parseLiquid, renderLiquid } from '../transform/liquid.js';
 import { bodyScope, contextScope } from '../transform/liquid-scope.js';
 import { contentType, isRequestSection, readBody, writeBody } from '../transform/message.js';
 import { statusCode } from '../policy/parse.js';
-import { headerSetter, setHeaderSchema } from './headers.js';
+import { headerNameProblem, headerSetter, setHeaderSchema } from './headers.js';
 import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { BackendStream } from '../runtime/backend.js';
 import { runSteps } from '../runtime/steps.js';
@@ -124,6 +124,10 @@ const returnResponse: PolicyDefinition = {
   sections: ALL,
   schema: { attrs: { 'response-variable-name': {} }, children: { 'set-status': statusSchema, 'set-header': setHeaderSchema, 'set-body': bodySchema } },
   check(node) {
+    for (const h of node.children) {
+      const problem = h.name === 'set-header' ? headerNameProblem(h) : undefined;
+      if (problem) return { node: h, message: problem };
+    }
     const body = node.children.find((ch) => ch.name === 'set-body');
     return body ? liquidProblem(body) : undefined;
   },

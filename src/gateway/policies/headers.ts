@@ -3,6 +3,7 @@ import type { XNode } from '../policy/xml.js';
 import { PolicyError, apimBody, fixed, type CompileContext, type ElementSchema, type PolicyDefinition, type Run, type Value } from '../policy/types.js';
 import { bool, headerName, nonEmpty, oneOf, statusCode } from '../policy/parse.js';
 import type { GatewayContext } from '../runtime/context.js';
+import { isExpression, namedValueRefs } from '../policy/values.js';
 
 export const EXISTS = ['override', 'skip', 'append', 'delete'] as const;
 type ExistsAction = (typeof EXISTS)[number];
@@ -14,6 +15,20 @@ export const setHeaderSchema: ElementSchema = {
   attrs: { name: { required: true, expr: true }, 'exists-action': { values: EXISTS, expr: true } },
   children: { value: { text: true, textExpr: true } },
 };
+
+/** RFC 9110 token characters: what a header name may be made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * A constant set-header name that is not an HTTP token, refused at PUT (every call through it would
+ * fail); a name from an expression or a {{named value}} is checked per call (parse.headerName).
+ */
+export function headerNameProblem(node: XNode): string | undefined {
+  const name = node.attrs.name;
+  if (name === undefined || isExpression(name) || namedValueRefs(name).length > 0) return undefined;
+  if (name === '') return `The 'name' attribute cannot be empty.`;
+  return TOKEN.test(name) ? undefined : `The header name '${name}' format is invalid: a header name is an HTTP token (letters, digits and !#$%&'*+-.^_\`|~).`;
+}
 
 const valueChildren = (node: XNode, c: CompileContext): Value[] =>
   node.children.filter((ch) => ch.name === 'value').map((ch) => c.value(ch.text));
@@ -61,6 +76,7 @@ const setHeader: PolicyDefinition = {
   name: 'set-header',
   sections: ['inbound', 'backend', 'outbound', 'on-error'],
   schema: setHeaderSchema,
+  check: headerNameProblem,
   compile(node, c): Run {
     const set = headerSetter(node, c);
     if (c.section === 'inbound' || c.section === 'backend') return (ctx) => { set(ctx.headers, ctx); };
@@ -107,6 +123,7 @@ const checkHeader: PolicyDefinition = {
     // Microsoft's page says "Policy expressions are allowed" for all four attributes but nothing for `value`.
     children: { value: { text: true } },
   },
+  check: headerNameProblem,
   compile(node, c): Run {
     const name = c.read(node, 'name', headerName)!;
     const status = c.read(node, 'failed-check-httpcode', statusCode)!;

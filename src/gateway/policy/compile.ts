@@ -23,18 +23,23 @@ export interface Pipeline {
   onError: readonly Step[];
 }
 
-export function compileDocument(doc: XNode, scope: ScopeKind, scopeKey: string, services: InstanceServices, nv: NamedValueTable, missing: string[]): CompiledDocument {
+/** The instance's policy fragments, parsed, by lower-cased name (include-fragment). */
+export type FragmentTable = ReadonlyMap<string, XNode>;
+const NO_FRAGMENTS: FragmentTable = new Map();
+
+export function compileDocument(doc: XNode, scope: ScopeKind, scopeKey: string, services: InstanceServices, nv: NamedValueTable, missing: string[],
+  fragments: FragmentTable = NO_FRAGMENTS): CompiledDocument {
   const out = { inbound: [BASE], backend: [BASE], outbound: [BASE], 'on-error': [BASE] } as Record<Section, Entry[]>;
   for (const sectionNode of doc.children) {
     if (!(SECTIONS as readonly string[]).includes(sectionNode.name)) continue;
     const section = sectionNode.name as Section;
-    out[section] = compileList(sectionNode, '', section, scope, scopeKey, services, nv, missing, true);
+    out[section] = compileList(sectionNode, '', section, scope, scopeKey, services, nv, missing, true, fragments);
   }
   return out;
 }
 
 function compileList(parent: XNode, prefix: string, section: Section, scope: ScopeKind, scopeKey: string, services: InstanceServices,
-  nv: NamedValueTable, missing: string[], top: boolean): Entry[] {
+  nv: NamedValueTable, missing: string[], top: boolean, fragments: FragmentTable): Entry[] {
   const entries: Entry[] = [];
   const counts = new Map<string, number>();
   for (const node of parent.children) {
@@ -64,7 +69,8 @@ function compileList(parent: XNode, prefix: string, section: Section, scope: Sco
         }
       },
       object: (el, name) => (el.attrs[name] === undefined ? undefined : x.object(el.attrs[name])),
-      steps: (el, pathPrefix) => compileList(el, `${path}/${pathPrefix}`, section, scope, scopeKey, services, nv, missing, false) as Step[],
+      steps: (el, pathPrefix) => compileList(el, `${path}/${pathPrefix}`, section, scope, scopeKey, services, nv, missing, false, fragments) as Step[],
+      fragment: (id) => fragments.get(id.toLowerCase()),
     };
     const run = def.compile(node, c);
     entries.push({ name: node.name, id: node.attrs.id ?? '', path, scope, section, run: x.readsBody ? withBodies(run, section) : run });

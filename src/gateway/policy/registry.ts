@@ -9,9 +9,10 @@ import { jwtPolicies } from '../policies/jwt.js';
 import { rateLimitPolicies } from '../policies/rate-limit.js';
 import { corsPolicies } from '../policies/cors.js';
 import { sendRequestPolicies } from '../policies/send-request.js';
+import { controlPolicies } from '../policies/control.js';
 import { transformationPolicies } from '../policies/transformation.js';
 
 export const POLICIES: ReadonlyMap<string, PolicyDefinition> = new Map(
   [...headerPolicies, ...flowPolicies, ...routingPolicies, ...identityPolicies, ...jwtPolicies, ...rateLimitPolicies,
-    ...corsPolicies, ...sendRequestPolicies, ...transformationPolicies].map((d) => [d.name, d]),
+    ...corsPolicies, ...sendRequestPolicies, ...controlPolicies, ...transformationPolicies].map((d) => [d.name, d]),
 );

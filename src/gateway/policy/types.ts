@@ -104,6 +104,8 @@ export interface CompileContext {
   object(node: XNode, name: string): ((ctx: GatewayContext) => unknown) | undefined;
   /** Compiles the policies inside an element (when/otherwise), in this section. */
   steps(parent: XNode, pathPrefix: string): Step[];
+  /** A policy fragment of the instance by name (any case), parsed: the `<fragment>` element; undefined when none. */
+  fragment(id: string): XNode | undefined;
 }
 
 export interface PolicyDefinition {

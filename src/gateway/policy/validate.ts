@@ -21,9 +21,16 @@ export function policyValidationError(issues: Issue[]): AzureError {
   });
 }
 
-/** Parses and validates; returns the tree and the {{named values}} it references. */
-export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XNode; namedValues: string[] } {
-  return validateWith(xml, new Validator(scope), (v, doc) => v.document(doc));
+/** The instance's policy fragments: a fragment's document by name (any case), or undefined when there is none. */
+export type FragmentLookup = (id: string) => string | undefined;
+
+/**
+ * Parses and validates; returns the tree and the {{named values}} it references. With `fragments`, each
+ * include-fragment must name an existing fragment whose policies are valid in the section it stands in
+ * (as Azure checks at PUT); without, only the include-fragment element itself is checked.
+ */
+export function validatePolicyDocument(xml: string, scope: ScopeKind, fragments?: FragmentLookup): { doc: XNode; namedValues: string[] } {
+  return validateWith(xml, new Validator(scope, fragments), (v, doc) => v.document(doc));
 }
 
 /**
@@ -31,7 +38,15 @@ export function validatePolicyDocument(xml: string, scope: ScopeKind): { doc: XN
  * one API Management knows, valid in at least one section; where it may go is checked where it is included.
  */
 export function validatePolicyFragment(xml: string): { namedValues: string[] } {
-  return validateWith(xml, new Validator('global'), (v, doc) => v.fragment(doc));
+  return validateWith(xml, new Validator('global', undefined, true), (v, doc) => v.fragment(doc));
+}
+
+/** The fragments a policy document includes (include-fragment's fragment-id, as written). */
+export function includedFragments(doc: XNode): string[] {
+  const out: string[] = [];
+  const walk = (n: XNode) => { for (const c of n.children) { if (c.name === 'include-fragment' && c.attrs['fragment-id'] !== undefined) out.push(c.attrs['fragment-id']); walk(c); } };
+  walk(doc);
+  return out;
 }
 
 /** Parse, then one validation pass: every problem is a 400 naming the element and its position. */
@@ -54,12 +69,13 @@ function validateWith(xml: string, v: Validator, pass: (v: Validator, doc: XNode
   return { doc, namedValues: [...new Set(v.refs)] };
 }
 
+const NESTED_FRAGMENT = `A policy fragment can't include another policy fragment.`;
 const quoteList = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
 
 class Validator {
   readonly issues: Issue[] = [];
   readonly refs: string[] = [];
-  constructor(private readonly scope: ScopeKind) {}
+  constructor(private readonly scope: ScopeKind, private readonly fragments?: FragmentLookup, private readonly inFragment = false) {}
 
   private issue(node: XNode, message: string): void {
     this.issues.push({ element: node.name, line: node.line, column: node.column, message });
@@ -87,6 +103,7 @@ class Validator {
     for (const node of doc.children) {
       const def = POLICIES.get(node.name);
       if (!def) { this.issue(node, `Unknown policy '${node.name}': it is not an API Management policy, or apim-local does not support it.`); continue; }
+      if (node.name === 'include-fragment') { this.issue(node, NESTED_FRAGMENT); continue; }
       this.element(node, def.schema, true, def.sections[0]);
       const problem = def.check?.(node);
       if (typeof problem === 'string') this.issue(node, problem);
@@ -112,6 +129,7 @@ class Validator {
         continue;
       }
       if (def.scopes && !def.scopes.includes(this.scope)) { this.issue(node, 'Policy section is not allowed in the specified scope'); continue; }
+      if (node.name === 'include-fragment' && this.inFragment) { this.issue(node, NESTED_FRAGMENT); continue; }
       if (def.oncePerSection) {
         if (once.has(def.name)) { this.issue(node, `The '${def.name}' policy can only be used once in a policy section.`); continue; }
         once.add(def.name);
@@ -120,7 +138,21 @@ class Validator {
       const problem = def.check?.(node);
       if (typeof problem === 'string') this.issue(node, problem);
       else if (problem) this.issue(problem.node, problem.message);
+      else if (node.name === 'include-fragment' && this.fragments) this.included(node, section);
     }
+  }
+
+  /** An include-fragment where fragments are known: the fragment exists and its policies fit this section. */
+  private included(node: XNode, section: Section): void {
+    const id = node.attrs['fragment-id'] ?? '';
+    const xml = this.fragments!(id);
+    if (xml === undefined) { this.issue(node, `Policy fragment '${id}' was not found.`); return; }
+    let doc: XNode;
+    try { doc = parseXml(xml); } catch { this.issue(node, `Policy fragment '${id}' is not well-formed XML.`); return; }
+    const inner = new Validator(this.scope, undefined, true);
+    if (doc.name !== 'fragment') inner.issue(doc, `The root element must be 'fragment'.`);
+    else inner.policies(doc, section, false);
+    for (const i of inner.issues) this.issue(node, `Policy fragment '${id}', element '${i.element}' on line ${i.line}, column ${i.column}: ${i.message}`);
   }
 
   /**

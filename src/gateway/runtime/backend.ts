@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import tls from 'node:tls';
-import { Agent, Pool } from 'undici';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
@@ -175,6 +175,9 @@ export class BackendStream {
   };
 }
 
+/** An HTTP proxy the backend call goes through (the proxy policy). */
+export interface ProxySettings { url: string; username?: string; password?: string }
+
 /** Headers a proxy must not forward (RFC 9110 §7.6.1), plus those undici sets itself. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'upgrade', 'trailer', 'expect', 'host']);
 
@@ -217,7 +220,9 @@ export class BackendClient {
       for (const name of HOP) delete h[name];
     }
     const ip = ctx.req.socket.remoteAddress;
-    if (ip) {
+    // Once per request: a retried forward-request sends the same headers again.
+    if (ip && !ctx.forwardedFor) {
+      ctx.forwardedFor = true;
       const prev = h['x-forwarded-for'];
       h['x-forwarded-for'] = prev ? `${prev}, ${ip}` : ip;
     }
@@ -237,17 +242,37 @@ export class BackendClient {
     if (ctx.res.destroyed || ctx.req.socket.destroyed) { stream.onError(clientGone()); return stream.headersReceived; }
     stream.watch(ctx.res);
     stream.deadline(timeoutMs);
-    this.pool(ctx.backendOrigin).dispatch({
-      path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
+    const proxy = ctx.proxy;
+    (proxy === undefined ? this.pool(ctx.backendOrigin) : this.proxied(proxy)).dispatch({
+      origin: ctx.backendOrigin, path, method: ctx.method, headers: h as Record<string, string | string[]>, body,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
     }, stream);
     return stream.headersReceived;
   }
 
+  private readonly proxies = new Map<string, ProxyAgent>();
+
+  /**
+   * The dispatcher through an HTTP proxy (the proxy policy): one per proxy and credentials. A plain
+   * http backend is asked of the proxy with its absolute URL, an https one through a CONNECT tunnel.
+   */
+  proxied(proxy: ProxySettings): Dispatcher {
+    const key = `${proxy.url}\n${proxy.username ?? ''}\n${proxy.password ?? ''}`;
+    let agent = this.proxies.get(key);
+    if (!agent) {
+      if (this.proxies.size >= 64) { const [k, old] = this.proxies.entries().next().value!; this.proxies.delete(k); old.close().catch(() => undefined); }
+      const token = proxy.username !== undefined ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` : undefined;
+      agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(this.connect ? { requestTls: this.connect } : {}) });
+      this.proxies.set(key, agent);
+    }
+    return agent;
+  }
+
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools: Dispatcher[] = [...this.pools.values(), ...this.proxies.values()];
     this.pools.clear();
-    await Promise.all([...pools.map((p) => p.destroy().catch(() => undefined)), this.dispatcher.destroy().catch(() => undefined)]);
+    this.proxies.clear();
+    await Promise.all([...pools, this.dispatcher].map((p) => p.destroy().catch(() => undefined)));
   }
 }
 

@@ -7,7 +7,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Section } from '../policy/types.js';
 import type { CompiledApi, CompiledOperation, CompiledSubscription } from './instance.js';
-import type { BackendStream } from './backend.js';
+import type { BackendStream, ProxySettings } from './backend.js';
 import type { TraceRecorder } from './trace.js';
 
 export interface LastError {
@@ -83,6 +83,12 @@ export class GatewayContext {
   section: Section = 'inbound';
   lastError: LastError | undefined = undefined;
   trace: TraceRecorder | undefined = undefined;
+  /** The HTTP proxy for the backend call (the proxy policy). */
+  proxy: ProxySettings | undefined = undefined;
+  /** X-Forwarded-For already carries the client's address (a retried forward-request adds it once). */
+  forwardedFor = false;
+  /** An OPTIONS preflight that no operation matched: only cors policies run (cors.ts). */
+  preflight = false;
   /** Headers added to whatever answer is sent (cors). */
   extraHeaders: [string, string][] | undefined = undefined;
 

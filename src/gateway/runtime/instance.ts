@@ -5,7 +5,8 @@
 import type { ApiConfig, InstanceConfig, OperationConfig, PolicyConfig, SubscriptionConfig } from '../config.js';
 import { validatePolicyDocument } from '../policy/validate.js';
 import { crossDomainFile } from '../policies/transformation.js';
-import { compileDocument, mergeScopes, type CompiledDocument, type Pipeline } from '../policy/compile.js';
+import { compileDocument, mergeScopes, type CompiledDocument, type FragmentTable, type Pipeline } from '../policy/compile.js';
+import { parseXml, type XNode } from '../policy/xml.js';
 import { NamedValueTable } from '../policy/values.js';
 import { splitBaseUrl } from '../policies/routing.js';
 import { compileMockResponses, type MockResponses } from '../policies/flow.js';
@@ -23,6 +24,8 @@ export interface CompiledOperation {
   pipelines: Map<string, Pipeline>;
   /** mock-response's answers from the operation's response examples, by status code. */
   mocks: MockResponses;
+  /** A CORS preflight for this operation's method and path (no OPTIONS operation took it): its cors policies. */
+  preflight: Pipeline;
 }
 
 export interface CompiledApi {
@@ -39,6 +42,8 @@ export interface CompiledApi {
   byMethod: Map<string, CompiledOperation[]>;
   /** The API's configuration did not compile: every call answers 500. */
   broken?: boolean;
+  /** A CORS preflight no operation matches: the cors policies of the global and API scopes. */
+  preflight: Pipeline;
 }
 
 export interface CompiledSubscription {
@@ -55,6 +60,15 @@ export interface CompiledSubscription {
  * gateway cannot read, a field of the wrong type): every call answers API Management's 500, as the
  * managed gateway does for a broken configuration. Never the API without its policies.
  */
+/**
+ * The pipeline of a CORS preflight: the cors policies that are direct children of inbound (a broken
+ * configuration's step too, so it still answers 500), and on-error.
+ */
+export function preflightPipeline(p: Pipeline): Pipeline {
+  const inbound = p.inbound.filter((s) => s.name === 'cors' || s.name === 'configuration');
+  return { inbound, backend: [], outbound: [], onError: inbound.length === 0 ? [] : p.onError };
+}
+
 export function brokenPipeline(what: string): Pipeline {
   const step: Step = {
     name: 'configuration', id: '', path: '', scope: 'global', section: 'inbound',
@@ -89,11 +103,21 @@ export class CompiledInstance {
     }));
     this.secrets = nv.secrets;
     const missing: string[] = [];
+    // Policy fragments by name: a policy that includes one is validated and compiled with it in place.
+    const fragmentXml = new Map<string, string>();
+    for (const f of list(config.policyFragments)) {
+      if (typeof f?.name === 'string' && typeof f.xml === 'string') fragmentXml.set(f.name.toLowerCase(), f.xml);
+    }
+    const fragments = new Map<string, XNode>();
+    for (const [name, xml] of fragmentXml) {
+      try { fragments.set(name, parseXml(xml)); } catch (e) { this.problems.push(`policy fragment ${name}: ${message(e)}`); }
+    }
+    const table: FragmentTable = fragments;
     const doc = (p: PolicyConfig, key: string): DocumentOrBroken => {
       try {
-        const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind);
+        const { doc: tree } = validatePolicyDocument(p.xml, p.scope.kind, (id) => fragmentXml.get(id.toLowerCase()));
         if (p.scope.kind === 'global') this.crossDomain = crossDomainFile(tree, (s) => nv.substitute(s, missing));
-        return compileDocument(tree, p.scope.kind, key, services, nv, missing);
+        return compileDocument(tree, p.scope.kind, key, services, nv, missing, table);
       } catch (e) {
         this.problems.push(`policy at ${key}: ${e instanceof AzureError ? (e.details ?? []).map((d) => d.message).join(' ') || e.message : message(e)}`);
         return BROKEN;
@@ -156,9 +180,11 @@ export class CompiledInstance {
       keyHeader: stringField(names?.header ?? 'Ocp-Apim-Subscription-Key', 'subscriptionKeyParameterNames.header').toLowerCase(),
       keyQuery: stringField(names?.query ?? 'subscription-key', 'subscriptionKeyParameterNames.query'),
       http: protocols.includes('http'), https: protocols.includes('https') || protocols.length === 0, byMethod: new Map(),
+      preflight: { inbound: [], backend: [], outbound: [], onError: [] },
     };
     if (typeof a.subscriptionRequired !== 'boolean') throw new Error(`subscriptionRequired is not a boolean`);
     const apiDoc = apiDocs.get(a.name.toLowerCase());
+    api.preflight = preflightPipeline(merge([global, undefined, apiDoc, undefined], `API '${a.name}'`));
     for (const o of operations) {
       if (typeof o?.apiName !== 'string' || o.apiName.toLowerCase() !== a.name.toLowerCase()) continue;
       try {
@@ -175,7 +201,9 @@ export class CompiledInstance {
           this.problems.push(`operation ${a.name}/${o.name}: responses: ${message(e)}`);
           mocks = compileMockResponses(undefined);
         }
-        const op: CompiledOperation = { name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines, mocks };
+        const op: CompiledOperation = {
+          name: o.name, config: o, route, queryParameterNames: route.query.map(([k]) => k), pipelines, mocks, preflight: preflightPipeline(pipelines.get('')!),
+        };
         const method = o.method.toUpperCase();
         const ops = api.byMethod.get(method) ?? [];
         ops.push(op);
@@ -231,12 +259,12 @@ function brokenApi(a: ApiConfig, prefix: string, pipeline: Pipeline): CompiledAp
   const route: OperationRoute = { match: () => [], pathNames: [], query: [], literal: 0, params: 0 };
   const op: CompiledOperation = {
     name: '', config: { apiName: a.name, name: '', displayName: '', method: '*', urlTemplate: '/*', templateParameters: [] },
-    route, queryParameterNames: [], pipelines: new Map([['', pipeline]]), mocks: compileMockResponses(undefined),
+    route, queryParameterNames: [], pipelines: new Map([['', pipeline]]), mocks: compileMockResponses(undefined), preflight: pipeline,
   };
   const byMethod = new Map<string, CompiledOperation[]>();
   for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']) byMethod.set(m, [op]);
   return {
     name: a.name, config: { ...a, subscriptionRequired: false }, prefix, origin: '', basePath: '', keyHeader: 'ocp-apim-subscription-key',
-    keyQuery: 'subscription-key', http: true, https: true, byMethod, broken: true,
+    keyQuery: 'subscription-key', http: true, https: true, byMethod, broken: true, preflight: pipeline,
   };
 }

@@ -2,13 +2,12 @@
 //   route → authenticate → inbound → backend → outbound → (on-error) → serialize.
 // Each step is a plain function call while nothing has to wait; a promise only where a policy waits
 // (a token not cached yet, the backend's headers).
-import { randomUUID } from 'node:crypto';
 import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
-import { locate } from './steps.js';
+import { activityId, locate, recordError } from './steps.js';
 import { BAD_PATH, INVALID_KEY, MISSING_KEY, NOT_FOUND, TRACE_HTTPS_ONLY, internalError, sendAnswer } from './answers.js';
 import { TRACE_PATH, TraceRecorder, traceStoreKey, type TraceSink } from './trace.js';
-import type { CompiledInstance } from './instance.js';
+import type { CompiledApi, CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
 import { normalizePath } from './paths.js';
 import { PolicyError, type Step } from '../policy/types.js';
@@ -36,7 +35,10 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
       if (params !== null) { op = ops[i]; break; }
     }
   }
-  if (op === undefined) return notFound(ctx, inst);
+  if (op === undefined) {
+    if (ctx.method === 'OPTIONS' && ctx.headers.origin !== undefined && ctx.headers['access-control-request-method'] !== undefined) return preflight(api, ctx, rest, rawQuery, traces);
+    return notFound(ctx, inst);
+  }
   ctx.api = api;
   ctx.operation = op;
   ctx.matchedParameters = params ?? undefined;
@@ -78,6 +80,28 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
   drive(new Run(ctx, pipeline, traces));
 }
 
+/**
+ * A CORS preflight that no OPTIONS operation takes: only the cors policies directly in inbound run
+ * ("Only the cors policy is evaluated on the OPTIONS request during preflight", Microsoft Learn, "cors"),
+ * those of the operation the actual request will reach (by Access-Control-Request-Method), else the API's.
+ * No subscription key is needed (a browser sends none in a preflight); no cors policy at all: 404 as before.
+ * The answer is cors's, or an empty 200 when none answered.
+ */
+function preflight(api: CompiledApi, ctx: GatewayContext, rest: string, rawQuery: string, traces: TraceSink): void {
+  const requested = String(ctx.headers['access-control-request-method']).trim().toUpperCase();
+  let pipeline = api.preflight;
+  for (const o of api.byMethod.get(requested) ?? []) {
+    if (matchRoute(o.route, rest, rawQuery) !== null) { pipeline = o.preflight; ctx.operation = o; break; }
+  }
+  if (pipeline.inbound.length === 0) return notFound(ctx);
+  ctx.api = api;
+  ctx.path = rest;
+  ctx.setRawQuery(rawQuery);
+  ctx.preflight = true;
+  ctx.req.resume();
+  drive(new Run(ctx, pipeline, traces));
+}
+
 const INBOUND = 0;
 const BACKEND = 1;
 const OUTBOUND = 2;
@@ -104,15 +128,7 @@ class Run {
     if (this.phase === ON_ERROR) throw e; // an error in on-error itself: APIM's 500 (fail())
     const s = this.steps[this.index - 1];
     const err = s !== undefined ? locate(e, s) : e instanceof PolicyError ? e : new PolicyError('InternalError', String(e));
-    ctx.lastError = {
-      source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
-    };
-    ctx.trace?.add('error', ctx.lastError);
-    if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
-    const d = err.response;
-    const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
-    r.body = d?.body ?? internalError(activityId(ctx));
-    ctx.response = r;
+    recordError(ctx, err);
     ctx.stopped = false;
     this.enter(ON_ERROR);
   }
@@ -157,11 +173,6 @@ function drive(run: Run): void {
   }
   // 7. Serialize the answer.
   try { serialize(ctx, run.traces); } catch (e) { fail(ctx, e); }
-}
-
-function activityId(ctx: GatewayContext): string {
-  if (ctx.requestId === '') ctx.requestId = randomUUID();
-  return ctx.requestId;
 }
 
 /** Writes the answer: the backend's streamed body, or a body a policy set. */

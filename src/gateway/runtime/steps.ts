@@ -1,7 +1,11 @@
 // Runs a list of compiled steps: synchronously while each step finishes synchronously, switching to
 // promises only at the first step that has to wait. An error is located once (the innermost step)
 // as context.LastError's source, scope, section, path and policy id.
-import type { GatewayContext } from './context.js';
+import { randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { GatewayResponse, type GatewayContext } from './context.js';
+import { BackendStream } from './backend.js';
+import { internalError } from './answers.js';
 import { PolicyError, type Step } from '../policy/types.js';
 
 export function runSteps(steps: readonly Step[], ctx: GatewayContext, from = 0): void | Promise<void> {
@@ -33,3 +37,33 @@ export function locate(e: unknown, s: Step): PolicyError {
   }
   return err;
 }
+
+/** The request's activity id (context.RequestId), made on first use. */
+export function activityId(ctx: GatewayContext): string {
+  if (ctx.requestId === '') ctx.requestId = randomUUID();
+  return ctx.requestId;
+}
+
+/**
+ * A policy error as API Management records it: context.LastError, and context.Response the error's own
+ * answer (validate-jwt's 401, ...) or APIM's 500 with the activity id. The pipeline does this before
+ * on-error; retry does it for a failed attempt, before its condition decides.
+ */
+export function recordError(ctx: GatewayContext, err: PolicyError): void {
+  ctx.lastError = {
+    source: err.source, reason: err.reason, message: err.message, scope: err.scope, section: err.section || ctx.section, path: err.path, policyId: err.policyId,
+  };
+  ctx.trace?.add('error', ctx.lastError);
+  if (ctx.response?.body instanceof BackendStream) ctx.response.body.discard();
+  const d = err.response;
+  const r = new GatewayResponse(d?.status ?? 500, { 'content-type': 'application/json', ...d?.headers });
+  r.body = d?.body ?? internalError(activityId(ctx));
+  ctx.response = r;
+}
+
+/**
+ * Inside a branch of `wait for="any"`: aborted once another branch completed the wait ("execution of any
+ * other immediate child policies is terminated"). A send-request in such a branch stops its call and
+ * leaves its variable unset.
+ */
+export const waitBranch = new AsyncLocalStorage<AbortSignal>();

@@ -155,6 +155,13 @@ test('`.`, `..`, encoded slashes and backslashes, empty segments and control cha
   ]) refused(p, 400, 'InvalidRequestUri');
 });
 
+test("an empty parentResourcePath after the namespace (az resource show's path) is read as none; other empty segments are refused", () => {
+  assert.deepEqual(pathSegments(`/subscriptions/${S}/resourcegroups/rg/providers/Microsoft.ManagedIdentity//userAssignedIdentities/u`),
+    ['subscriptions', S, 'resourcegroups', 'rg', 'providers', 'Microsoft.ManagedIdentity', 'userAssignedIdentities', 'u']);
+  refused(`/subscriptions/${S}/resourceGroups/rg/providers//Microsoft.ManagedIdentity/userAssignedIdentities/u`, 400, 'InvalidRequestUri');
+  refused(`/subscriptions/${S}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities//u`, 400, 'InvalidRequestUri');
+});
+
 test('pathSegments decodes each segment once', () => {
   assert.deepEqual(pathSegments('/a/b%20c/%25/'), ['a', 'b c', '%']);
   assert.deepEqual(pathSegments('///a'), ['a']);

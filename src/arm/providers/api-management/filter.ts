@@ -5,8 +5,8 @@
 // (MicrosoftDocs/feedback#3217); `name` is the entity's name. A bad filter is API Management's
 // 400 ValidationError (Azure/azure-docs#94849 shows one: code ValidationError, Microsoft.OData's text).
 import { AzureError } from '../../../common/errors.js';
-import { ODataFilterError, type ComparisonOp } from '../../odata-filter.js';
-import { compileFilter, type FieldValue, type FilterField, type FilterFunction, type FilterPredicate, type FilterSchema } from '../../odata-filter-eval.js';
+import { ODataFilterError, type ComparisonOp } from '../../../common/odata-filter.js';
+import { compileFilter, type FieldValue, type FilterField, type FilterFunction, type FilterPredicate, type FilterSchema } from '../../../common/odata-filter-eval.js';
 import type { ResourceBody } from '../../resource-store.js';
 
 const ALL_OPS: readonly ComparisonOp[] = ['ge', 'le', 'eq', 'ne', 'gt', 'lt'];

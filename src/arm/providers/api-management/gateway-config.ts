@@ -5,7 +5,7 @@ import type { ApimChildDeps } from './child.js';
 import { SERVICE } from './service.js';
 import { API } from './children/apis.js';
 import { OPERATION, type OperationResponse, type Representation } from './children/operations.js';
-import { POLICY_KINDS } from './children/policies.js';
+import { POLICY_FRAGMENT, POLICY_KINDS } from './children/policies.js';
 import { PRODUCT, PRODUCT_API } from './children/products.js';
 import { SUBSCRIPTION, relativeScope, subscriptionKeys } from './children/subscriptions.js';
 import { BACKEND } from './children/backends.js';
@@ -54,6 +54,7 @@ export class ApimConfigSource implements ConfigSource {
         responses: responseConfigs(o.body.properties.responses),
       })),
       policies,
+      policyFragments: (await resources.listOf(POLICY_FRAGMENT, { parent: id })).map((f) => ({ name: f.body.name, xml: f.body.properties.value })),
       products,
       subscriptions,
       backends: (await resources.listOf(BACKEND, { parent: id })).map((b) => ({ name: b.body.name, url: b.body.properties.url, protocol: b.body.properties.protocol })),

@@ -157,7 +157,9 @@ export function serviceRegistration(arm: ArmContext, hostnames: HostnameCertific
     const id = existing?.id ?? req.target.id;
     const change = await applyIdentity(arm, {
       resourceId: id, resourceName: existing?.body.name ?? name, requested: body.identity, previous: prev?.identity as IdentityProperty | undefined,
-      merge, maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(merged.hostnameConfigurations),
+      // A PUT without `identity` keeps the instance's identities, as API Management's does (`az apim update
+      // --publisher-name X` sends the instance back without them); `{"type": "None"}` removes them.
+      merge, omitted: 'keep', maxUserAssigned: MAX_USER_ASSIGNED, checkRemoval: identityInUse(merged.hostnameConfigurations),
       caller: req.caller, action: `${SERVICE_TYPE}/write`,
     });
 
@@ -175,7 +177,9 @@ export function serviceRegistration(arm: ArmContext, hostnames: HostnameCertific
         id, name: existing?.body.name ?? name, type: SERVICE_TYPE, location,
         ...(tags ? { tags } : {}),
         sku,
-        identity: change.identity,
+        // An instance without identities has no `identity` at all, as Azure answers (ApiManagementCreateService
+        // example): `az apim update --enable-managed-identity` adds one only where it finds none.
+        ...(change.identity.type === 'None' ? {} : { identity: change.identity }),
         ...(Array.isArray(body.zones) ? { zones: body.zones } : prev?.zones ? { zones: prev.zones } : {}),
         systemData: systemData(req.caller, prev?.systemData, arm.clock.nowMs()),
         properties: serviceProperties(merged, {

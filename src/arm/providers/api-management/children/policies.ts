@@ -24,8 +24,8 @@ export interface PolicyProperties {
   value: string;
 }
 
-/** The display names of the named values a stored policy uses (kept private, for the in-use checks). */
-interface PolicyPrivate { namedValues?: string[] }
+/** The named values (display names) and policy fragments a stored policy uses (kept private, for the in-use checks). */
+export interface PolicyPrivate { namedValues?: string[]; fragments?: string[] }
 
 interface Scope {
   /** Type under service/: 'policies', 'products/policies', ... */
@@ -41,8 +41,13 @@ const SCOPES: Scope[] = [
   { path: 'apis/operations/policies', kind: 'operation', parent: { kind: OPERATION, entity: 'Operation' } },
 ];
 
+/** service/policyFragments (policy-fragments.ts): here because a policy's validation reads them. */
+export const POLICY_FRAGMENT = resourceKind<PolicyProperties & { description?: string; provisioningState: string }>('Microsoft.ApiManagement/service/policyFragments');
+
 export const POLICY_KINDS = SCOPES.map((s) => resourceKind<PolicyProperties>(`Microsoft.ApiManagement/service/${s.path}`));
 export const POLICY_TYPES = POLICY_KINDS.map((k) => k.type);
+/** The scope kind of each of POLICY_KINDS, in the same order. */
+export const POLICY_SCOPE_KINDS: readonly PolicyScope['kind'][] = SCOPES.map((s) => s.kind);
 
 /** `{{name}}` references of a document: the fallback while the gateway cannot validate. */
 export function namedValueReferences(xml: string): string[] {
@@ -64,31 +69,43 @@ export async function policiesUsing(reader: Reader, instanceId: string, displayN
   return users;
 }
 
+/** The instance's policy fragments by name (any case): their documents, for include-fragment's checks. */
+export async function fragmentDocuments(reader: Reader, instanceId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of await reader.listOf(POLICY_FRAGMENT, { parent: instanceId })) out.set(f.body.name.toLowerCase(), f.body.properties.value);
+  return out;
+}
+
 /**
  * Validates a policy document for a scope with the gateway's compiler (400 ValidationError naming the
- * element and line), and checks that every {{named value}} it uses exists. Returns those names.
+ * element and line): every include-fragment names an existing fragment (`fragments`: the instance's,
+ * by lower-cased name) whose policies fit where it is included, and every {{named value}} it uses
+ * exists. Returns the named values and fragments it uses.
  */
-export async function validatePolicyDocument(deps: ApimChildDeps, instanceId: string, xml: string, scope: PolicyScope['kind']): Promise<string[]> {
+export async function validatePolicyDocument(deps: ApimChildDeps, instanceId: string, xml: string, scope: PolicyScope['kind'],
+  fragments?: Map<string, string>): Promise<Required<PolicyPrivate>> {
   const { arm } = deps;
   let used: string[];
+  let included: string[];
+  const known = fragments ?? await fragmentDocuments(arm.resources, instanceId);
   try {
-    used = arm.gateway.validatePolicy(xml, scope).namedValues;
+    ({ namedValues: used, fragments: included } = arm.gateway.validatePolicy(xml, scope, (id) => known.get(id.toLowerCase())));
   } catch (e) {
     if (isAzureError(e)) throw e;
     // A compiler failure that is not a validation error must not let the document through.
     deps.logger.error('policy validation failed unexpectedly', e);
     throw validationError('value', 'The policy document could not be validated.');
   }
-  const known = new Set((await arm.resources.listOf(NAMED_VALUE, { parent: instanceId })).map((n) => namedValueKey(n.body.properties.displayName)));
+  const names = new Set((await arm.resources.listOf(NAMED_VALUE, { parent: instanceId })).map((n) => namedValueKey(n.body.properties.displayName)));
   for (const n of used) {
-    if (known.has(namedValueKey(n))) continue;
+    if (names.has(namedValueKey(n))) continue;
     // As Azure: "Error in element 'set-header' on line 3, column 10: Cannot find a property 'x'".
     const at = locateReference(xml, n);
     throw at
       ? validationError(at.element, `Error in element '${at.element}' on line ${at.line}, column ${at.column}: Cannot find a property '${n}'`)
       : validationError('value', `Cannot find a property '${n}'`);
   }
-  return used;
+  return { namedValues: used, fragments: included };
 }
 
 /** `?format=xml|rawxml` on GET and list labels the document so. */
@@ -127,8 +144,8 @@ export function policyRegistrations(deps: ApimChildDeps): ResourceTypeRegistrati
     },
     async properties({ instance, given }) {
       const properties = await documentOf(given);
-      const namedValues = await validatePolicyDocument(deps, instance.id, properties.value, scope.kind);
-      return { properties, private: { namedValues } };
+      const used = await validatePolicyDocument(deps, instance.id, properties.value, scope.kind);
+      return { properties, private: used };
     },
     present: presentPolicyLike,
   }));

@@ -4,6 +4,7 @@
 // (`tags/any(t: t eq 'x')`). Precedence as Microsoft's OData parser: or < and < comparison < not.
 // Syntax errors carry Microsoft.OData's texts with a 0-based position: "Syntax error at position 5 in '...'.".
 // What a filter means for a collection (which fields, operators, functions) is odata-filter-eval.ts.
+// Shared by the planes that take `$filter`: Resource Manager (resources, API Management) and Microsoft Graph.
 
 export type ComparisonOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 export type LiteralValue = string | number | boolean | null;
