@@ -44,8 +44,8 @@ export interface RunningServer {
 }
 
 /** The planes, in dependency order, each built finished by its constructor or async factory. */
-async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; baseUrl: string }) {
-  const { config, store, box, clock, logger, tls, baseUrl } = o;
+async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; clock: Clock; logger: Logger; tls: { certPem: string; keyPem: string }; caCertPem: string; baseUrl: string }) {
+  const { config, store, box, clock, logger, tls, caCertPem, baseUrl } = o;
   const authz = new AuthzPlane(store.db, clock);
   const entra = await EntraPlane.create({
     db: store.db, box, clock, baseUrl, tokenLifetimeSeconds: config.tokenLifetimeSeconds,
@@ -55,7 +55,7 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
   });
   const gateway = new GatewayPlane({
-    eventHubs, host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet,
+    eventHubs, host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet, trustedCaPem: caCertPem,
     quotas: new StoreQuotaCounters(store.db, logger),
   });
   const keyVault = new KeyVaultPlane({
@@ -97,7 +97,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   // host), and it serves them once they are built (management/listener.ts).
   const tls = { certPem: serverCert.certPem, keyPem: serverCert.keyPem };
   const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
-    (port) => buildPlanes({ config, store, box, clock, logger, tls, baseUrl: `https://localhost:${port}` }))
+    (port) => buildPlanes({ config, store, box, clock, logger, tls, caCertPem: ca.caCertPem, baseUrl: `https://localhost:${port}` }))
     .catch(async (e: unknown) => { await store.close(); throw e; });
   const { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm } = listener.planes;
   try {

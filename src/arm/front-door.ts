@@ -17,6 +17,7 @@ import type { Logger } from '../common/log.js';
 import type { AuthzPlane } from '../authz/index.js';
 import { TokenRejectedError, type TokenVerifier } from '../entra/index.js';
 import { ArmErrors } from './errors.js';
+import { readAzTemplateSplice } from './az-template-body.js';
 import { parseArmPath, scopeAsSent, type ArmTarget } from './resource-id.js';
 import { callerName, defaultAction, type ArmCaller, type ArmHandler, type ArmResult, type ProviderRegistry } from './registry.js';
 import type { ResourceStore } from './resource-store.js';
@@ -163,7 +164,7 @@ export class ArmFrontDoor {
   private async readJsonBody(ctx: RequestContext): Promise<unknown> {
     if (ctx.method !== 'PUT' && ctx.method !== 'PATCH' && ctx.method !== 'POST') return undefined;
     try {
-      return await readJsonBody(ctx.req, { limit: this.o.maxBodyBytes, contentType: ARM_JSON });
+      return await readJsonBody(ctx.req, { limit: this.o.maxBodyBytes, contentType: ARM_JSON, lenient: readAzTemplateSplice });
     } catch (e) {
       if (e instanceof UnsupportedMediaTypeError) throw ArmErrors.unsupportedMediaType(e.contentType);
       if (e instanceof MalformedJsonError) throw ArmErrors.invalidRequestContent(`${e.detail}. Path '', line 1.`);

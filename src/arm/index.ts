@@ -25,6 +25,7 @@ import type { SecretBox } from '../common/crypto.js';
 import { keyVaultProvider } from './providers/key-vault.js';
 import { eventHubProvider } from './providers/event-hub.js';
 import { deploymentsProvider, type DeploymentsProvider } from './providers/resources-deployments/index.js';
+import { handleCloudMetadata, isCloudMetadataPath } from './cloud-metadata.js';
 
 export type { ArmContext } from './context.js';
 export { ArmErrors } from './errors.js';
@@ -121,10 +122,12 @@ export class ArmPlane {
 
   /** True for paths this plane serves. */
   matches(path: string): boolean {
-    return /^\/(subscriptions|providers)(\/|$)/i.test(path);
+    return /^\/(subscriptions|providers)(\/|$)/i.test(path) || isCloudMetadataPath(path);
   }
 
   handle(ctx: RequestContext): Promise<void> {
+    // The cloud metadata document is anonymous (clients read it before they can sign in).
+    if (isCloudMetadataPath(ctx.path)) { handleCloudMetadata(ctx, { baseUrl: this.o.baseUrl, tenantId: this.o.entra.tenantId }); return Promise.resolve(); }
     return this.frontDoor.handle(ctx);
   }
 }

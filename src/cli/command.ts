@@ -26,6 +26,8 @@ export interface CliIo {
   cwd: string;
   /** Asks a question and returns the answer; absent when there is no terminal to ask on (then --yes is needed). */
   prompt?: (question: string) => Promise<string>;
+  /** A child process (`apim-local az`) may use this process's stdin, stdout and stderr directly. */
+  inheritStdio?: boolean;
 }
 
 /** The io of a real process: its streams, environment and, on a terminal, readline on stdin. */
@@ -36,6 +38,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     prompt: process.stdin.isTTY ? askOnTerminal : undefined,
+    inheritStdio: true,
   };
 }
 
@@ -86,6 +89,8 @@ export interface CliContext {
   confirm(question: string): Promise<boolean>;
   /** az asks before deleting unless --yes: true when --yes was given or the answer is yes. */
   confirmed(yes: boolean | undefined): Promise<boolean>;
+  /** The invocation's io (environment and streams), for a command that runs another program. */
+  io: CliIo;
 }
 
 /** What a command returns: the value to print (nothing for undefined) and its table transformer. */
@@ -94,6 +99,8 @@ export interface CommandResult {
   table?: TableTransformer;
   /** Printed as is instead of the rendered value: a command's own default format (no --output given). */
   text?: string;
+  /** The exit code of a command that ran another program and printed nothing itself (`apim-local az`). */
+  exitCode?: number;
 }
 
 export type Handler<O> = (ctx: CliContext, opts: O & CommonOptions) => Promise<CommandResult | void>;
@@ -138,9 +145,10 @@ export function action<O>(handler: Handler<O>): (...args: unknown[]) => Promise<
       server = new ServerClient(connection, dataDir);
       const arm = new ArmClient(server, connection.subscriptionId);
       const progress = (line: string) => { if (!opts.onlyShowErrors) io.stderr(`${line}\n`); };
-      const ctx: CliContext = { dataDir, connection, server, arm, admin: new AdminClient(arm), warn, progress, cwd: io.cwd, confirm, confirmed };
+      const ctx: CliContext = { dataDir, connection, server, arm, admin: new AdminClient(arm), warn, progress, cwd: io.cwd, confirm, confirmed, io };
       const result = await handler(ctx, opts);
-      if (result) io.stdout(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
+      if (result?.exitCode !== undefined) run.exitCode = result.exitCode;
+      else if (result) io.stdout(result.text ?? render(result.value, { output: opts.output ?? 'json', query: opts.query, tableTransformer: result.table }));
     } catch (e) {
       if (e instanceof CliError) {
         io.stderr(`ERROR: ${e.describe()}\n`);

@@ -1,4 +1,4 @@
-// The `apim-local` command: `start`, and az-style commands over the ARM API. main() touches no process
+// The `apim-local` command: `start`, az-style commands over the ARM API, and `az` (the real Azure CLI). main() touches no process
 // state: it writes through the io it is given and returns the exit code (bin/apim-local.js sets it).
 import { Command, CommanderError } from 'commander';
 import { registerStart } from './start.js';
@@ -13,6 +13,7 @@ import { registerIdentity } from './commands/identity.js';
 import { registerKeyVault } from './commands/keyvault.js';
 import { registerDeployment } from './commands/deployment.js';
 import { registerEventHubs } from './commands/eventhubs.js';
+import { registerAz } from './commands/az.js';
 
 /** Runs one command line (`argv` as process.argv: node, script, arguments); resolves to its exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -37,6 +38,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerKeyVault(program);
   registerDeployment(program);
   registerEventHubs(program);
+  registerAz(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -77,6 +77,8 @@ export interface JsonBodyOptions {
   limit: number;
   /** Content types taken (UnsupportedMediaTypeError otherwise); absent, any. */
   contentType?: RegExp;
+  /** A plane's reading of a text strict JSON refuses (undefined: refused after all), e.g. Resource Manager's of az's template splice. */
+  lenient?: (text: string) => unknown;
 }
 
 /**
@@ -104,6 +106,8 @@ export async function readJsonBody(req: IncomingMessage, o: JsonBodyOptions): Pr
   try {
     return JSON.parse(text);
   } catch (e) {
+    const read = o.lenient?.(text);
+    if (read !== undefined) return read;
     throw new MalformedJsonError(e instanceof Error ? e.message : String(e));
   }
 }

@@ -80,6 +80,14 @@ export class EntraPlane {
   /** Serves the Entra routes; returns false when the path is not Entra's. */
   async handle(ctx: RequestContext): Promise<boolean> {
     if (await handleManagedIdentityEndpoint(ctx, this.managedIdentities, this.options.clock, this.options.identityEndpointGuard)) return true;
+    // The ADFS-style authority `{base}/adfs` (the cloud metadata's login endpoint): MSAL skips instance
+    // discovery for it and reads this document, the default tenant's v2 one, so tokens come from the
+    // tenant's v2 token endpoint with the tenant's issuer, verifiable as any other.
+    if (/^\/adfs\/\.well-known\/openid-configuration\/?$/i.test(ctx.path)) {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return methodNotAllowed(ctx);
+      sendJson(ctx.res, 200, discoveryDocument(this.options.baseUrl, this.tenantId, 2, this.issuers.v2));
+      return true;
+    }
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/token)\/?$/i.exec(ctx.path);
     if (!m) return false;
     const [, tenant, route] = m;

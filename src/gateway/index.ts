@@ -63,6 +63,8 @@ export interface GatewayOptions {
   workers?: number;
   /** Workers' log level (errors only). */
   quiet?: boolean;
+  /** apim-local's CA certificate (PEM): backends served by this server are trusted (runtime/backend.ts). */
+  trustedCaPem?: string;
   /** Timeouts and the connection cap of gateway ports (tests set short ones; workers use the defaults). */
   listenerLimits?: Partial<ListenerLimits>;
   /** Namespaces on this machine (the Event Hubs plane), reached in process by log-to-eventhub. */
@@ -81,7 +83,7 @@ interface InstanceState {
 
 export class GatewayPlane {
   private readonly instances = new Map<string, InstanceState>();
-  private readonly client = new BackendClient();
+  private readonly client: BackendClient;
   private readonly traces: TraceStore;
   private readonly counters: CounterStore;
   private readonly metricsOfProcess = new GatewayMetrics();
@@ -97,12 +99,13 @@ export class GatewayPlane {
     this.counters = o.counters ?? new MemoryCounterStore();
     this.quotas = o.quotas ?? new MemoryQuotaCounters();
     this.loggers = new EventHubLoggers({ local: o.eventHubs, tokens: o.managedIdentities, logger: o.logger, flushMs: o.eventHubFlushMs });
+    this.client = new BackendClient(o.trustedCaPem);
     const workers = o.workers ?? 1;
     // With workers, a trace may be fetched before the worker that recorded it has sent it here.
     this.traces = new TraceStore(workers > 1 ? 2000 : 0);
     if (workers > 1) {
       this.pool = new WorkerPool({
-        count: workers - 1, tls: { cert: o.certPem, key: o.keyPem }, quiet: o.quiet ?? false, logger: o.logger,
+        count: workers - 1, tls: { cert: o.certPem, key: o.keyPem }, trustedCaPem: o.trustedCaPem, quiet: o.quiet ?? false, logger: o.logger,
         tokens: o.managedIdentities, counters: this.counters, cache: this.cache, quotas: this.quotas, concurrency: this.concurrency, traces: this.traces, eventHubs: this.loggers,
       });
     }

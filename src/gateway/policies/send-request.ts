@@ -145,7 +145,7 @@ function requestBuilder(node: XNode, c: CompileContext): (ctx: GatewayContext) =
     }
     // Only http(s): a named value or a copied request must not turn this into a file or data reader.
     if (!HTTP_URL.test(target.trim())) throw new PolicyError('RequestFailed', `${node.name}: '${target}' is not an absolute http or https URL.`);
-    return { url: target, method: verb, headers, body: payload, timeoutMs: timeoutMs(ctx), dispatcher: via ? client.proxied(via(ctx)) : undefined };
+    return { url: target, method: verb, headers, body: payload, timeoutMs: timeoutMs(ctx), dispatcher: via ? client.proxied(via(ctx)) : client.dispatcher };
   };
 }
 

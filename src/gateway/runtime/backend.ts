@@ -4,7 +4,8 @@
 // back-pressure; nothing is buffered unless a policy replaced or buffered the body.
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
-import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import tls from 'node:tls';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
@@ -184,6 +185,20 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 export class BackendClient {
   private readonly pools = new Map<string, Pool>();
   private readonly certificatePools: string[] = [];
+  /** TLS trust of every backend connection: the public roots, plus apim-local's own CA when given. */
+  private readonly connect: { ca: string[] } | undefined;
+  /** For a policy's own calls (send-request): the same trust as the backend pools. */
+  readonly dispatcher: Agent;
+
+  /**
+   * `trustedCaPem`: apim-local's CA certificate, so a backend that is this server (its Resource Manager,
+   * a local vault, another instance's gateway) is trusted without NODE_EXTRA_CA_CERTS, as Azure's
+   * gateway trusts Azure's own endpoints.
+   */
+  constructor(trustedCaPem?: string) {
+    this.connect = trustedCaPem ? { ca: [...tls.rootCertificates, trustedCaPem] } : undefined;
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: this.connect });
+  }
 
   /**
    * The pool for an origin; with a client certificate (authentication-certificate) a pool of its own, so
@@ -194,7 +209,9 @@ export class BackendClient {
     let p = this.pools.get(key);
     if (!p) {
       const c = clientCertificate;
-      const connect = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      const certificate = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      // The pool's trust (public roots + the local CA) and, for authentication-certificate, the client certificate.
+      const connect = certificate || this.connect ? { ...this.connect, ...certificate } : undefined;
       p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
       this.pools.set(key, p);
       if (c) {
@@ -269,7 +286,8 @@ export class BackendClient {
       const token = proxy.username !== undefined ? `Basic ${Buffer.from(`${proxy.username}:${proxy.password ?? ''}`).toString('base64')}` : undefined;
       // authentication-certificate through a proxy: the certificate goes in the TLS handshake with the backend.
       const c = clientCertificate;
-      const requestTls = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      const certificate = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
+      const requestTls = certificate || this.connect ? { ...this.connect, ...certificate } : undefined;
       agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(requestTls ? { requestTls } : {}) });
       this.proxies.set(key, agent);
     }
@@ -280,7 +298,7 @@ export class BackendClient {
     const pools: Dispatcher[] = [...this.pools.values(), ...this.proxies.values()];
     this.pools.clear();
     this.proxies.clear();
-    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+    await Promise.all([...pools, this.dispatcher].map((p) => p.destroy().catch(() => undefined)));
   }
 }
 

@@ -22,6 +22,8 @@ export interface WorkerPoolOptions {
   /** Worker processes to fork (the server process is one more). */
   count: number;
   tls: { cert: string; key: string };
+  /** apim-local's CA certificate, trusted for backends (runtime/backend.ts). */
+  trustedCaPem: string | undefined;
   quiet: boolean;
   logger: Logger;
   tokens: ManagedIdentityTokens | undefined;
@@ -78,7 +80,7 @@ class Worker {
       // Not on 'disconnect': Node postpones it forever while a handle it sent awaits the dead worker's ack.
       this.lost();
     });
-    this.send({ t: 'init', index, tls: o.tls, quiet: o.quiet });
+    this.send({ t: 'init', index, tls: o.tls, trustedCaPem: o.trustedCaPem, quiet: o.quiet });
   }
 
   send(m: ToWorker): boolean {

@@ -9,7 +9,7 @@ import type { MetricFamily } from '../runtime/metrics.js';
 
 /** Server → worker. A 'socket' message carries the connection as its handle. */
 export type ToWorker =
-  | { t: 'init'; index: number; tls: { cert: string; key: string }; quiet: boolean }
+  | { t: 'init'; index: number; tls: { cert: string; key: string }; trustedCaPem?: string; quiet: boolean }
   | { t: 'config'; seq: number; key: string; config: InstanceConfig }
   | { t: 'remove'; key: string }
   | { t: 'socket'; key: string; id: number }

@@ -82,7 +82,7 @@ function remoteTraces(line: ServerLine, gatewayWorker: number): TraceSink {
 function main(): void {
   const line = new ServerLine();
   const instances = new Map<string, InstanceServer>();
-  const client = new BackendClient();
+  let client = new BackendClient();
   const metrics = new GatewayMetrics();
   let make: ((resourceId: string) => InstanceServer) | undefined;
   let logger: Logger = createLogger(false);
@@ -91,6 +91,7 @@ function main(): void {
     switch (m.t) {
       case 'init': {
         logger = createLogger(m.quiet);
+        if (m.trustedCaPem) { void client.close(); client = new BackendClient(m.trustedCaPem); }
         // log-to-eventhub: the server sends (its last error is not known here, so traces in workers show none).
         const eventHubs = { log: (instanceId: string, loggerId: string, event: LoggedEvent) => { line.send({ t: 'eh', instanceId, loggerId, event }); return undefined; } };
         const o = { tls: m.tls, logger, tokens: remoteTokens(line), counters: remoteCounters(line),
