@@ -93,6 +93,11 @@ function operations(): OperationConfig[] {
       request: { queryParameters: [], headers: [], representations: [{ contentType: 'text/xml', schemaId: 'svc', typeName: 'GetPet' }, { contentType: 'application/xml', schemaId: 'svc', typeName: 'GetPet' }] },
       responses: [{ statusCode: 200, representations: [] }],
     },
+    {
+      apiName: 'echo', name: 'feed', displayName: 'feed', method: 'POST', urlTemplate: '/feed', templateParameters: [],
+      request: { queryParameters: [], headers: [], representations: [{ contentType: 'text/xml', schemaId: 'wsdl', typeName: 'Feed' }] },
+      responses: [{ statusCode: 200, representations: [] }],
+    },
     { apiName: 'echo', name: 'any', displayName: 'any', method: 'GET', urlTemplate: '/*', templateParameters: [], responses: [{ statusCode: 200, representations: [] }] },
   ];
 }
@@ -226,6 +231,15 @@ const xmlSchemas = (backendUrl: string): SchemaConfig[] => [
   xsd('relative', `targetNamespace="urn:base2" xmlns:b="urn:base"><xs:import namespace="urn:base" schemaLocation="base" /><xs:element name="c" type="b:code" />`),
   xsd('evil-file', `><xs:include schemaLocation="file:///etc/passwd" /><xs:element name="a" />`),
   xsd('evil-net', `xmlns:x="urn:x"><xs:import namespace="urn:x" schemaLocation="${backendUrl}/x.xsd" /><xs:element name="a" type="x:t" />`),
+  // A WSDL (as WSDL import stores it): two schemas in its types, the second importing the first and using prefixes declared on the WSDL.
+  {
+    apiName: 'echo', name: 'wsdl', format: 'xml',
+    value: `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:pets" xmlns:c="urn:common" targetNamespace="urn:pets"><wsdl:types>
+      <xs:schema targetNamespace="urn:common"><xs:simpleType name="food"><xs:restriction base="xs:string"><xs:enumeration value="fish" /><xs:enumeration value="meat" /></xs:restriction></xs:simpleType></xs:schema>
+      <xs:schema targetNamespace="urn:pets" elementFormDefault="qualified"><xs:import namespace="urn:common" />
+        <xs:complexType name="meal"><xs:sequence><xs:element name="food" type="c:food" /></xs:sequence></xs:complexType><xs:element name="Feed" type="tns:meal" /></xs:schema>
+    </wsdl:types><wsdl:message name="FeedRequest"><wsdl:part name="p" element="tns:Feed" /></wsdl:message></wsdl:definitions>`,
+  },
   xsd('svc', `targetNamespace="urn:svc"><xs:element name="GetPet"><xs:complexType><xs:sequence><xs:element name="name" type="xs:string" /></xs:sequence></xs:complexType></xs:element>`, 'echo'),
 ];
 const ORDER = (id: string, code: string) => `<order xmlns="urn:orders"><id>${id}</id><code>${code}</code></order>`;
@@ -290,6 +304,12 @@ test('validate-content as xml and soap (Microsoft Learn, "Validate content": XML
   r = await soap(ENVELOPE(SOAP11, '<GetPet xmlns="urn:svc"><nom>rex</nom></GetPet>'));
   assert.equal(r.status, 400);
   assert.ok(r.json.message.startsWith(`${soapLead} Element '{urn:svc}nom': This element is not expected. Expected is ( {urn:svc}name ).`), r.json.message);
+  // The API definition is a WSDL: the schemas of its types.
+  r = await call(`${gw.url}/echo/feed`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: ENVELOPE(SOAP11, '<Feed xmlns="urn:pets"><food>fish</food></Feed>') });
+  assert.equal(r.status, 200, r.text);
+  r = await call(`${gw.url}/echo/feed`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: ENVELOPE(SOAP11, '<Feed xmlns="urn:pets"><food>grass</food></Feed>') });
+  assert.equal(r.status, 400);
+  assert.match(r.json.message, /^Body of the request does not conform to the definition Feed, which is associated with the content type text\/xml\. Element '\{urn:pets\}food': \[facet 'enumeration'\] The value 'grass' is not an element of the set \{'fish', 'meat'\}/);
   r = await soap('<GetPet xmlns="urn:svc"><name>rex</name></GetPet>');
   assert.equal(r.json.message, `${soapLead} The message is not a SOAP envelope: its root element is 'GetPet' in namespace 'urn:svc'.`);
   r = await soap(`<s:Envelope xmlns:s="${SOAP11}"><s:Header /></s:Envelope>`);

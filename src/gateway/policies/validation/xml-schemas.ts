@@ -3,6 +3,10 @@
 // (`apis/{api}/schemas` of content type xsd+xml, the API definition's default). Validation is libxml2's
 // (libxml2-wasm: WebAssembly, no native build), loaded on first use.
 //
+// An API schema may also be a WSDL (its `types`) or WADL grammars document: the XML schemas in it are
+// served at /apis/{api}/schemas/{id}/{n} and imported (included, without a target namespace) by a schema
+// compiled for the document, with the namespaces they inherit from the WSDL declared on them.
+//
 // A schema may include or import another schema of the instance by its address, as APIM documents:
 // `<xs:include schemaLocation="/schemas/myschema" />` (a relative location resolves against the schema's
 // own address, /schemas/{id} or /apis/{api}/schemas/{id}). Nothing else is ever loaded: the only input
@@ -55,6 +59,7 @@ export function loadLibxml(): Promise<Libxml> {
   return loading;
 }
 
+const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 const SOAP_ENVELOPES = new Set(['http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope']);
 
 /** Parse options: no network, no external entities (and so no external DTD). */
@@ -71,6 +76,8 @@ function describe(details: readonly ErrorDetail[], fallback: string): string {
 
 const errorText = (m: Libxml, e: unknown): string => (e instanceof m.XmlLibError ? describe(e.details, e.message.trim()) : e instanceof Error ? e.message : String(e));
 
+const escapeAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
 /** A compiled XML check: undefined when the body is valid, else the first problem. */
 export type XmlCheck = (body: Buffer, soap: boolean) => string | undefined;
 
@@ -81,6 +88,8 @@ export class XmlSchemaTable {
   private readonly global = new Map<string, string>();
   private readonly api = new Map<string, string>();
   private readonly compiled = new Map<string, XmlCheck>();
+  /** Schemas embedded in a WSDL/WADL document, by their address /apis/{api}/schemas/{id}/{n} (lower-cased). */
+  private readonly embedded = new Map<string, string>();
 
   constructor(schemas: readonly SchemaConfig[] | undefined) {
     for (const s of schemas ?? []) {
@@ -109,6 +118,8 @@ export class XmlSchemaTable {
 
   /** The schema text at an address: /schemas/{id}, or /apis/{api}/schemas/{id} of the same API. */
   private lookup(location: string, apiOfRoot: string | undefined): string | undefined {
+    const inner = this.embedded.get(location.toLowerCase());
+    if (inner !== undefined && apiOfRoot !== undefined && location.toLowerCase().startsWith(`/apis/${encodeURIComponent(apiOfRoot)}/`)) return inner;
     let m = /^\/schemas\/([^/?#]+)$/.exec(location);
     if (m) return this.global.get(decodeURIComponent(m[1]).toLowerCase());
     m = /^\/apis\/([^/?#]+)\/schemas\/([^/?#]+)$/.exec(location);
@@ -135,8 +146,13 @@ export class XmlSchemaTable {
     resolving = (location) => this.lookup(location, apiOfRoot === undefined ? undefined : decodeURIComponent(apiOfRoot).toLowerCase());
     loads = 0;
     try {
-      const doc = m.XmlDocument.fromString(text, { url, option: parseOption(m) });
+      let doc = m.XmlDocument.fromString(text, { url, option: parseOption(m) });
       try {
+        if (doc.root.name !== 'schema' || doc.root.namespaceUri !== XSD_NS) {
+          const wrapper = this.unwrap(m, doc, url);
+          doc.dispose();
+          doc = m.XmlDocument.fromString(wrapper, { url, option: parseOption(m) });
+        }
         validator = m.XsdValidator.fromDoc(doc);
       } finally {
         doc.dispose();
@@ -146,6 +162,29 @@ export class XmlSchemaTable {
     } finally {
       resolving = undefined;
     }
+    return this.validating(m, validator);
+  }
+
+  /**
+   * The schemas inside a WSDL or WADL document: each kept at /{url}/{n} (with the namespaces it inherits
+   * declared on it), and a schema that imports (or includes) them all.
+   */
+  private unwrap(m: Libxml, doc: import('libxml2-wasm').XmlDocument, url: string): string {
+    const schemas = doc.find('//xs:schema', { xs: XSD_NS }).filter((n): n is XmlElement => n instanceof m.XmlElement);
+    if (schemas.length === 0) throw new Error(`The document (root element '${doc.root.name}') holds no XML schema (xs:schema).`);
+    const refs: string[] = [];
+    schemas.forEach((schema, i) => {
+      const own = schema.nsDeclarations;
+      for (const [prefix, uri] of Object.entries(schema.namespaces)) if (!(prefix in own)) schema.addNsDeclaration(uri, prefix === '' ? undefined : prefix);
+      const location = `${url}/${i}`;
+      this.embedded.set(location.toLowerCase(), schema.toString());
+      const ns = schema.attr('targetNamespace')?.value;
+      refs.push(ns ? `<xs:import namespace="${escapeAttr(ns)}" schemaLocation="${escapeAttr(location)}" />` : `<xs:include schemaLocation="${escapeAttr(location)}" />`);
+    });
+    return `<xs:schema xmlns:xs="${XSD_NS}">${refs.join('')}</xs:schema>`;
+  }
+
+  private validating(m: Libxml, validator: XsdValidator): XmlCheck {
     return (body, soap) => {
       let doc;
       try {
