@@ -101,6 +101,12 @@ export class Compiler {
   }
 
   bind(node: Node, scope: Scope, expected?: TypeRef): Resolved {
+    const substitute = this.substitutes.get(node.id);
+    if (substitute) return substitute(scope);
+    if (POSTFIX_BASE[node.type] && !isChainLink(node)) {
+      const r = this.reassociated(node, scope);
+      if (r) return r;
+    }
     switch (node.type) {
       case 'parenthesized_expression': return this.bind(node.namedChildren[0]!, scope, expected);
       case 'integer_literal': {
@@ -386,6 +392,53 @@ export class Compiler {
     return this.rel.isValueType(type) && !isNullable(type) && type.name !== 'Void' ? nullableOf(type) : type;
   }
 
+  /** Nodes compiled as something else while a misparsed `?.` chain is re-associated (by node id). */
+  private readonly substitutes = new Map<number, (scope: Scope) => Resolved>();
+
+  /**
+   * tree-sitter-c-sharp parses `a + b?.c` (also `-b?.c`, `(T)b?.c`) as `(a + b)?.c`; in C# `?.` binds
+   * tighter: `a + (b?.c)`. For the top of a postfix chain (`.x`, `?.x`, `(...)`, `[...]`) whose `?.` has
+   * such an operator expression as its receiver, this compiles the operator expression with its
+   * rightmost operand standing for the whole chain built on that operand. Undefined when the chain is
+   * parsed right.
+   */
+  private reassociated(top: Node, scope: Scope): Resolved | undefined {
+    let n = top;
+    let loose: Node | undefined;
+    for (;;) {
+      const field = POSTFIX_BASE[n.type];
+      const inner = field ? n.childForFieldName(field) : null;
+      if (!inner) return undefined;
+      if (n.type === 'conditional_access_expression' && LOOSER_THAN_POSTFIX[inner.type]) { loose = inner; break; }
+      n = inner;
+    }
+    let operand = loose;
+    while (LOOSER_THAN_POSTFIX[operand.type]) operand = rightmostOperand(operand);
+    const [looseId, operandId] = [loose.id, operand.id];
+    // Compiling `loose` reaches `operand`: that stands for the chain, in which `loose` is `operand` itself.
+    this.substitutes.set(operandId, (sc) => {
+      this.substitutes.delete(operandId);
+      this.substitutes.set(looseId, (sc2) => { this.substitutes.delete(looseId); return this.bind(operand, sc2); });
+      return this.chainOf(top, sc);
+    });
+    try {
+      return this.bind(loose, scope);
+    } finally {
+      this.substitutes.delete(operandId);
+      this.substitutes.delete(looseId);
+    }
+  }
+
+  /** A postfix chain compiled as it stands (no re-association at its top). */
+  private chainOf(top: Node, scope: Scope): Resolved {
+    switch (top.type) {
+      case 'member_access_expression': return this.memberAccess(top, scope);
+      case 'conditional_access_expression': return this.conditionalAccess(top, scope);
+      case 'invocation_expression': return this.calls.invocation(top, scope);
+      default: return this.elementAccess(top, scope);
+    }
+  }
+
   private conditionalAccess(node: Node, scope: Scope): Resolved {
     const target = this.value(node.childForFieldName('condition')!, scope);
     const binding = node.namedChildren[node.namedChildren.length - 1]!;
@@ -611,6 +664,22 @@ export class Compiler {
     const op = node.children[0]!.text;
     const operandNode = node.namedChildren[0]!;
     const v = this.value(operandNode, scope);
+    // Lifted operators (C# spec 12.4.8): on a nullable operand, null gives null.
+    if (isNullable(v.type) && (op === '!' || op === '-' || op === '+' || op === '~')) {
+      const inner = underlying(v.type);
+      const plain = this.prefixOperator(op, { kind: 'value', type: inner, emit: (env) => env.ret }, node, operandNode);
+      const e = v.emit, f = plain.emit;
+      return { kind: 'value', type: nullableOf(plain.type), emit: (env) => {
+        const x = e(env);
+        if (x === null) return null;
+        // The operator's operand read from a scratch Env (its emit reads `ret`), never the caller's.
+        return f({ locals: env.locals, up: env.up, context: env.context, ret: x });
+      } };
+    }
+    return this.prefixOperator(op, v, node, operandNode);
+  }
+
+  private prefixOperator(op: string, v: Bound, node: Node, operandNode: Node): Bound {
     switch (op) {
       case '!': { const e = this.convert(v, T.bool, operandNode).emit; return { kind: 'value', type: T.bool, emit: (env) => !(e(env) as boolean) }; }
       case '-': case '+': case '~': {
@@ -853,3 +922,27 @@ const OPERATOR_NAMES: Record<string, string> = {
 
 
 export type { Bound, ParamDef };
+
+/** Postfix nodes and the field holding what they apply to. */
+const POSTFIX_BASE: Record<string, string | undefined> = {
+  member_access_expression: 'expression', conditional_access_expression: 'condition',
+  invocation_expression: 'function', element_access_expression: 'expression',
+};
+
+/** Expressions whose operators bind looser than `?.` (the receivers tree-sitter-c-sharp gets wrong). */
+const LOOSER_THAN_POSTFIX: Record<string, true | undefined> = { binary_expression: true, prefix_unary_expression: true, cast_expression: true };
+
+/** The operand an operator expression ends with: `b` of `a + b`, `-b`, `(T)b`. */
+function rightmostOperand(n: Node): Node {
+  if (n.type === 'binary_expression') return n.childForFieldName('right')!;
+  if (n.type === 'cast_expression') return n.childForFieldName('value')!;
+  return n.namedChildren[n.namedChildren.length - 1]!;
+}
+
+/** Whether `n` is what a postfix node applies to (so not the top of its chain). */
+function isChainLink(n: Node): boolean {
+  const p = n.parent;
+  if (!p) return false;
+  const field = POSTFIX_BASE[p.type];
+  return !!field && p.childForFieldName(field)?.id === n.id;
+}
