@@ -322,6 +322,18 @@ test('validate-content as xml and soap (Microsoft Learn, "Validate content": XML
   r = await soap(ENVELOPE(SOAP12, ORDER('1', 'abcd')));
   assert.equal(r.status, 200, 'detect lets the call through');
   const errs = JSON.parse(String(be.requests.at(-1)!.headers['x-errs']));
+  // On the response (outbound): 502 with the internal-error message, the details in LastError.
+  const outbound = `<base /><set-header name="content-type" exists-action="override"><value>application/xml</value></set-header><set-body>@(context.Request.Headers.GetValueOrDefault("x-answer", ""))</set-body>${big('<content type="application/xml" validate-as="xml" schema-id="orders" action="prevent" />')}`;
+  await gw.load({ ...echoApi(be.url), operations: operations(), schemas: xmlSchemas(be.url), policies: [api({ outbound, onError: SHOW_ERROR })] });
+  const answer = (xml: string) => call(`${gw.url}/echo/x`, { headers: { 'x-answer': xml } });
+  r = await answer(ORDER('1', 'ABC'));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.text, ORDER('1', 'ABC'));
+  r = await answer(ORDER('1', 'A'));
+  assert.equal(r.status, 502);
+  assert.deepEqual(r.json, { statusCode: 502, message: INTERNAL });
+  assert.equal(r.headers.get('x-reason'), 'Response not allowed');
+  assert.match(r.headers.get('x-message') ?? '', /^Body of the response does not conform to the definition orders, which is associated with the content type application\/xml\. Element '\{urn:orders\}code'/);
   assert.equal(errs.length, 1);
   assert.deepEqual({ ...errs[0], Details: undefined }, { Name: 'application/soap+xml', Type: 'RequestBody', ValidationRule: 'IncorrectMessage', Details: undefined, Action: 'detect' });
   assert.match(errs[0].Details, /^Body of the request does not conform to the definition orders, which is associated with the content type application\/soap\+xml\. Element '\{urn:orders\}code'/);
