@@ -170,8 +170,14 @@ before(async () => {
   // The custom hostname that asks clients for a certificate, and clientCa as the instance's trusted root.
   await apim.apiManagementService.beginUpdateAndWait(RG, SVC, {
     hostnameConfigurations: [{ type: 'Proxy', hostName: 'mtls.contoso.com', encodedCertificate: pfxOf(hostCert, 'pw').toString('base64'), certificatePassword: 'pw', negotiateClientCertificate: true }],
-    certificates: [{ encodedCertificate: clientCa.der.toString('base64'), storeName: 'Root' }],
+    certificates: [{ encodedCertificate: clientCa.der.toString('base64'), storeName: 'Root', certificatePassword: 'not-kept' }],
   });
+  // The CA certificate is kept with its information; its password never (nor returned).
+  const svc = await apim.apiManagementService.get(RG, SVC);
+  assert.equal(svc.certificates?.length, 1);
+  assert.equal(svc.certificates![0].certificate?.thumbprint, new crypto.X509Certificate(clientCa.der).fingerprint.replace(/:/g, ''));
+  assert.equal(svc.certificates![0].certificatePassword, undefined);
+  assert.doesNotMatch(JSON.stringify(svc), /not-kept/);
   // A vault the instance's system-assigned identity may read, holding a client certificate.
   vaultName = uniqueVaultName('kvauth');
   const v = await createVault(server, RG, vaultName, {

@@ -1,5 +1,6 @@
 // Microsoft.ApiManagement/service: API Management instances with Azure's validation, read-only
 // properties, a gatewayUrl that works on this machine, and managed identities (identity-property.ts).
+import { X509Certificate } from 'node:crypto';
 import type { ArmRequest, ResourceTypeRegistration } from '../../registry.js';
 import type { ArmContext } from '../../context.js';
 import { AzureError } from '../../../common/errors.js';
@@ -258,7 +259,9 @@ function checkSettings(set: Record<string, unknown>): void {
   if (constraint) str(constraint, 'minApiVersion', { at: 'properties.apiVersionConstraint.minApiVersion' });
   str(set, 'publicIpAddressId', { at: at('publicIpAddressId') });
   stringMap(set, 'customProperties', at('customProperties'));
-  for (const f of ['additionalLocations', 'certificates', 'privateEndpointConnections']) arrayOrNull(set, f);
+  for (const f of ['additionalLocations', 'privateEndpointConnections']) arrayOrNull(set, f);
+  const cas = arrayOrNull(set, 'certificates');
+  if (cas) set.certificates = cas.map((c, k) => caCertificate(c as Record<string, unknown>, `properties.certificates[${k}]`));
   (arrayOrNull(set, 'hostnameConfigurations') ?? []).forEach((h, k) => {
     const hc = h as Record<string, unknown>;
     const p = `properties.hostnameConfigurations[${k}]`;
@@ -270,6 +273,28 @@ function checkSettings(set: Record<string, unknown>): void {
     oneOf(hc, 'certificateStatus', ['Completed', 'Failed', 'InProgress'] as const, `${p}.certificateStatus`);
     obj(hc, 'certificate', `${p}.certificate`);
   });
+}
+
+/**
+ * A CA certificate of the instance (CertificateConfiguration): a public .cer (base64 DER) in the Root or
+ * CertificateAuthority store. What is kept is the certificate and its information (expiry, thumbprint,
+ * subject), never `certificatePassword`.
+ */
+function caCertificate(c: Record<string, unknown>, at: string): Record<string, unknown> {
+  if (oneOf(c, 'storeName', ['Root', 'CertificateAuthority'] as const, `${at}.storeName`) === undefined) throw validationError(`${at}.storeName`, `'${at}.storeName' is required.`);
+  const encoded = str(c, 'encodedCertificate', { at: `${at}.encodedCertificate` });
+  str(c, 'certificatePassword', { at: `${at}.certificatePassword` });
+  if (!encoded) throw validationError(`${at}.encodedCertificate`, `'${at}.encodedCertificate' is required.`);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(Buffer.from(encoded, 'base64'));
+  } catch {
+    throw validationError(`${at}.encodedCertificate`, `'${at}.encodedCertificate' must be a base64-encoded X.509 certificate (.cer).`);
+  }
+  return {
+    encodedCertificate: encoded, storeName: c.storeName,
+    certificate: { expiry: new Date(cert.validTo).toISOString().replace(/\.\d{3}Z$/, 'Z'), thumbprint: cert.fingerprint.replace(/:/g, ''), subject: cert.subject.split('\n').reverse().join(', ') },
+  };
 }
 
 function validateSku(value: unknown): { name: string; capacity: number } {
