@@ -16,6 +16,7 @@ import { NOT_FOUND, internalError, sendAnswer } from './runtime/answers.js';
 import type { TraceSink } from './runtime/trace.js';
 import type { GatewayMetrics } from './runtime/metrics.js';
 import { JsonSchemaTable } from './policies/validation/json-schemas.js';
+import { XmlSchemaTable } from './policies/validation/xml-schemas.js';
 import { CertificateTable, trustStore } from './runtime/certificates.js';
 import { TokenCache, type CounterStore, type EventHubSink, type InstanceServices, type ManagedIdentityTokens } from './runtime/services.js';
 
@@ -78,6 +79,7 @@ export class InstanceServer {
     this.services.location = typeof config.location === 'string' ? config.location : '';
     this.services.entraAuthority = typeof config.entraAuthority === 'string' ? config.entraAuthority.replace(/\/+$/, '') : undefined;
     this.services.schemas = new JsonSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
+    this.services.xmlSchemas = new XmlSchemaTable(Array.isArray(config.schemas) ? config.schemas : []);
     this.services.backends = new Map(config.backends.map((b) => [b.name.toLowerCase(), b]));
     this.services.certificates = new CertificateTable(Array.isArray(config.certificates) ? config.certificates : []);
     try {

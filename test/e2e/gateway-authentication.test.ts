@@ -98,6 +98,7 @@ let crlServer: http.Server;
 let vaultName = '';
 let vaultUri = '';
 const raw = instanceRequester(() => server, RG, SVC, () => token);
+const tlsSeen: { url: string; client: string | null }[] = [];
 const urlOf = (s: http.Server, scheme = 'http', host = '127.0.0.1') => `${scheme}://${host}:${(s.address() as AddressInfo).port}`;
 const azureId = (vault: string, name: string) => `https://${vault}.vault.azure.net/secrets/${name}`;
 
@@ -144,6 +145,7 @@ before(async () => {
   tlsBackend = https.createServer({ cert: backendCert.certPem, key: backendCert.keyPem, ca: clientCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
     req.resume();
     const peer = (req.socket as tls.TLSSocket).getPeerX509Certificate();
+    tlsSeen.push({ url: req.url ?? '', client: peer?.fingerprint.replace(/:/g, '') ?? null });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ url: req.url, client: peer?.fingerprint.replace(/:/g, '') ?? null, subject: peer?.subject ?? null }));
   });
@@ -293,6 +295,39 @@ test('authentication-certificate (Learn: "Authenticate with client certificate")
   assert.equal((await call('/mtls/by-id')).json().client, gatewayClient.thumbprint);
   const unknown = await call('/mtls/unknown');
   assert.equal(unknown.status, 500);
+});
+
+test('authentication-certificate inside send-request and send-one-way-request (Learn: "Send request", "Send one way request"): the child request presents the client certificate and trusts the local CA', async () => {
+  const target = urlOf(tlsBackend, 'https', 'localhost');
+  const read = `<return-response><set-status code="200" /><set-body>@(context.Variables["r"] == null ? "failed" : ((IResponse)context.Variables["r"]).Body.As<string>())</set-body></return-response>`;
+  await api('mtls-send', urlOf(plainBackend), {
+    'sr-id': `<send-request mode="new" response-variable-name="r" ignore-error="true"><set-url>${target}/sr-id</set-url><set-method>GET</set-method><authentication-certificate certificate-id="backend-client" /></send-request>${read}`,
+    'sr-kv': `<send-request mode="new" response-variable-name="r"><set-url>${target}/sr-kv</set-url><authentication-certificate certificate-id="kv-client" /></send-request>${read}`,
+    'sr-none': `<send-request mode="new" response-variable-name="r" ignore-error="true"><set-url>${target}/sr-none</set-url></send-request>${read}`,
+    'sr-unknown': `<send-request mode="new" response-variable-name="r" ignore-error="true"><set-url>${target}/sr-unknown</set-url><authentication-certificate certificate-id="no-such-certificate" /></send-request>${read}`,
+    'one-way': `<send-one-way-request mode="new"><set-url>${target}/one-way</set-url><authentication-certificate thumbprint="${gatewayClient.thumbprint}" /></send-one-way-request>`,
+  });
+  const byId = await call('/mtls-send/sr-id');
+  assert.equal(byId.status, 200, byId.body);
+  assert.deepEqual(byId.json(), { url: '/sr-id', client: gatewayClient.thumbprint, subject: 'CN=apim-gateway-client' });
+  const kv = await call('/mtls-send/sr-kv');
+  assert.equal(kv.status, 200, kv.body);
+  assert.equal(kv.json().url, '/sr-kv');
+  assert.notEqual(kv.json().client, gatewayClient.thumbprint); // the Key Vault certificate, not the other one
+  // Without a certificate the backend refuses the handshake: send-request fails (ignore-error: null).
+  assert.equal((await call('/mtls-send/sr-none')).body, 'failed');
+  // A certificate that does not exist is the policy's error, not hidden by ignore-error.
+  assert.equal((await call('/mtls-send/sr-unknown')).status, 500);
+  const oneWay = await call('/mtls-send/one-way');
+  assert.equal(oneWay.status, 200, oneWay.body);
+  for (let i = 0; i < 100 && !tlsSeen.some((x) => x.url === '/one-way'); i++) await sleep(20);
+  assert.deepEqual(tlsSeen.find((x) => x.url === '/one-way'), { url: '/one-way', client: gatewayClient.thumbprint });
+  // The element is checked at PUT as authentication-certificate is.
+  for (const bad of ['<authentication-certificate />', '<authentication-certificate certificate-id="a" thumbprint="b" />', '<authentication-certificate certificate-id="a" password="p" />', '<authentication-certificate certificate-id="a" /><authentication-certificate certificate-id="b" />']) {
+    await assert.rejects(apim.apiOperationPolicy.createOrUpdate(RG, SVC, 'mtls-send', 'sr-id', 'policy', {
+      format: 'rawxml', value: `<policies><inbound><send-request mode="new" response-variable-name="r"><set-url>${target}/x</set-url>${bad}</send-request></inbound><backend><base /></backend><outbound /><on-error /></policies>`,
+    }), (e: { statusCode?: number }) => e.statusCode === 400, bad);
+  }
 });
 
 test('validate-client-certificate (Learn: "Validate client certificate"): trust, validity, revocation and identities against the certificate the client presented; 401 otherwise', async () => {

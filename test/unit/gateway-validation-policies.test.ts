@@ -49,7 +49,9 @@ test('validation at PUT: required and unknown attributes, wrong sections, values
   assert.match(refusal('<validate-content unspecified-content-type-action="prevent" size-exceeded-action="prevent" />'), /required attribute 'max-size' is missing/);
   assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="4194305" size-exceeded-action="prevent" />'), /maximum allowed value is 4194304 bytes/);
   assert.match(refusal('<validate-content unspecified-content-type-action="block" max-size="10" size-exceeded-action="prevent" />'), /invalid value 'block'/);
-  assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content type="application/xml" validate-as="xml" action="prevent" /></validate-content>'), /needs an XML Schema validator library/);
+  assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content type="application/xml" validate-as="xml" schema-id="s" schema-ref="#/a" action="prevent" /></validate-content>'), /'schema-ref' attribute is supported only with validate-as="json"/);
+  assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content type="text/xml" validate-as="wsdl" action="prevent" /></validate-content>'), /invalid value 'wsdl'/);
+  accepted('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content-type-map any-content-type-value="application/soap+xml" /><content type="application/soap+xml" validate-as="soap" schema-id="myschema" action="prevent" /><content type="application/xml" validate-as="xml" action="detect" /></validate-content>');
   assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content validate-as="json" /></validate-content>'), /required attribute 'action' is missing/);
   assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent" />', 'backend'), /not allowed in the 'backend' section/);
   assert.match(refusal('<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent"><content-type-map><type to="application/json" /></content-type-map></validate-content>'), /Exactly one of the 'from' and 'when'/);
@@ -84,6 +86,16 @@ function operations(): OperationConfig[] {
     {
       apiName: 'echo', name: 'item', displayName: 'item', method: 'GET', urlTemplate: '/items/{id}', templateParameters: [{ name: 'id', type: 'integer', required: true }],
       request: { queryParameters: [{ name: 'limit', type: 'integer' }, { name: 'tag', type: 'array' }], headers: [{ name: 'x-mode', type: 'string', values: ['a', 'b'] }], representations: [] },
+      responses: [{ statusCode: 200, representations: [] }],
+    },
+    {
+      apiName: 'echo', name: 'soap', displayName: 'soap', method: 'POST', urlTemplate: '/soap', templateParameters: [],
+      request: { queryParameters: [], headers: [], representations: [{ contentType: 'text/xml', schemaId: 'svc', typeName: 'GetPet' }, { contentType: 'application/xml', schemaId: 'svc', typeName: 'GetPet' }] },
+      responses: [{ statusCode: 200, representations: [] }],
+    },
+    {
+      apiName: 'echo', name: 'feed', displayName: 'feed', method: 'POST', urlTemplate: '/feed', templateParameters: [],
+      request: { queryParameters: [], headers: [], representations: [{ contentType: 'text/xml', schemaId: 'wsdl', typeName: 'Feed' }] },
       responses: [{ statusCode: 200, representations: [] }],
     },
     { apiName: 'echo', name: 'any', displayName: 'any', method: 'GET', urlTemplate: '/*', templateParameters: [], responses: [{ statusCode: 200, representations: [] }] },
@@ -207,6 +219,124 @@ test('validate-content on the response (outbound): 502 with the internal-error m
   assert.deepEqual(r.json, { statusCode: 502, message: INTERNAL });
   assert.equal(r.headers.get('x-reason'), 'Response not allowed');
   assert.match(r.headers.get('x-message') ?? '', /^Body of the response does not conform to the definition Pet, which is associated with the content type application\/json\. Required properties are missing from object: name/);
+});
+
+const XS = 'xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified"';
+const xsd = (name: string, body: string, apiName?: string): SchemaConfig => ({ ...(apiName ? { apiName } : {}), name, format: 'xml', value: `<xs:schema ${XS} ${body}</xs:schema>` });
+/** Global XML schemas: orders imports base by its address (/schemas/base, as APIM documents); the evil ones reach out. */
+const xmlSchemas = (backendUrl: string): SchemaConfig[] => [
+  xsd('base', `targetNamespace="urn:base"><xs:simpleType name="code"><xs:restriction base="xs:string"><xs:pattern value="[A-Z]{3}" /></xs:restriction></xs:simpleType>`),
+  xsd('orders', `targetNamespace="urn:orders" xmlns:b="urn:base"><xs:import namespace="urn:base" schemaLocation="/schemas/base" />
+    <xs:element name="order"><xs:complexType><xs:sequence><xs:element name="id" type="xs:int" /><xs:element name="code" type="b:code" /></xs:sequence></xs:complexType></xs:element>`),
+  xsd('relative', `targetNamespace="urn:base2" xmlns:b="urn:base"><xs:import namespace="urn:base" schemaLocation="base" /><xs:element name="c" type="b:code" />`),
+  xsd('evil-file', `><xs:include schemaLocation="file:///etc/passwd" /><xs:element name="a" />`),
+  xsd('evil-net', `xmlns:x="urn:x"><xs:import namespace="urn:x" schemaLocation="${backendUrl}/x.xsd" /><xs:element name="a" type="x:t" />`),
+  // A WSDL (as WSDL import stores it): two schemas in its types, the second importing the first and using prefixes declared on the WSDL.
+  {
+    apiName: 'echo', name: 'wsdl', format: 'xml',
+    value: `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:pets" xmlns:c="urn:common" targetNamespace="urn:pets"><wsdl:types>
+      <xs:schema targetNamespace="urn:common"><xs:simpleType name="food"><xs:restriction base="xs:string"><xs:enumeration value="fish" /><xs:enumeration value="meat" /></xs:restriction></xs:simpleType></xs:schema>
+      <xs:schema targetNamespace="urn:pets" elementFormDefault="qualified"><xs:import namespace="urn:common" />
+        <xs:complexType name="meal"><xs:sequence><xs:element name="food" type="c:food" /></xs:sequence></xs:complexType><xs:element name="Feed" type="tns:meal" /></xs:schema>
+    </wsdl:types><wsdl:message name="FeedRequest"><wsdl:part name="p" element="tns:Feed" /></wsdl:message></wsdl:definitions>`,
+  },
+  xsd('svc', `targetNamespace="urn:svc"><xs:element name="GetPet"><xs:complexType><xs:sequence><xs:element name="name" type="xs:string" /></xs:sequence></xs:complexType></xs:element>`, 'echo'),
+];
+const ORDER = (id: string, code: string) => `<order xmlns="urn:orders"><id>${id}</id><code>${code}</code></order>`;
+const ENVELOPE = (ns: string, body: string) => `<s:Envelope xmlns:s="${ns}"><s:Header /><s:Body>${body}</s:Body></s:Envelope>`;
+const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
+
+test('validate-content as xml and soap (Microsoft Learn, "Validate content": XML schema, SOAP schema validation, schemas that include others): prevent/detect, errors, no outside access', async () => {
+  const loadXml = (inbound: string) => gw.load({ ...echoApi(be.url), operations: operations(), schemas: [PET_SCHEMA, ...xmlSchemas(be.url)], policies: [api({ inbound, onError: SHOW_ERROR })] });
+  const big = (content: string, extra = '') => PREVENT(content, extra).replace('max-size="200"', 'max-size="100000"');
+  await loadXml(big('<content type="application/xml" validate-as="xml" schema-id="orders" action="prevent" />'));
+  const lead = 'Body of the request does not conform to the definition orders, which is associated with the content type application/xml.';
+  let r = await post('/pets', ORDER('7', 'ABC'), 'application/xml');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(be.requests.at(-1)!.body, ORDER('7', 'ABC'), 'the body reaches the backend as sent');
+  // A type of the imported schema (/schemas/base) applies.
+  r = await post('/pets', ORDER('7', 'abc'), 'application/xml');
+  assert.equal(r.status, 400);
+  assert.ok(r.json.message.startsWith(`${lead} Element '{urn:orders}code': [facet 'pattern'] The value 'abc' is not accepted by the pattern '[A-Z]{3}'.`), r.json.message);
+  assert.equal(r.headers.get('x-source'), 'validate-content');
+  assert.equal(r.headers.get('x-message'), r.json.message);
+  r = await post('/pets', ORDER('seven', 'ABC'), 'application/xml');
+  assert.match(r.json.message, /'seven' is not a valid value of the atomic type 'xs:int'/);
+  r = await post('/pets', '<order xmlns="urn:orders"><id>1</id>', 'application/xml');
+  assert.equal(r.status, 400);
+  assert.match(r.json.message, /^Body of the request does not conform .* Premature end of data in tag order line 1\. Line 1, position \d+\.$/);
+  // Any top-level element of the schema may be the root; others may not.
+  r = await post('/pets', '<id xmlns="urn:orders">1</id>', 'application/xml');
+  assert.match(r.json.message, /No matching global declaration available for the validation root/);
+  // XXE: a DTD (with an external entity) is refused, never expanded or loaded.
+  r = await post('/pets', `<!DOCTYPE order [<!ENTITY x SYSTEM "file:///etc/passwd">]><order xmlns="urn:orders"><id>&x;</id><code>ABC</code></order>`, 'application/xml');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.message, `${lead} For security reasons DTD is prohibited in this XML document.`);
+  r = await post('/pets', `<!DOCTYPE order SYSTEM "${be.url}/order.dtd">${ORDER('1', 'ABC')}`, 'application/xml');
+  assert.equal(r.status, 400);
+  // A relative location resolves against the schema's own address (/schemas/relative -> /schemas/base).
+  await loadXml(big('<content type="application/xml" validate-as="xml" schema-id="relative" action="prevent" />'));
+  assert.equal((await post('/pets', '<c xmlns="urn:base2">XYZ</c>', 'application/xml')).status, 200);
+  assert.equal((await post('/pets', '<c xmlns="urn:base2">xyz</c>', 'application/xml')).status, 400);
+  // Schemas that reach for a file or the network: nothing is loaded; the schema cannot be used (ApiSchema).
+  const seen = be.requests.length;
+  for (const id of ['evil-file', 'evil-net']) {
+    await loadXml(big(`<content type="application/xml" validate-as="xml" schema-id="${id}" action="prevent" />`));
+    r = await post('/pets', '<a />', 'application/xml');
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.json, { statusCode: 400, message: INTERNAL });
+    assert.match(r.headers.get('x-message') ?? '', /^API's schema does not exist or it could not be resolved\. /);
+  }
+  await loadXml(big('<content type="application/xml" validate-as="xml" schema-id="evil-file" action="prevent" />'));
+  assert.match((await post('/pets', '<a />', 'application/xml')).headers.get('x-message') ?? '', /Failed to load the document 'file:\/\/\/etc\/passwd' for inclusion/);
+  assert.equal(be.requests.length, seen, 'neither the schema import nor the DTD reached the network');
+  // A JSON schema named for XML validation is no XML schema.
+  await loadXml(big('<content type="application/xml" validate-as="xml" schema-id="address" action="prevent" />'));
+  assert.equal((await post('/pets', ORDER('1', 'ABC'), 'application/xml')).headers.get('x-message'), "API's schema does not exist or it could not be resolved.");
+
+  // SOAP 1.1 against the API definition's schema (the operation's text/xml representation): the Body's content is validated.
+  await loadXml(big('<content type="text/xml" validate-as="soap" action="prevent" />'));
+  const soapLead = 'Body of the request does not conform to the definition GetPet, which is associated with the content type text/xml.';
+  const soap = (body: string, ct = 'text/xml') => call(`${gw.url}/echo/soap`, { method: 'POST', headers: { 'content-type': ct }, body });
+  r = await soap(ENVELOPE(SOAP11, '<GetPet xmlns="urn:svc"><name>rex</name></GetPet>'));
+  assert.equal(r.status, 200, r.text);
+  r = await soap(ENVELOPE(SOAP11, '<GetPet xmlns="urn:svc"><nom>rex</nom></GetPet>'));
+  assert.equal(r.status, 400);
+  assert.ok(r.json.message.startsWith(`${soapLead} Element '{urn:svc}nom': This element is not expected. Expected is ( {urn:svc}name ).`), r.json.message);
+  // The API definition is a WSDL: the schemas of its types.
+  r = await call(`${gw.url}/echo/feed`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: ENVELOPE(SOAP11, '<Feed xmlns="urn:pets"><food>fish</food></Feed>') });
+  assert.equal(r.status, 200, r.text);
+  r = await call(`${gw.url}/echo/feed`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: ENVELOPE(SOAP11, '<Feed xmlns="urn:pets"><food>grass</food></Feed>') });
+  assert.equal(r.status, 400);
+  assert.match(r.json.message, /^Body of the request does not conform to the definition Feed, which is associated with the content type text\/xml\. Element '\{urn:pets\}food': \[facet 'enumeration'\] The value 'grass' is not an element of the set \{'fish', 'meat'\}/);
+  r = await soap('<GetPet xmlns="urn:svc"><name>rex</name></GetPet>');
+  assert.equal(r.json.message, `${soapLead} The message is not a SOAP envelope: its root element is 'GetPet' in namespace 'urn:svc'.`);
+  r = await soap(`<s:Envelope xmlns:s="${SOAP11}"><s:Header /></s:Envelope>`);
+  assert.equal(r.json.message, `${soapLead} The SOAP envelope has no Body element.`);
+  // SOAP 1.2 (the page's example: any content type read as application/soap+xml, a global schema), detect.
+  await loadXml(`${big('<content-type-map any-content-type-value="application/soap+xml" /><content type="application/soap+xml" validate-as="soap" schema-id="orders" action="detect" />')}<set-header name="x-errs"><value>@(context.Variables.ContainsKey("errs") ? Newtonsoft.Json.JsonConvert.SerializeObject(context.Variables["errs"]) : "none")</value></set-header>`);
+  r = await soap(ENVELOPE(SOAP12, ORDER('1', 'ABC')), 'text/plain');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(be.requests.at(-1)!.headers['x-errs'], 'none');
+  r = await soap(ENVELOPE(SOAP12, ORDER('1', 'abcd')));
+  assert.equal(r.status, 200, 'detect lets the call through');
+  const errs = JSON.parse(String(be.requests.at(-1)!.headers['x-errs']));
+  // On the response (outbound): 502 with the internal-error message, the details in LastError.
+  const outbound = `<base /><set-header name="content-type" exists-action="override"><value>application/xml</value></set-header><set-body>@(context.Request.Headers.GetValueOrDefault("x-answer", ""))</set-body>${big('<content type="application/xml" validate-as="xml" schema-id="orders" action="prevent" />')}`;
+  await gw.load({ ...echoApi(be.url), operations: operations(), schemas: xmlSchemas(be.url), policies: [api({ outbound, onError: SHOW_ERROR })] });
+  const answer = (xml: string) => call(`${gw.url}/echo/x`, { headers: { 'x-answer': xml } });
+  r = await answer(ORDER('1', 'ABC'));
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.text, ORDER('1', 'ABC'));
+  r = await answer(ORDER('1', 'A'));
+  assert.equal(r.status, 502);
+  assert.deepEqual(r.json, { statusCode: 502, message: INTERNAL });
+  assert.equal(r.headers.get('x-reason'), 'Response not allowed');
+  assert.match(r.headers.get('x-message') ?? '', /^Body of the response does not conform to the definition orders, which is associated with the content type application\/xml\. Element '\{urn:orders\}code'/);
+  assert.equal(errs.length, 1);
+  assert.deepEqual({ ...errs[0], Details: undefined }, { Name: 'application/soap+xml', Type: 'RequestBody', ValidationRule: 'IncorrectMessage', Details: undefined, Action: 'detect' });
+  assert.match(errs[0].Details, /^Body of the request does not conform to the definition orders, which is associated with the content type application\/soap\+xml\. Element '\{urn:orders\}code'/);
 });
 
 test('validate-parameters (Microsoft Learn, "Validate parameters"): path, query and header values against the operation', async () => {

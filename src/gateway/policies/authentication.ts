@@ -4,8 +4,11 @@
 // policy (body, a PFX as byte[], with its password).
 import { createHash, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { PolicyError, type PolicyDefinition, type Run } from '../policy/types.js';
+import { PolicyError, type CompileContext, type PolicyDefinition, type Run } from '../policy/types.js';
+import type { XNode } from '../policy/xml.js';
 import type { GatewayContext } from '../runtime/context.js';
+
+type ClientCertificate = NonNullable<GatewayContext['backendClientCertificate']>;
 
 /** Microsoft Learn, "Authenticate with Basic" (authentication-basic-policy). */
 const authenticationBasic: PolicyDefinition = {
@@ -32,10 +35,10 @@ const certificateError = (message: string): PolicyError => {
 };
 
 /** A PFX given as the policy's body (byte[], or base64 text) with its password, read once per distinct content. */
-const bodyCache = new Map<string, NonNullable<GatewayContext['backendClientCertificate']>>();
+const bodyCache = new Map<string, ClientCertificate>();
 const BODY_CACHE_MAX = 256;
 
-function fromBody(body: unknown, password: string): NonNullable<GatewayContext['backendClientCertificate']> {
+function fromBody(body: unknown, password: string): ClientCertificate {
   let der: Buffer;
   if (body instanceof Uint8Array) der = Buffer.from(body);
   else if (typeof body === 'string' && body.trim() !== '') der = Buffer.from(body.trim(), 'base64');
@@ -65,39 +68,46 @@ function fromBody(body: unknown, password: string): NonNullable<GatewayContext['
   return entry;
 }
 
+/** authentication-certificate's attributes (also a child of send-request and send-one-way-request). */
+export const certificateSchema = { attrs: { thumbprint: { expr: true }, 'certificate-id': { expr: true }, body: { expr: true }, password: { expr: true } } };
+
+export function certificateCheck(node: XNode): string | undefined {
+  const given = ['thumbprint', 'certificate-id', 'body'].filter((a) => node.attrs[a] !== undefined);
+  if (given.length !== 1) return `Exactly one of the 'thumbprint', 'certificate-id' and 'body' attributes must be given.`;
+  if (node.attrs.password !== undefined && node.attrs.body === undefined) return `'password' is allowed only with 'body'.`;
+  return undefined;
+}
+
+/** An authentication-certificate element compiled: the client certificate it names, for one call. */
+export function clientCertificate(node: XNode, c: CompileContext): (ctx: GatewayContext) => ClientCertificate {
+  const certificates = () => c.services.certificates;
+  const thumbprint = c.attr(node, 'thumbprint');
+  const id = c.attr(node, 'certificate-id');
+  if (thumbprint || id) {
+    return (ctx) => {
+      const cert = thumbprint ? certificates().withThumbprint(thumbprint(ctx)) : certificates().named(id!(ctx));
+      if (!cert) {
+        throw certificateError(thumbprint
+          ? `Certificate with thumbprint '${thumbprint(ctx)}' was not found in the service's certificates.`
+          : `Certificate with id '${id!(ctx)}' was not found in the service's certificates.`);
+      }
+      return { id: `entity:${cert.thumbprint}`, ...cert.tls };
+    };
+  }
+  const body = c.object(node, 'body')!;
+  const password = c.attr(node, 'password');
+  return (ctx) => fromBody(body(ctx), password ? password(ctx) : '');
+}
+
 /** Microsoft Learn, "Authenticate with client certificate" (authentication-certificate-policy). */
 const authenticationCertificate: PolicyDefinition = {
   name: 'authentication-certificate',
   sections: ['inbound'],
-  schema: { attrs: { thumbprint: { expr: true }, 'certificate-id': { expr: true }, body: { expr: true }, password: { expr: true } } },
-  check(node) {
-    const given = ['thumbprint', 'certificate-id', 'body'].filter((a) => node.attrs[a] !== undefined);
-    if (given.length !== 1) return `Exactly one of the 'thumbprint', 'certificate-id' and 'body' attributes must be given.`;
-    if (node.attrs.password !== undefined && node.attrs.body === undefined) return `'password' is allowed only with 'body'.`;
-    return undefined;
-  },
+  schema: certificateSchema,
+  check: certificateCheck,
   compile(node, c): Run {
-    const certificates = () => c.services.certificates;
-    const thumbprint = c.attr(node, 'thumbprint');
-    const id = c.attr(node, 'certificate-id');
-    if (thumbprint || id) {
-      const find = (ctx: GatewayContext) => {
-        const cert = thumbprint ? certificates().withThumbprint(thumbprint(ctx)) : certificates().named(id!(ctx));
-        if (!cert) {
-          throw certificateError(thumbprint
-            ? `Certificate with thumbprint '${thumbprint(ctx)}' was not found in the service's certificates.`
-            : `Certificate with id '${id!(ctx)}' was not found in the service's certificates.`);
-        }
-        return cert;
-      };
-      return (ctx) => {
-        const cert = find(ctx);
-        ctx.backendClientCertificate = { id: `entity:${cert.thumbprint}`, ...cert.tls };
-      };
-    }
-    const body = c.object(node, 'body')!;
-    const password = c.attr(node, 'password');
-    return (ctx) => { ctx.backendClientCertificate = fromBody(body(ctx), password ? password(ctx) : ''); };
+    const cert = clientCertificate(node, c);
+    return (ctx) => { ctx.backendClientCertificate = cert(ctx); };
   },
 };
 

@@ -2,7 +2,8 @@
 // and "Set HTTP proxy" policy reference pages).
 //
 // send-request: a request of its own (mode new, or copy of the current one), with set-url/set-method/
-// set-header/set-body, authentication-managed-identity and proxy inside; the answer (a Response, body
+// set-header/set-body, authentication-managed-identity, authentication-certificate (the request made
+// with that client certificate, on a pool of its own that keeps the gateway's trust) and proxy inside; the answer (a Response, body
 // read) goes into response-variable-name (when given), or null when it failed and ignore-error is true.
 // send-one-way-request: the same request, sent without waiting for it; it never fails the call.
 // proxy: the backend call (forward-request) goes through an HTTP proxy, with Basic credentials.
@@ -15,6 +16,7 @@ import { GatewayResponse, type GatewayContext } from '../runtime/context.js';
 import { managedIdentitySchema, managedIdentityToken } from './identity.js';
 import { bufferRequestBody } from './routing.js';
 import { hasBody, type ProxySettings } from '../runtime/backend.js';
+import { certificateCheck, certificateSchema, clientCertificate } from './authentication.js';
 import { waitBranch } from '../runtime/steps.js';
 import { isExpression, namedValueRefs } from '../policy/values.js';
 
@@ -80,6 +82,7 @@ const requestChildren = (withIdentity: boolean): Record<string, ElementSchema & 
   'set-header': setHeaderSchema,
   'set-body': { text: true, textExpr: true, max: 1 },
   ...(withIdentity ? { 'authentication-managed-identity': { ...managedIdentitySchema, max: 1 } } : {}),
+  'authentication-certificate': { ...certificateSchema, max: 1 },
   proxy: { ...proxySchema, max: 1 },
 });
 
@@ -94,7 +97,7 @@ function requestCheck(node: XNode): string | { node: XNode; message: string } | 
   const auth = node.children.find((c) => c.name === 'authentication-managed-identity');
   if (auth?.attrs['output-token-variable-name'] !== undefined) return { node: auth, message: `The 'output-token-variable-name' attribute cannot be used inside ${node.name}.` };
   for (const h of node.children) {
-    const problem = h.name === 'set-header' ? headerNameProblem(h) : undefined;
+    const problem = h.name === 'set-header' ? headerNameProblem(h) : h.name === 'authentication-certificate' ? certificateCheck(h) : undefined;
     if (problem) return { node: h, message: problem };
   }
   const p = node.children.find((c) => c.name === 'proxy');
@@ -117,6 +120,8 @@ function requestBuilder(node: XNode, c: CompileContext): (ctx: GatewayContext) =
   const headerEdits = node.children.filter((ch) => ch.name === 'set-header').map((h) => headerSetter(h, c));
   const auth = child('authentication-managed-identity');
   const token = auth ? managedIdentityToken(auth, c) : undefined;
+  const certNode = child('authentication-certificate');
+  const cert = certNode ? clientCertificate(certNode, c) : undefined;
   const proxyNode = child('proxy');
   const via = proxyNode ? proxySettings(proxyNode, c) : undefined;
   // "In the outbound policy section, mode=copy does not initialize the request body" (it was sent already).
@@ -145,7 +150,9 @@ function requestBuilder(node: XNode, c: CompileContext): (ctx: GatewayContext) =
     }
     // Only http(s): a named value or a copied request must not turn this into a file or data reader.
     if (!HTTP_URL.test(target.trim())) throw new PolicyError('RequestFailed', `${node.name}: '${target}' is not an absolute http or https URL.`);
-    return { url: target, method: verb, headers, body: payload, timeoutMs: timeoutMs(ctx), dispatcher: via ? client.proxied(via(ctx)) : client.dispatcher };
+    const tlsCert = cert?.(ctx);
+    const dispatcher = via ? client.proxied(via(ctx), tlsCert) : tlsCert ? client.pool(new URL(target.trim()).origin, tlsCert) : client.dispatcher;
+    return { url: target, method: verb, headers, body: payload, timeoutMs: timeoutMs(ctx), dispatcher };
   };
 }
 

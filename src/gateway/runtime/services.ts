@@ -6,6 +6,7 @@ import type { BackendClient } from './backend.js';
 import type { Logger } from '../../common/log.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { JsonSchemaTable } from '../policies/validation/json-schemas.js';
+import type { XmlSchemaTable } from '../policies/validation/xml-schemas.js';
 import type { CertificateTable } from './certificates.js';
 import type { X509Certificate } from 'node:crypto';
 import type { CacheStore } from './cache.js';
@@ -152,4 +153,6 @@ export interface InstanceServices {
   entraAuthority?: string;
   /** The instance's JSON schemas (validate-content, validate-parameters); absent: none. */
   schemas?: JsonSchemaTable;
+  /** The instance's XML schemas (validate-content as xml or soap); absent: none. */
+  xmlSchemas?: XmlSchemaTable;
 }

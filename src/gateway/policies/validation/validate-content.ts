@@ -2,8 +2,11 @@
 // (max-size against Content-Length, or the body's length when there is none; at most 4 MB), whether its
 // content type is one the API specifies, and its content against a JSON schema: the API definition's
 // (the operation's representation for that content type: schemaId + typeName, in `apis/{api}/schemas`)
-// or the instance's global schema `schema-id` (at `schema-ref`). XML and SOAP schemas need an XML
-// Schema validator apim-local does not have yet: refused at PUT, never accepted and skipped.
+// or the instance's global schema `schema-id` (at `schema-ref`); or against an XML schema (validate-as
+// "xml": the whole body; "soap": the content of the SOAP envelope's Body), the API definition's (the
+// representation's schemaId) or the global `schema-id`, with any top-level element of the schema as the
+// root (xml-schemas.ts). schema-ref is for JSON only; allow-additional-properties and
+// case-insensitive-property-names are JSON's ("For a JSON schema") and have no effect on XML.
 import type { XNode } from '../../policy/xml.js';
 import { fixed, type CompileContext, type PolicyDefinition, type Read, type Run } from '../../policy/types.js';
 import { bool, intAtLeast, oneOf } from '../../policy/parse.js';
@@ -13,6 +16,7 @@ import type { GatewayContext } from '../../runtime/context.js';
 import type { RepresentationConfig } from '../../config.js';
 import { ACTIONS, INTERNAL, checksResponse, report, type Action, type Issue } from './report.js';
 import { SchemaLookupError, type JsonCheck, type SchemaOverrides } from './json-schemas.js';
+import { loadLibxml, type XmlCheck } from './xml-schemas.js';
 
 /** The largest max-size API Management accepts. */
 export const MAX_CONTENT_SIZE = 4 * 1024 * 1024;
@@ -21,6 +25,7 @@ const VALIDATE_AS = ['json', 'xml', 'soap'] as const;
 
 interface ContentRule {
   type: string | undefined;
+  as: (typeof VALIDATE_AS)[number];
   action: Read<Action>;
   schemaId: string | undefined;
   schemaRef: string | undefined;
@@ -115,9 +120,8 @@ const validateContent: PolicyDefinition = {
       }
       if (ch.name !== 'content') continue;
       const as = (ch.attrs['validate-as'] ?? '').toLowerCase();
-      if (as === 'xml' || as === 'soap') {
-        return { node: ch, message: `Validation as '${as}' (XML Schema) is not supported by apim-local yet: it needs an XML Schema validator library. Use validate-as="json", or action="ignore" without this element.` };
-      }
+      // "For an XML schema, schema-ref isn't supported."
+      if ((as === 'xml' || as === 'soap') && ch.attrs['schema-ref'] !== undefined) return { node: ch, message: `The 'schema-ref' attribute is supported only with validate-as="json"; with an XML schema any top-level element is a valid root.` };
       if (ch.attrs['schema-ref'] !== undefined && ch.attrs['schema-id'] === undefined) return { node: ch, message: `The 'schema-ref' attribute needs a 'schema-id'.` };
       const ref = ch.attrs['schema-ref'];
       if (ref !== undefined && !/^#(\/.*)?$/.test(ref)) return { node: ch, message: `The 'schema-ref' attribute must be a local JSON pointer such as '#/components/schemas/address'.` };
@@ -140,6 +144,7 @@ const validateContent: PolicyDefinition = {
     }));
     const rules: ContentRule[] = node.children.filter((ch) => ch.name === 'content').map((ch) => ({
       type: ch.attrs.type ? ch.attrs.type.toLowerCase() : undefined,
+      as: (ch.attrs['validate-as'] ?? 'json').toLowerCase() as ContentRule['as'],
       action: c.read(ch, 'action', action) ?? fixed<Action>('ignore'),
       schemaId: ch.attrs['schema-id'],
       schemaRef: ch.attrs['schema-ref'],
@@ -148,6 +153,8 @@ const validateContent: PolicyDefinition = {
         caseInsensitive: ch.attrs['case-insensitive-property-names'] !== undefined ? bool(ch.attrs['case-insensitive-property-names']) : undefined,
       },
     }));
+    // libxml2 (WebAssembly) loads in the background as soon as a policy validates XML.
+    if (rules.some((r) => r.as !== 'json')) loadLibxml().catch(() => undefined);
     const response = checksResponse(c.section);
     const what = response ? 'response' : 'request';
     const Type = response ? 'ResponseBody' : 'RequestBody';
@@ -173,7 +180,12 @@ const validateContent: PolicyDefinition = {
       if (r.body instanceof BackendStream) r.body = await r.body.readAll(MAX_CONTENT_SIZE + 1);
       return typeof r.body === 'string' ? Buffer.from(r.body) : r.body ?? Buffer.alloc(0);
     };
-    /** The validator of a content rule for a content type, or the issue that there is none. */
+    /** The issue that a rule's schema cannot be used. */
+    const lookupIssue = (e: SchemaLookupError, type: string): Omit<Issue, 'action'> => {
+      const details = e.rule === 'MissingDefinition' ? `${e.message}, which is associated with the content type ${type}.` : e.message;
+      return { name: e.rule === 'MissingDefinition' ? type : '', type: e.rule === 'MissingDefinition' ? Type : 'ApiSchema', rule: e.rule === 'MissingDefinition' ? 'MissingDefinition' : '', details, public: INTERNAL };
+    };
+    /** The JSON validator of a content rule for a content type, or the issue that there is none. */
     const checker = (ctx: GatewayContext, rule: ContentRule, type: string, reps: RepresentationConfig[]): { check: JsonCheck; definition: string } | Omit<Issue, 'action'> => {
       const table = c.services.schemas;
       try {
@@ -186,8 +198,21 @@ const validateContent: PolicyDefinition = {
         return { check: table.forApi(ctx.api.name, rep.schemaId, rep.typeName, rule.overrides), definition: rep.typeName };
       } catch (e) {
         if (!(e instanceof SchemaLookupError)) throw e;
-        const details = e.rule === 'MissingDefinition' ? `${e.message}, which is associated with the content type ${type}.` : e.message;
-        return { name: e.rule === 'MissingDefinition' ? type : '', type: e.rule === 'MissingDefinition' ? Type : 'ApiSchema', rule: e.rule === 'MissingDefinition' ? 'MissingDefinition' : '', details, public: INTERNAL };
+        return lookupIssue(e, type);
+      }
+    };
+    /** The XML validator of a content rule: the global schema-id's, else the representation's API schema. */
+    const xmlChecker = async (ctx: GatewayContext, rule: ContentRule, type: string, reps: RepresentationConfig[]): Promise<{ check: XmlCheck; definition: string } | Omit<Issue, 'action'>> => {
+      const table = c.services.xmlSchemas;
+      try {
+        if (!table) throw new SchemaLookupError('ApiSchema', `API's schema does not exist or it could not be resolved.`);
+        if (rule.schemaId !== undefined) return { check: await table.forGlobal(rule.schemaId), definition: rule.schemaId };
+        const rep = reps.find((r) => r.contentType.toLowerCase() === type);
+        if (!rep?.schemaId) throw new SchemaLookupError('ApiSchema', `API's schema does not exist or it could not be resolved.`);
+        return { check: await table.forApi(ctx.api.name, rep.schemaId), definition: rep.typeName ?? rep.schemaId };
+      } catch (e) {
+        if (!(e instanceof SchemaLookupError)) throw e;
+        return lookupIssue(e, type);
       }
     };
 
@@ -229,13 +254,17 @@ const validateContent: PolicyDefinition = {
       const act = rule?.action(ctx);
       if (rule && act !== 'ignore') {
         body ??= await readBody(ctx);
-        const found = checker(ctx, rule, type, reps);
+        const found = rule.as === 'json' ? checker(ctx, rule, type, reps) : await xmlChecker(ctx, rule, type, reps);
         if (!('check' in found)) {
           issues.push({ ...found, action: act! });
+        } else if (rule.as !== 'json') {
+          const lead = `Body of the ${what} does not conform to the definition ${found.definition}, which is associated with the content type ${type}.`;
+          const problem = (found.check as XmlCheck)(body, rule.as === 'soap');
+          if (problem !== undefined) issues.push({ name: type, type: Type, rule: 'IncorrectMessage', details: `${lead} ${problem}`, public: publicOr(`${lead} ${problem}`), action: act! });
         } else {
           const lead = `Body of the ${what} does not conform to the definition ${found.definition}, which is associated with the content type ${type}.`;
           const parsed = parseJson(body.toString('utf8'));
-          const problem = 'error' in parsed ? parsed.error : found.check(parsed.value);
+          const problem = 'error' in parsed ? parsed.error : (found.check as JsonCheck)(parsed.value);
           if (problem !== undefined) issues.push({ name: type, type: Type, rule: 'IncorrectMessage', details: `${lead} ${problem}`, public: publicOr(`${lead} ${problem}`), action: act! });
         }
       }
