@@ -50,6 +50,7 @@ function compile(text: string, expect: Expect): CompiledExpression {
     let type: TypeRef;
     let body: (env: Parameters<Parameters<typeof evaluate>[0]>[0]) => unknown;
     let direct: ((ctx: GatewayContext) => unknown) | undefined;
+    let notNull = false;
     if (parsed.block) {
       const { exec, returns } = c.block(parsed.root);
       if (returns.length === 0) throw new ExpressionError('Not all code paths return a value: the block must end with a return statement.', 1, 1);
@@ -60,6 +61,7 @@ function compile(text: string, expect: Expect): CompiledExpression {
       type = b.type;
       body = b.emit;
       direct = b.direct;
+      notNull = b.notNull === true;
       if (type.name === 'Void') throw new ExpressionError('The expression does not produce a value.', 1, 1);
     }
     if (expect === 'bool' && type.name !== 'Boolean') {
@@ -72,7 +74,7 @@ function compile(text: string, expect: Expect): CompiledExpression {
     const run = direct
       ? expect === 'string'
         ? staticType === 'String'
-          ? (ctx: GatewayContext) => (direct(ctx) as string | null) ?? ''
+          ? notNull ? direct : (ctx: GatewayContext) => (direct(ctx) as string | null) ?? ''
           : (ctx: GatewayContext) => formatValue(direct(ctx), null, staticType)
         : direct
       : expect === 'string'

@@ -21,6 +21,8 @@ export interface Bound {
    * may run it without an evaluation frame (no step budget can be spent).
    */
   direct?: (context: unknown) => unknown;
+  /** Never null (as text it needs no `?? ''`). */
+  notNull?: boolean;
   /** A property read: which property, on which receiver (fast-paths.ts fuses a call on it). */
   readVia?: { property: PropertyDef; receiver: Bound };
 }

@@ -22,7 +22,8 @@ export function fuseCall(m: MethodDef, receiver: Bound, constants: readonly ({ v
   if (!bag || typeof key?.value !== 'string' || !dflt || (dflt.value !== null && typeof dflt.value !== 'string')) return undefined;
   const lookup = headerValueOrDefault(bag, key.value, dflt.value);
   const inner = via.receiver;
-  if (inner.direct === contextItself) return { kind: 'value', type: m.ret, emit: (env) => lookup(env.context), direct: lookup };
+  const notNull = dflt.value !== null;
+  if (inner.direct === contextItself) return { kind: 'value', type: m.ret, emit: (env) => lookup(env.context), direct: lookup, notNull };
   // Any other receiver (a response from a variable, a cast): null is NullReferenceException, as in the general call.
   const recv = inner.emit;
   return { kind: 'value', type: m.ret, emit: (env) => { const self = recv(env); if (self === null) throw nullReference(); return lookup(self); } };
