@@ -1,0 +1,7 @@
+// Placeholder: filled in by the next commit.
+import { Blade } from '../components/Blade';
+import type { BladeProps } from './registry';
+
+export default function Placeholder(_: BladeProps) {
+  return <Blade title="resource-group-overview">Coming soon.</Blade>;
+}

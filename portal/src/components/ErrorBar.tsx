@@ -1,0 +1,41 @@
+// An API error as Azure's portal shows it: the code and message, the details, and for a 403 the missing
+// action with the built-in roles that grant it.
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import type { AzureApiError } from '../api/errors';
+import { rolesGranting } from '../api/permissions';
+import { usePortal } from '../app/context';
+import { useAsync } from '../app/use-async';
+
+export function ErrorBar({ error }: { error: AzureApiError | undefined }) {
+  const { api, subscription } = usePortal();
+  const missing = error?.missingPermission;
+  const roles = useAsync(async () => (missing ? rolesGranting(api, subscription.subscriptionId, missing.action) : []), [missing?.action]);
+  if (!error) return null;
+  return (
+    <MessageBar intent="error" role="alert" layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>{error.code}</MessageBarTitle>
+        {error.message}
+        {error.details.length > 0 && (
+          <ul>{error.details.map((d, i) => <li key={i}>{d.code}: {d.message}</li>)}</ul>
+        )}
+        {missing && (
+          <div>
+            Missing permission: <code>{missing.action}</code> over scope <code>{missing.scope}</code>.
+            {roles.data && roles.data.length > 0 && <> Roles that grant it: {roles.data.slice(0, 3).join(', ')}.</>}
+          </div>
+        )}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}
+
+/** A standalone error (before the shell exists: sign-in). */
+export function PlainErrorBar({ error }: { error: AzureApiError | undefined }) {
+  if (!error) return null;
+  return (
+    <MessageBar intent="error" role="alert" layout="multiline">
+      <MessageBarBody><MessageBarTitle>{error.code}</MessageBarTitle>{error.message}</MessageBarBody>
+    </MessageBar>
+  );
+}
