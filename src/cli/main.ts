@@ -8,6 +8,7 @@ import { registerRole } from './commands/role.js';
 import { registerAd } from './commands/ad.js';
 import { registerAccount } from './commands/account.js';
 import { registerKeys } from './commands/keys.js';
+import { registerPortal } from './commands/portal.js';
 import { registerApim } from './commands/apim.js';
 import { registerIdentity } from './commands/identity.js';
 import { registerKeyVault } from './commands/keyvault.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerAd(program);
   registerAccount(program);
   registerKeys(program);
+  registerPortal(program);
   registerApim(program);
   registerIdentity(program);
   registerKeyVault(program);
