@@ -1,5 +1,7 @@
 // A table of resources: name (a link to its blade), type, resource group, location.
-import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+import { makeStyles, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow } from '@fluentui/react-components';
+
+const useStyles = makeStyles({ cell: { overflowWrap: 'anywhere' } });
 import { parseResourceId, type ArmResource } from '../api/arm-types';
 import { resourceRoute } from '../app/router';
 import { PortalLink } from './PortalLink';
@@ -7,6 +9,7 @@ import { PortalLink } from './PortalLink';
 export function ResourceTable({ resources, label, columns = ['type', 'resourceGroup', 'location'] }: {
   resources: ArmResource[]; label: string; columns?: ('type' | 'resourceGroup' | 'location')[];
 }) {
+  const s = useStyles();
   return (
     <div style={{ overflowX: 'auto' }}>
       <Table aria-label={label} size="small">
@@ -21,10 +24,10 @@ export function ResourceTable({ resources, label, columns = ['type', 'resourceGr
         <TableBody>
           {resources.map((r) => (
             <TableRow key={r.id}>
-              <TableCell><PortalLink to={resourceRoute(r.id)}>{r.name}</PortalLink></TableCell>
-              {columns.includes('type') && <TableCell>{r.type}</TableCell>}
-              {columns.includes('resourceGroup') && <TableCell>{parseResourceId(r.id).resourceGroup ?? ''}</TableCell>}
-              {columns.includes('location') && <TableCell>{r.location ?? ''}</TableCell>}
+              <TableCell className={s.cell}><PortalLink to={resourceRoute(r.id)}>{r.name}</PortalLink></TableCell>
+              {columns.includes('type') && <TableCell className={s.cell}>{r.type}</TableCell>}
+              {columns.includes('resourceGroup') && <TableCell className={s.cell}>{parseResourceId(r.id).resourceGroup ?? ''}</TableCell>}
+              {columns.includes('location') && <TableCell className={s.cell}>{r.location ?? ''}</TableCell>}
             </TableRow>
           ))}
         </TableBody>
