@@ -81,6 +81,8 @@ export async function startPortal(): Promise<PortalHarness> {
       await waitForSpinners(page);
       for (const vp of VIEWPORTS) {
         await page.setViewportSize(vp);
+        // The screenshot first: a failing check below leaves it behind to look at.
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${vp.width}x${vp.height}.png`), fullPage: true });
         await page.evaluate(axeSource);
         const violations = await page.evaluate(async () => {
           const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
@@ -91,7 +93,6 @@ export async function startPortal(): Promise<PortalHarness> {
         assert.deepEqual(serious, [], `${name} at ${vp.width}×${vp.height}: axe violations`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 1, `${name} at ${vp.width}×${vp.height} scrolls sideways by ${overflow}px`);
-        await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${vp.width}x${vp.height}.png`), fullPage: true });
       }
       await page.setViewportSize(VIEWPORTS[0]);
       assert.deepEqual(pageProblems, [], `${name}: the page reported problems`);

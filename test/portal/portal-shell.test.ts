@@ -6,6 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import crypto from 'node:crypto';
 import { SKIP, startPortal, request, type PortalHarness } from './harness.js';
 
 let h: PortalHarness;
@@ -120,6 +121,38 @@ describe('portal shell', { skip: SKIP }, () => {
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
   });
 
+  test('Managed Identities: Create User Assigned Managed Identity, then its Client ID and Object (principal) ID', async () => {
+    const { page, server } = h;
+    await page.getByRole('navigation', { name: 'Portal menu' }).getByRole('link', { name: 'Managed Identities' }).click();
+    await page.getByRole('heading', { name: 'Managed Identities', level: 1 }).waitFor();
+    await page.getByRole('table', { name: 'Managed Identities' }).getByRole('link', { name: 'home-identity' }).waitFor();
+    await h.checkBlade('managed-identities');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'Create User Assigned Managed Identity', level: 1 }).waitFor();
+    await page.getByRole('combobox', { name: 'Resource group' }).click();
+    await page.getByRole('option', { name: 'portal-rg' }).click();
+    await page.getByRole('combobox', { name: 'Region' }).click();
+    await page.getByRole('option', { name: 'North Europe' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('x');
+    await page.getByText('The name must be between 3 and 128 characters long.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Review + create' }).isDisabled(), true);
+    await page.getByRole('textbox', { name: 'Name' }).fill('portal-identity');
+    await h.checkBlade('managed-identity-create');
+    await page.getByRole('button', { name: 'Review + create' }).click();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'portal-identity', level: 1 }).waitFor();
+    await page.locator('[data-field="Client ID"]').filter({ hasText: /^[0-9a-f-]{36}$/ }).waitFor();
+    await h.checkBlade('managed-identity-overview');
+
+    const id = `/subscriptions/${server.connection.subscriptionId}/resourceGroups/portal-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/portal-identity`;
+    const arm = await request(`${server.connection.managementEndpoint}${id}?api-version=2023-01-31`, { token: await h.adminToken() });
+    assert.equal(arm.status, 200);
+    assert.equal(arm.body.location, 'northeurope');
+    assert.equal(await page.locator('[data-field="Client ID"]').textContent(), arm.body.properties.clientId);
+    assert.equal(await page.locator('[data-field="Object (principal) ID"]').textContent(), arm.body.properties.principalId);
+    assert.ok(page.url().endsWith(`/portal/resource${id}/overview`));
+  });
+
   test('signing out, then in with a client id and secret; a wrong secret shows Entra\'s error', async () => {
     const { page, server } = h;
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -135,5 +168,49 @@ describe('portal shell', { skip: SKIP }, () => {
     const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
     assert.ok(!page.url().includes(server.connection.clientSecret));
     assert.ok(stored.includes('client_secret'));
+  });
+
+  test('a Reader cannot create: Create is disabled with the reason, or the API\'s 403 names the missing permission and the roles that grant it', async () => {
+    const { page, server } = h;
+    const token = await h.adminToken();
+    const base = server.connection.managementEndpoint;
+    const app = await request(`${base}/apim-local/applications`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'portal-reader' }) });
+    assert.ok(app.status === 200 || app.status === 201, app.text);
+    const sub = `/subscriptions/${server.connection.subscriptionId}`;
+    const assignment = await request(`${base}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, {
+      method: 'PUT', token, headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: app.body.objectId, principalType: 'ServicePrincipal' } }),
+    });
+    assert.equal(assignment.status, 201, assignment.text);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Application (client) ID').fill(app.body.appId);
+    await page.getByLabel('Client secret').fill(app.body.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('banner').getByText(`Signed in as application ${app.body.appId}`).waitFor();
+    await page.goto(`${h.portalUrl}browse/Microsoft.ManagedIdentity/userAssignedIdentities`);
+    await page.getByRole('table', { name: 'Managed Identities' }).getByRole('link', { name: 'portal-identity' }).waitFor();
+    const permissions = await request(`${base}${sub}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, { token });
+    const create = page.getByRole('button', { name: 'Create', exact: true });
+    if (permissions.status === 200) {
+      // Permissions - List is served (branch portal-server): the portal knows before trying.
+      await page.getByText(/You do not have permission to perform 'Microsoft.ManagedIdentity\/userAssignedIdentities\/write'/).waitFor();
+      assert.equal(await create.isDisabled(), true);
+      await h.checkBlade('managed-identities-reader');
+    } else {
+      // Until then the portal lets Resource Manager decide, and shows its 403 with the missing action.
+      await create.click();
+      await page.getByRole('combobox', { name: 'Resource group' }).click();
+      await page.getByRole('option', { name: 'portal-rg' }).click();
+      await page.getByRole('textbox', { name: 'Name' }).fill('reader-identity');
+      await page.getByRole('button', { name: 'Review + create' }).click();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      const alert = page.getByRole('alert');
+      await alert.getByText('AuthorizationFailed').waitFor();
+      await alert.getByText(/Missing permission: Microsoft.ManagedIdentity\/userAssignedIdentities\/write/).waitFor();
+      await alert.getByText(/Roles that grant it: .*Managed Identity Contributor/).waitFor();
+      await h.checkBlade('managed-identity-create-forbidden');
+    }
+    const gone = await request(`${base}${sub}/resourceGroups/portal-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/reader-identity?api-version=2023-01-31`, { token });
+    assert.equal(gone.status, 404);
   });
 });

@@ -53,3 +53,24 @@ export function parentScopes(id: string): string[] {
   if (p.resourceGroup) out.push(`/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}`);
   return out.filter((s) => s.toLowerCase() !== id.toLowerCase());
 }
+
+/** Regions offered in create forms (Azure's names); any location Resource Manager accepts works. */
+export const REGIONS: readonly { name: string; displayName: string }[] = [
+  { name: 'westeurope', displayName: 'West Europe' },
+  { name: 'northeurope', displayName: 'North Europe' },
+  { name: 'eastus', displayName: 'East US' },
+  { name: 'eastus2', displayName: 'East US 2' },
+  { name: 'westus2', displayName: 'West US 2' },
+  { name: 'centralus', displayName: 'Central US' },
+  { name: 'uksouth', displayName: 'UK South' },
+  { name: 'francecentral', displayName: 'France Central' },
+  { name: 'germanywestcentral', displayName: 'Germany West Central' },
+  { name: 'swedencentral', displayName: 'Sweden Central' },
+  { name: 'southeastasia', displayName: 'Southeast Asia' },
+  { name: 'japaneast', displayName: 'Japan East' },
+  { name: 'australiaeast', displayName: 'Australia East' },
+];
+
+export function regionDisplayName(name: string | undefined): string {
+  return REGIONS.find((r) => r.name === name?.replace(/\s+/g, '').toLowerCase())?.displayName ?? name ?? '';
+}

@@ -1,6 +1,8 @@
 // An API error as Azure's portal shows it: the code and message, the details, and for a 403 the missing
 // action with the built-in roles that grant it.
-import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+
+const useStyles = makeStyles({ body: { overflowWrap: 'anywhere', minWidth: 0 } });
 import type { AzureApiError } from '../api/errors';
 import { rolesGranting } from '../api/permissions';
 import { usePortal } from '../app/context';
@@ -9,11 +11,12 @@ import { useAsync } from '../app/use-async';
 export function ErrorBar({ error }: { error: AzureApiError | undefined }) {
   const { api, subscription } = usePortal();
   const missing = error?.missingPermission;
+  const s = useStyles();
   const roles = useAsync(async () => (missing ? rolesGranting(api, subscription.subscriptionId, missing.action) : []), [missing?.action]);
   if (!error) return null;
   return (
     <MessageBar intent="error" role="alert" layout="multiline">
-      <MessageBarBody>
+      <MessageBarBody className={s.body}>
         <MessageBarTitle>{error.code}</MessageBarTitle>
         {error.message}
         {error.details.length > 0 && (
@@ -32,10 +35,11 @@ export function ErrorBar({ error }: { error: AzureApiError | undefined }) {
 
 /** A standalone error (before the shell exists: sign-in). */
 export function PlainErrorBar({ error }: { error: AzureApiError | undefined }) {
+  const s = useStyles();
   if (!error) return null;
   return (
     <MessageBar intent="error" role="alert" layout="multiline">
-      <MessageBarBody><MessageBarTitle>{error.code}</MessageBarTitle>{error.message}</MessageBarBody>
+      <MessageBarBody className={s.body}><MessageBarTitle>{error.code}</MessageBarTitle>{error.message}</MessageBarBody>
     </MessageBar>
   );
 }
