@@ -112,8 +112,12 @@ export function portalRoute(ctx: RequestContext, files: PortalFiles = defaultFil
   }
   const segments = relative.split('/');
   if (relative.includes('\\') || relative.includes('\0') || segments.some((s) => s === '..' || s === '.')) return badPath(ctx);
-  const isAsset = /\.[a-z0-9]+$/i.test(relative);
-  const found = isAsset ? files.read(relative) : files.read('index.html');
+  // A file of the build, else: a missing file (its extension one the build makes) is 404, and any other
+  // path is a portal route (`create/Microsoft.Template`, `resource/subscriptions/...`): index.html.
+  const ext0 = path.extname(relative).toLowerCase();
+  const isAsset = Object.hasOwn(CONTENT_TYPES, ext0);
+  const hidden = segments.some((seg) => seg.startsWith('.'));   // .build-stamp and the like are not the portal's
+  const found = (relative !== '' && !hidden ? files.read(relative) : undefined) ?? (isAsset ? undefined : files.read('index.html'));
   if (!found) {
     if (!isAsset && !files.read('index.html')) {
       sendJson(ctx.res, 503, { error: { code: 'PortalNotBuilt', message: "The portal is not built: run 'npm run build' (or 'npm install') in apim-local's folder." } });

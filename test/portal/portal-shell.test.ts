@@ -31,6 +31,12 @@ describe('portal shell', { skip: SKIP }, () => {
     assert.ok(a.text.includes(`content="${nonce}"`), 'the page carries the nonce of its CSP');
     assert.notEqual(nonce, /'nonce-([^']+)'/.exec(b.headers.get('content-security-policy') ?? '')?.[1]);
     assert.ok(!a.text.includes('__CSP_NONCE__'));
+    // A route whose last segment has a dot is a route too, not a file.
+    const c = await request(`${h.portalUrl}create/Microsoft.Template`);
+    assert.equal(c.status, 200);
+    assert.match(c.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal((await request(`${h.portalUrl}.build-stamp`)).status, 200, 'hidden files are not served: the route answers with index.html');
+    assert.ok(!(await request(`${h.portalUrl}.build-stamp`)).text.match(/^\d{4}-/));
     assert.equal(b.text.split(nonce).length, 1, 'another response, another nonce');
     assert.equal(a.text.replace(nonce, 'N'), b.text.replace(/name="csp-nonce" content="[^"]+"/, 'name="csp-nonce" content="N"'));
   });

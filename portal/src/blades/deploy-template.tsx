@@ -1,8 +1,8 @@
 // Custom deployment ("Deploy a custom template"): Select a template (Load file or paste into the editor),
 // Basics (resource group, a parameters form built from the template's parameters), Review + create,
 // then Create: PUT a Resource Manager deployment and go to its Overview (live progress, outputs).
-import { useMemo, useState, type ChangeEvent } from 'react';
-import { Button, Dropdown, Field, Input, makeStyles, Option, Tab, TabList, Text, Textarea, Title3, tokens } from '@fluentui/react-components';
+import { useId, useMemo, useState, type ChangeEvent } from 'react';
+import { Button, Caption1, Dropdown, Field, Input, Label, makeStyles, Option, Tab, TabList, Text, Textarea, Title3, tokens } from '@fluentui/react-components';
 import { API_VERSIONS, regionDisplayName, type ArmResource } from '../api/arm-types';
 import { asAzureApiError, type AzureApiError } from '../api/errors';
 import {
@@ -21,6 +21,7 @@ const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '720px' },
   editor: { fontFamily: tokens.fontFamilyMonospace, minHeight: '280px' },
   buttons: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
+  file: { display: 'flex', flexDirection: 'column', gap: '4px', maxWidth: '100%' },
 });
 
 type Step = 'template' | 'basics' | 'review';
@@ -68,6 +69,7 @@ export default function DeployTemplate(_: BladeProps) {
   const { api, subscription } = usePortal();
   const s = useStyles();
   const groups = useResourceGroups();
+  const fileId = useId();
   const [step, setStep] = useState<Step>('template');
   const [text, setText] = useState('');
   const [template, setTemplate] = useState<Template>();
@@ -124,9 +126,11 @@ export default function DeployTemplate(_: BladeProps) {
 
       {step === 'template' && (
         <div className={s.form}>
-          <Field label="Load file" hint="An ARM template (JSON) from your computer.">
-            <input type="file" accept=".json,application/json" onChange={(e) => void loadFile(e)} />
-          </Field>
+          <div className={s.file}>
+            <Label htmlFor={fileId}>Load file</Label>
+            <input id={fileId} type="file" accept=".json,application/json" aria-describedby={`${fileId}-hint`} onChange={(e) => void loadFile(e)} />
+            <Caption1 id={`${fileId}-hint`}>An ARM template (JSON) from your computer.</Caption1>
+          </div>
           <Field label="Template" hint="Or build your own template in the editor: paste or write the JSON." validationMessage={templateError}>
             <Textarea className={s.editor} value={text} onChange={(_, d) => setText(d.value)} resize="vertical" spellCheck={false} />
           </Field>
