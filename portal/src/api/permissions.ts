@@ -1,31 +1,16 @@
 // What the signed-in principal may do at a scope, from Azure's public "Permissions - List For Resource /
 // For Resource Group" API: GET {scope}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01
-// → { value: [{ actions, notActions, dataActions, notDataActions }] }. Wildcards as Azure's: `*` matches
-// any run of characters, case-insensitively; an action is allowed when some entry grants it and that
-// same entry does not exclude it.
+// → { value: [{ actions, notActions, dataActions, notDataActions }] }, matched as Azure does (actions.ts).
 import type { ApiClient } from './client';
 import { API_VERSIONS } from './arm-types';
+import { allows, type Permission } from './actions';
 
-export interface Permission { actions: string[]; notActions: string[]; dataActions?: string[]; notDataActions?: string[] }
+export { allows, type Permission } from './actions';
 
 export interface RoleDefinition {
   id: string;
   name: string;
   properties: { roleName: string; type?: string; permissions: Permission[] };
-}
-
-function matches(pattern: string, action: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
-  return re.test(action);
-}
-
-/** Whether `permissions` grant `action` (a data action when `data`). */
-export function allows(permissions: Permission[], action: string, data = false): boolean {
-  return permissions.some((p) => {
-    const grant = data ? p.dataActions ?? [] : p.actions;
-    const deny = data ? p.notDataActions ?? [] : p.notActions;
-    return grant.some((a) => matches(a, action)) && !deny.some((a) => matches(a, action));
-  });
 }
 
 export function permissionsPath(scope: string): string {

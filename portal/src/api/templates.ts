@@ -30,6 +30,8 @@ export function parseTemplate(text: string): { template?: Template; error?: stri
     v = JSON.parse(text);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    // V8 names the position for some faults ("... in JSON at position 5 (line 1 column 6)"), not all.
+    if (/\(line \d+ column \d+\)/.test(message)) return { error: `The template is not valid JSON: ${message}` };
     const pos = /position (\d+)/.exec(message);
     if (pos) {
       const before = text.slice(0, Number(pos[1]));
