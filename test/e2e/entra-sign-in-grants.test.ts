@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { request } from '../helpers/server.js';
 import { startInProcessServer, type InProcessServer } from '../helpers/in-process.js';
+import { runCli } from './cli-helper.js';
 
 let offsetMs = 0;
 const clock = { nowMs: () => Date.now() + offsetMs };
@@ -122,6 +123,16 @@ test('only an administrator gets a sign-in link', async () => {
   assert.equal(denied.body.error.code, 'AuthorizationFailed');
   const anonymous = await request(`${server.connection.managementEndpoint}/apim-local/portal/signInLink`, { method: 'POST' });
   assert.equal(anonymous.status, 401);
+});
+
+test('`apim-local portal` prints a new sign-in link that works once', async () => {
+  const r = await runCli(['portal'], { dataDir: server.dataDir });
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  const fragment = new URLSearchParams(String(out.url).split('#')[1] ?? '');
+  assert.equal(out.appId, server.connection.clientId);
+  const t = await post({ grant_type: 'authorization_code', client_id: fragment.get('client_id')!, code: fragment.get('code')!, scope: 'https://management.azure.com/.default' });
+  assert.equal(t.status, 200, t.text);
 });
 
 test('a restart revokes refresh tokens', async () => {

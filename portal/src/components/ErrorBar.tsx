@@ -1,6 +1,6 @@
 // An API error as Azure's portal shows it: the code and message, the details, and for a 403 the missing
 // action with the built-in roles that grant it.
-import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { Button, makeStyles, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 
 const useStyles = makeStyles({ body: { overflowWrap: 'anywhere', minWidth: 0 } });
 import type { AzureApiError } from '../api/errors';
@@ -9,7 +9,7 @@ import { usePortal } from '../app/context';
 import { useAsync } from '../app/use-async';
 
 export function ErrorBar({ error }: { error: AzureApiError | undefined }) {
-  const { api, subscription } = usePortal();
+  const { api, subscription, signOut } = usePortal();
   const missing = error?.missingPermission;
   const s = useStyles();
   const roles = useAsync(async () => (missing ? rolesGranting(api, subscription.subscriptionId, missing.action) : []), [missing?.action]);
@@ -29,6 +29,10 @@ export function ErrorBar({ error }: { error: AzureApiError | undefined }) {
           </div>
         )}
       </MessageBarBody>
+      {/* The refresh token is gone (a server restart revokes it) or the token was refused: only a new sign-in helps. */}
+      {(error.code === 'invalid_grant' || error.status === 401) && (
+        <MessageBarActions><Button onClick={signOut}>Sign in again</Button></MessageBarActions>
+      )}
     </MessageBar>
   );
 }
