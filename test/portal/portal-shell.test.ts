@@ -199,7 +199,7 @@ describe('portal shell', { skip: SKIP }, () => {
     const create = page.getByRole('button', { name: 'Create', exact: true });
     if (permissions.status === 200) {
       // Permissions - List is served (branch portal-server): the portal knows before trying.
-      await page.getByText(/You do not have permission to perform 'Microsoft.ManagedIdentity\/userAssignedIdentities\/write'/).waitFor();
+      await page.getByText(/You do not have permission to perform 'Microsoft.ManagedIdentity\/userAssignedIdentities\/write' at scope '\/subscriptions\/[^']+'. A role that grants it: Managed Identity Contributor, Contributor, Owner\./).waitFor();
       assert.equal(await create.isDisabled(), true);
       await h.checkBlade('managed-identities-reader');
     } else {
@@ -213,7 +213,7 @@ describe('portal shell', { skip: SKIP }, () => {
       const alert = page.getByRole('alert');
       await alert.getByText('AuthorizationFailed').waitFor();
       await alert.getByText(/Missing permission: Microsoft.ManagedIdentity\/userAssignedIdentities\/write/).waitFor();
-      await alert.getByText(/Roles that grant it: .*Managed Identity Contributor/).waitFor();
+      await alert.getByText(/Roles that grant it: Managed Identity Contributor, Contributor, Owner\./).waitFor();
       await h.checkBlade('managed-identity-create-forbidden');
     }
     const gone = await request(`${base}${sub}/resourceGroups/portal-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/reader-identity?api-version=2023-01-31`, { token });

@@ -26,12 +26,19 @@ export async function listPermissions(api: ApiClient, scope: string): Promise<Pe
   }
 }
 
-/** Built-in roles that grant `action`, narrowest first (fewest wildcard actions), for "which role is missing". */
+/** Built-in roles that grant `action`, narrowest first (specific roles, then Contributor, then Owner), for "which role is missing". */
 export async function rolesGranting(api: ApiClient, subscriptionId: string, action: string, data = false): Promise<string[]> {
   const roles = await api.arm.list<RoleDefinition>(`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions`, API_VERSIONS.authorization);
-  const width = (r: RoleDefinition) => r.properties.permissions.reduce((n, p) => n + (data ? p.dataActions ?? [] : p.actions).filter((a) => a.includes('*')).length * 10 + (data ? p.dataActions ?? [] : p.actions).length, 0);
+  // A role granting every action ('*') is broad; among those, the one excluding more (Contributor) is narrower than Owner.
+  const rank = (r: RoleDefinition): [number, number] => {
+    const perms = r.properties.permissions;
+    const grants = perms.flatMap((p) => (data ? p.dataActions ?? [] : p.actions));
+    const excludes = perms.flatMap((p) => (data ? p.notDataActions ?? [] : p.notActions));
+    return grants.includes('*') ? [1, -excludes.length] : [0, grants.length];
+  };
   return roles
     .filter((r) => allows(r.properties.permissions, action, data))
-    .sort((a, b) => width(a) - width(b))
-    .map((r) => r.properties.roleName);
+    .map((r) => ({ r, k: rank(r) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1])
+    .map(({ r }) => r.properties.roleName);
 }
