@@ -127,6 +127,28 @@ describe('portal shell', { skip: SKIP }, () => {
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
   });
 
+  test('keyboard and a narrow screen: the portal menu opens from its button at 390×844, links follow Enter', async () => {
+    const { page } = h;
+    await page.goto(h.portalUrl);
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const nav = page.getByRole('navigation', { name: 'Portal menu' });
+      assert.equal(await nav.isVisible(), false, 'the menu is folded away on a phone');
+      const toggle = page.getByRole('button', { name: 'Portal menu' });
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+      await nav.getByRole('link', { name: 'Deploy a custom template' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Custom deployment', level: 1 }).waitFor();
+      assert.equal(await nav.isVisible(), false, 'following a link folds the menu again');
+      assert.equal(await page.title(), 'Custom deployment - apim-local portal');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   test('Managed Identities: Create User Assigned Managed Identity, then its Client ID and Object (principal) ID', async () => {
     const { page, server } = h;
     await page.getByRole('navigation', { name: 'Portal menu' }).getByRole('link', { name: 'Managed Identities' }).click();

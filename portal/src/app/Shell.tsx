@@ -1,6 +1,6 @@
 // The signed-in portal: header (subscription, principal, sign out), the portal menu, the breadcrumb and
 // the blade of the current route (lazy: each blade is its own chunk).
-import { Fragment, Suspense, useState } from 'react';
+import { Fragment, Suspense, useEffect, useState } from 'react';
 import {
   Breadcrumb, BreadcrumbButton, BreadcrumbDivider, BreadcrumbItem, Button, Caption1, makeStyles, mergeClasses, Spinner, Text, tokens,
 } from '@fluentui/react-components';
@@ -62,7 +62,7 @@ export function Shell() {
   const navPages = BLADES.filter((b): b is PageBlade => b.kind === 'page' && b.nav === true);
 
   const title = match.kind === 'none' ? 'Not found' : match.blade.title;
-  document.title = `${title} - apim-local portal`;
+  useEffect(() => { document.title = `${title} - apim-local portal`; }, [title]);
   const crumbs: Crumb[] = match.kind === 'resource' ? crumbsFor(match.resourceId, match.blade.title)
     : match.kind === 'page' && match.blade.route !== '' ? [{ label: 'Home', route: '' }, { label: match.blade.title, route: match.blade.route }]
       : [{ label: 'Home', route: '' }];
