@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import type { Database } from './schema.js';
 import { migrations } from './migrations.js';
 
@@ -34,7 +34,9 @@ function parsePostgresUrl(url: string): { connectionString: string; schema?: str
   return { connectionString: parsed.toString(), schema };
 }
 
-async function postgresPool(url: string): Promise<pg.Pool> {
+async function postgresPool(url: string): Promise<Pool> {
+  // Loaded only for a PostgreSQL store: the default SQLite start does not pay for the driver.
+  const { default: pg } = await import('pg');
   const { connectionString, schema } = parsePostgresUrl(url);
   if (schema) {
     const client = new pg.Client({ connectionString });
