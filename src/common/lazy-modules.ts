@@ -9,6 +9,7 @@ import type * as X509 from '@peculiar/x509';
 import type Forge from 'node-forge';
 import type * as PromClient from 'prom-client';
 import type Rhea from 'rhea';
+import type WsModule from 'ws';
 
 const require = createRequire(import.meta.url);
 
@@ -36,3 +37,6 @@ export const promClient = lazy(() => require('prom-client') as typeof PromClient
 
 /** rhea: AMQP 1.0, for Event Hubs (server and the gateway's sender). */
 export const rhea = lazy(() => require('rhea') as typeof Rhea);
+
+/** ws: the WebSocket server of Event Hubs' AMQP over WebSockets. */
+export const ws = lazy(() => require('ws') as typeof WsModule);

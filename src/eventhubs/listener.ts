@@ -8,7 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { ws as wsModule } from '../common/lazy-modules.js';
 import { DEFAULT_LISTENER_LIMITS } from '../common/listener-limits.js';
 import type { Origin } from './settings.js';
 
@@ -46,10 +47,8 @@ export async function startNamespaceListener(o: NamespaceListenerOptions): Promi
   https.emit('listening');
   // Any Origin is taken, as Event Hubs does: a WebSocket carries no ambient credential (no cookie); the
   // client authenticates inside AMQP (SASL, CBS put-token), exactly as over TLS.
-  const websockets = new WebSocketServer({
-    noServer: true, maxPayload: WS_MAX_MESSAGE, perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
-  });
+  // Made on the first upgrade (ws is loaded on first use, common/lazy-modules.ts).
+  let websockets: WebSocketServer | undefined;
   https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
@@ -58,8 +57,13 @@ export async function startNamespaceListener(o: NamespaceListenerOptions): Promi
       socket.end(`HTTP/1.1 ${path.toLowerCase() !== WS_PATH ? '404 Not Found' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    const m = wsModule();
+    websockets ??= new m.WebSocketServer({
+      noServer: true, maxPayload: WS_MAX_MESSAGE, perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    });
     websockets.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
+      const stream = m.createWebSocketStream(ws);
       stream.on('error', () => stream.destroy());
       o.amqp(stream, { clientIp: req.socket.remoteAddress ?? '', trustedService: false });
     });
@@ -112,7 +116,7 @@ export async function startNamespaceListener(o: NamespaceListenerOptions): Promi
         sockets.clear();
       });
       secure.close();
-      websockets.close();
+      websockets?.close();
       https.close();
     },
   };
