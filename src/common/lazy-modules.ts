@@ -9,6 +9,9 @@ import type * as X509 from '@peculiar/x509';
 import type Forge from 'node-forge';
 import type * as PromClient from 'prom-client';
 import type Rhea from 'rhea';
+import type * as AjvDraft7 from 'ajv';
+import type * as AjvDraft2019 from 'ajv/dist/2019.js';
+import type * as AjvDraft2020 from 'ajv/dist/2020.js';
 import type WsModule from 'ws';
 
 const require = createRequire(import.meta.url);
@@ -38,5 +41,16 @@ export const promClient = lazy(() => require('prom-client') as typeof PromClient
 /** rhea: AMQP 1.0, for Event Hubs (server and the gateway's sender). */
 export const rhea = lazy(() => require('rhea') as typeof Rhea);
 
+/** ajv with its draft 2019-09 and 2020-12 builds and ajv-formats: validate-content's JSON schemas. */
+export const ajv = lazy(() => {
+  // ajv-formats is CommonJS with a default export.
+  const formats = require('ajv-formats') as { default?: (a: AjvDraft7.Ajv) => AjvDraft7.Ajv } & ((a: AjvDraft7.Ajv) => AjvDraft7.Ajv);
+  return {
+    Ajv: (require('ajv') as typeof AjvDraft7).Ajv,
+    Ajv2019: (require('ajv/dist/2019.js') as typeof AjvDraft2019).Ajv2019,
+    Ajv2020: (require('ajv/dist/2020.js') as typeof AjvDraft2020).Ajv2020,
+    addFormats: formats.default ?? formats,
+  };
+});
 /** ws: the WebSocket server of Event Hubs' AMQP over WebSockets. */
 export const ws = lazy(() => require('ws') as typeof WsModule);

@@ -5,6 +5,7 @@ import { registerRole } from './role.js';
 import { registerAd } from './ad.js';
 import { registerAccount } from './account.js';
 import { registerKeys } from './keys.js';
+import { registerPortal } from './portal.js';
 import { registerApim } from './apim.js';
 import { registerIdentity } from './identity.js';
 import { registerKeyVault } from './keyvault.js';
@@ -18,6 +19,7 @@ export function registerAzStyleCommands(program: Command): void {
   registerAd(program);
   registerAccount(program);
   registerKeys(program);
+  registerPortal(program);
   registerApim(program);
   registerIdentity(program);
   registerKeyVault(program);
