@@ -273,8 +273,10 @@ export class NamespaceAmqp {
       }
       return { hub, partition: address.partition };
     })();
-    // The detach follows the rejections of what was already sent on the link.
-    ready.catch((e) => { setTimeout(() => { try { receiver.close(toAmqpError(e)); } catch { /* closed */ } }, 50); });
+    // A refused link stays attached and rejects every delivery with the reason (onMessage): the sender
+    // fails at once with it. A detach from this side could cross the client's own detach, and the
+    // Event Hubs SDK then skips stopping its token renewal timer (a process that never exits).
+    ready.catch(() => undefined);
     this.producers.set(receiver, { ready, queue: Promise.resolve() });
   }
 
