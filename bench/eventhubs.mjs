@@ -127,10 +127,14 @@ async function main() {
   };
   for (const a of apis) await load(a, warmupMs);
   const samples = new Map(apis.map((a) => [a.api, []]));
+  // With --cpu-prof, the phases' times on the monotonic clock V8's profile uses, to read it per phase.
+  const phases = [];
   for (let r = 0; r < Number(opts.rounds); r++) {
     for (const a of apis) {
       const cpu0 = processCpuMs(serverPid);
+      const startUs = Number(process.hrtime.bigint() / 1000n);
       const res = await load(a, durationMs);
+      phases.push({ api: a.api, round: r + 1, startUs, endUs: Number(process.hrtime.bigint() / 1000n), requests: res.completed });
       const cpu = processCpuMs(serverPid);
       const cpuUsPerReq = cpu0 !== undefined && cpu !== undefined ? ((cpu - cpu0) * 1000) / res.completed : undefined;
       samples.get(a.api).push({ rps: res.rps, cpuUsPerReq });
@@ -138,7 +142,12 @@ async function main() {
     }
   }
   await pool.close();
-  const median = (a) => { const v = a.filter((x) => x !== undefined).sort((x, y) => x - y); return v.length ? v[Math.floor((v.length - 1) / 2)] : undefined; };
+  const median = (a) => {
+    const v = a.filter((x) => x !== undefined).sort((x, y) => x - y);
+    if (v.length === 0) return undefined;
+    const m = Math.floor(v.length / 2);
+    return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  };
   const gateway = {};
   for (const c of gatewayCases) {
     const of = (logged) => samples.get(apis.find((a) => a.case === c && a.logged === logged).api);
@@ -186,7 +195,10 @@ async function main() {
     process.stdout.write(`(load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)\n`);
   }
   await cleanup();
-  if (cpuProfDir) log(`server CPU profile in ${cpuProfDir}`);
+  if (cpuProfDir) {
+    fs.writeFileSync(path.join(cpuProfDir, 'phases.json'), JSON.stringify(phases, null, 1));
+    log(`server CPU profile in ${cpuProfDir}, the measured phases' times in ${path.join(cpuProfDir, 'phases.json')}`);
+  }
   return out.events && stored < loggedRequests ? 1 : 0;
 }
 

@@ -1,0 +1,20 @@
+import SQLite from 'better-sqlite3';
+import fs from 'node:fs';
+const [variant = 'base', autock = '1000'] = process.argv.slice(2);
+const dir = fs.mkdtempSync('/tmp/sqlb-');
+const db = new SQLite(dir + '/x.db');
+db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); db.pragma(`wal_autocheckpoint = ${autock}`);
+const rowid = variant === 'norowid' ? ' without rowid' : '';
+db.exec(`create table eh_events (ns_key text not null, hub_key text not null, partition_id integer not null, seq bigint not null, byte_offset bigint not null, enqueued_ms bigint not null, partition_key text, message blob not null, constraint eh_events_pk primary key (ns_key, hub_key, partition_id, seq))${rowid}`);
+if (variant !== 'noindex') db.exec('create index eh_events_time on eh_events (ns_key, hub_key, enqueued_ms)');
+const ins = db.prepare('insert into eh_events (ns_key, hub_key, partition_id, seq, byte_offset, enqueued_ms, partition_key, message) values (?, ?, ?, ?, ?, ?, ?, ?)');
+const msg = Buffer.alloc(60, 1);
+let seq = 0;
+const tx = db.transaction((n) => { for (let i = 0; i < n; i++) { seq++; ins.run(['benchns-abcdef', 'logs', seq % 2, seq, seq * 60, Date.now(), null, msg]); } });
+const times = [];
+const t0 = performance.now();
+for (let b = 0; b < 600; b++) { const t = performance.now(); tx(100); times.push(performance.now() - t); }
+const total = performance.now() - t0;
+times.sort((a, b) => a - b);
+console.log(variant, `autock=${autock}`, `${(total * 1000 / 60000).toFixed(2)} µs/row`, `median tx ${times[300].toFixed(2)} ms, p99 ${times[594].toFixed(2)} ms, max ${times[599].toFixed(2)} ms, sum>5ms ${times.filter((x) => x > 5).reduce((a, b) => a + b, 0).toFixed(0)} ms`);
+fs.rmSync(dir, { recursive: true });
