@@ -11,8 +11,17 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const caDir = path.join(os.tmpdir(), 'apim-local-test-ca');
 fs.mkdirSync(caDir, { recursive: true });
-const { loadOrCreateCa } = await import(path.join(root, 'dist/tls/ca.js'));
-await loadOrCreateCa(caDir);
+const { loadOrCreateCa, loadOrIssueServerCertificate } = await import(path.join(root, 'dist/tls/ca.js'));
+const ca = await loadOrCreateCa(caDir);
+// The server certificate every test server would make on its first start (test/helpers/server.ts copies
+// it too): made once here, in a directory of its own, and moved into place whole.
+if (!fs.existsSync(path.join(caDir, 'server.pem'))) {
+  const tmp = fs.mkdtempSync(path.join(caDir, 'server-'));
+  await loadOrIssueServerCertificate(ca, tmp, ['localhost', '127.0.0.1', '::1']);
+  fs.renameSync(path.join(tmp, 'server-key.pem'), path.join(caDir, 'server-key.pem'));
+  fs.renameSync(path.join(tmp, 'server.pem'), path.join(caDir, 'server.pem'));
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
 
 function findTests(dir) {
   const out = [];

@@ -14,6 +14,8 @@ import { startManagementListener } from './management/listener.js';
 import { GatewayPlane, StoreQuotaCounters } from './gateway/index.js';
 import { KeyVaultPlane } from './keyvault/index.js';
 import { EventHubsPlane } from './eventhubs/index.js';
+import { GatewayProxy } from './management/gateway-proxy-route.js';
+import { portalOrigins } from './common/cors.js';
 
 export interface ConnectionInfo {
   managementEndpoint: string;
@@ -61,6 +63,7 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
   const keyVault = new KeyVaultPlane({
     db: store.db, box, clock, logger, host: config.host, ...tls,
     verifier: entra.verifier, authz, managedIdentities: entra.managedIdentities, authorityHost: baseUrl, tenantId: entra.tenantId,
+    browserOrigins: portalOrigins(baseUrl),
   });
   try {
     // Resource Manager binds the gateway to its configuration source (src/arm/index.ts), and starts the
@@ -69,7 +72,7 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
       db: store.db, clock, logger, authz, entra, baseUrl, maxBodyBytes: config.maxBodyBytes, gateway, keyVault, eventHubs, box,
       keyVaultRefreshIntervalMs: config.keyVaultRefreshIntervalMs, keyVaultSecrets: keyVault.gatewayReader,
     });
-    return { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm };
+    return { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm, gatewayProxy: new GatewayProxy(caCertPem) };
   } catch (e) {
     await gateway.close();
     await keyVault.close();
@@ -99,7 +102,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const listener = await startManagementListener({ host: config.host, port: config.port, ...tls, logger },
     (port) => buildPlanes({ config, store, box, clock, logger, tls, caCertPem: ca.caCertPem, baseUrl: `https://localhost:${port}` }))
     .catch(async (e: unknown) => { await store.close(); throw e; });
-  const { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm } = listener.planes;
+  const { baseUrl, entra, authz, gateway, keyVault, eventHubs, arm, gatewayProxy } = listener.planes;
   try {
     logger.info(`management listener (Resource Manager, Entra ID) on ${baseUrl} (bound to ${config.host}:${listener.port})`);
 
@@ -121,6 +124,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
         if (closed) return;
         closed = true;
         await listener.close();
+        await gatewayProxy.close();
         arm.close();
         await gateway.close();
         await keyVault.close();

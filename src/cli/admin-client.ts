@@ -49,6 +49,11 @@ export class AdminClient {
     await this.arm.send('DELETE', `/apim-local/applications/${encodeURIComponent(appId)}`);
   }
 
+  /** A one-time sign-in link to the portal for the signed-in application. */
+  async portalSignInLink(): Promise<{ url: string; expiresOn: string; appId: string }> {
+    return (await this.arm.send('POST', '/apim-local/portal/signInLink')).json as { url: string; expiresOn: string; appId: string };
+  }
+
   async rotateKeys(): Promise<{ kid: string; keys: string[] }> {
     return (await this.arm.send('POST', '/apim-local/keys/rotate')).json as { kid: string; keys: string[] };
   }

@@ -2,18 +2,7 @@
 // state: it writes through the io it is given and returns the exit code (bin/apim-local.js sets it).
 import { Command, CommanderError } from 'commander';
 import { registerStart } from './start.js';
-import { bindInvocation, processIo, usageExit, type CliIo, type Invocation } from './command.js';
-import { registerGroup } from './commands/group.js';
-import { registerRole } from './commands/role.js';
-import { registerAd } from './commands/ad.js';
-import { registerAccount } from './commands/account.js';
-import { registerKeys } from './commands/keys.js';
-import { registerApim } from './commands/apim.js';
-import { registerIdentity } from './commands/identity.js';
-import { registerKeyVault } from './commands/keyvault.js';
-import { registerDeployment } from './commands/deployment.js';
-import { registerEventHubs } from './commands/eventhubs.js';
-import { registerAz } from './commands/az.js';
+import { bindInvocation, processIo, usageExit, type CliIo, type Invocation } from './invocation.js';
 
 /** Runs one command line (`argv` as process.argv: node, script, arguments); resolves to its exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -26,19 +15,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const invocation: Invocation = { io, exitCode: 0 };
   bindInvocation(program, invocation);
   registerStart(program);
-  // The az-style commands (registered after this) exit with 2 on usage errors, as az does.
+  // The az-style commands (registered after this) exit with 2 on usage errors, as az does. A server
+  // start does not load them: their modules (and the HTTP client's) would only slow every start.
   program.exitOverride(usageExit);
-  registerGroup(program);
-  registerRole(program);
-  registerAd(program);
-  registerAccount(program);
-  registerKeys(program);
-  registerApim(program);
-  registerIdentity(program);
-  registerKeyVault(program);
-  registerDeployment(program);
-  registerEventHubs(program);
-  registerAz(program);
+  if (argv[2] !== 'start') (await import('./commands/index.js')).registerAzStyleCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

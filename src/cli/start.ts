@@ -18,6 +18,12 @@ export function registerStart(program: Command): void {
       const [{ parseConfig }, { startServer }] = await Promise.all([import('../config.js'), import('../main.js')]);
       const config = parseConfig(opts);
       const server = await startServer(config);
+      // As Jupyter does: the portal's address with a one-time sign-in link for the admin, on stdout (not a
+      // log line: it carries a credential; it works once, for 10 minutes; `apim-local portal` prints another).
+      const link = server.entra.portalSignInLink(server.entra.admin.clientId);
+      process.stdout.write(`\n    Portal: ${server.connection.managementEndpoint}/portal/\n`
+        + `    To sign in as the admin, open this link (single use, valid 10 minutes; 'apim-local portal' prints a new one):\n`
+        + `        ${link.url}\n\n`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

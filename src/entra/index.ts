@@ -19,11 +19,13 @@ import { ManagedIdentities } from './managed-identities.js';
 import { handleManagedIdentityEndpoint } from './managed-identity-endpoints.js';
 import type { EndpointGuard } from './managed-identities.js';
 import { GraphService, ensureMicrosoftGraph, GRAPH_RESOURCE } from './graph/index.js';
+import { SignInGrants } from './sign-in-grants.js';
 
 export { Directory, type Principal, type PrincipalType, certificateThumbprints } from './directory.js';
 export { TokenVerifier, TokenIssuer, TokenRejectedError, type AccessTokenClaims, type TokenRejection, type Issuers } from './tokens.js';
 export { SigningKeys } from './signing-keys.js';
 export { GraphService, GRAPH_PATH, GRAPH_APP_ID, GRAPH_PERMISSIONS } from './graph/index.js';
+export { SignInGrants, CODE_LIFETIME_MS } from './sign-in-grants.js';
 export { ManagedIdentities, MiErrors, isMiTokenFailure, type MiKind, type IdentitySelector, type MiTokenFailure } from './managed-identities.js';
 
 export interface EntraOptions {
@@ -61,6 +63,8 @@ export class EntraPlane {
   readonly managedIdentities: ManagedIdentities;
   /** Microsoft Graph at `{baseUrl}/v1.0` (graph/index.ts). */
   readonly graph: GraphService;
+  /** Authorization codes and refresh tokens (the portal's sign-in link); in memory, revoked by a restart. */
+  readonly signInGrants: SignInGrants;
 
   private constructor(
     private readonly options: EntraOptions,
@@ -74,7 +78,17 @@ export class EntraPlane {
     this.issuer = new TokenIssuer(keys, clock, tenantId, this.issuers, tokenLifetimeSeconds);
     this.verifier = new TokenVerifier(keys, clock, this.issuers);
     this.managedIdentities = new ManagedIdentities(db, directory, this.issuer, box, clock);
+    this.signInGrants = new SignInGrants(clock);
     this.graph = new GraphService({ directory, verifier: this.verifier, clock, tenantId, baseUrl, adminObjectId: admin.objectId });
+  }
+
+  /**
+   * The portal's sign-in link for an application: an authorization code in the fragment (never sent to
+   * a server, nor in a Referer), which the portal redeems and then strips from the address bar.
+   */
+  portalSignInLink(appId: string): { url: string; expiresMs: number } {
+    const { code, expiresMs } = this.signInGrants.mintCode(appId);
+    return { url: `${this.options.baseUrl}/portal/#code=${code}&client_id=${appId}`, expiresMs };
   }
 
   /** Serves the Entra routes; returns false when the path is not Entra's. */
@@ -110,7 +124,7 @@ export class EntraPlane {
       const form = withBasicCredentials(new URLSearchParams((await readBody(ctx.req, 256 * 1024)).toString('utf8')), ctx.req.headers.authorization);
       const version = r === 'oauth2/v2.0/token' ? 2 : 1;
       const body = await handleTokenRequest(form, version, {
-        tenantId: this.tenantId, directory: this.directory, issuer: this.issuer, clock: this.options.clock,
+        tenantId: this.tenantId, directory: this.directory, issuer: this.issuer, clock: this.options.clock, signInGrants: this.signInGrants,
         tokenEndpointUrls: (v) => [`${base}/${this.tenantId}/oauth2/${v === 2 ? 'v2.0/' : ''}token`, `${base}/${this.tenantId}/oauth2/v2.0/token`, `${base}/${this.tenantId}/oauth2/token`],
       });
       sendJson(ctx.res, 200, body, { 'x-ms-request-id': ctx.requestId });

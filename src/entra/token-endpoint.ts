@@ -1,10 +1,13 @@
 // POST /{tenant}/oauth2/v2.0/token (scope=) and /{tenant}/oauth2/token (v1, resource=):
-// the client credentials grant with a client secret or a client assertion.
+// the client credentials grant with a client secret or a client assertion; the authorization code grant
+// (the portal's sign-in link: the code is the credential, as a public client's) and the refresh token
+// grant it leads to (sign-in-grants.ts).
 import type { Clock } from '../common/clock.js';
 import { grantedRoles, type Directory, type Principal } from './directory.js';
 import type { TokenIssuer } from './tokens.js';
 import { EntraErrors } from './errors.js';
 import { ASSERTION_TYPE, authenticateAssertion } from './client-assertion.js';
+import type { SignInGrants } from './sign-in-grants.js';
 
 export interface TokenEndpointDeps {
   tenantId: string;
@@ -13,7 +16,11 @@ export interface TokenEndpointDeps {
   clock: Clock;
   /** Absolute URLs of this token endpoint (v1 or v2), accepted as client_assertion audiences. */
   tokenEndpointUrls: (version: 1 | 2) => string[];
+  /** Authorization codes and refresh tokens (the portal's sign-in). */
+  signInGrants: SignInGrants;
 }
+
+const GRANTS = ['client_credentials', 'authorization_code', 'refresh_token'];
 
 /** `https://vault.azure.net/.default` → `https://vault.azure.net`; Event Hubs' `https://eventhubs.azure.net//.default` → `https://eventhubs.azure.net/`. */
 export function resourceFromScope(scope: string): string | undefined {
@@ -70,12 +77,12 @@ async function authenticateClient(form: URLSearchParams, deps: TokenEndpointDeps
 export async function handleTokenRequest(form: URLSearchParams, version: 1 | 2, deps: TokenEndpointDeps): Promise<Record<string, unknown>> {
   const grant = form.get('grant_type');
   if (grant === null) throw EntraErrors.missingParameter('grant_type');
-  if (grant !== 'client_credentials') throw EntraErrors.unsupportedGrantType(grant);
+  if (!GRANTS.includes(grant)) throw EntraErrors.unsupportedGrantType(grant);
   let resource: string;
+  const scope = form.get('scope')?.trim() ?? '';
   if (version === 2) {
-    const scope = form.get('scope');
-    if (scope === null || scope.trim() === '') throw EntraErrors.missingScope();
-    const r = resourceFromScope(scope.trim());
+    if (scope === '') throw EntraErrors.missingScope();
+    const r = resourceFromScope(scope);
     if (r === undefined) throw EntraErrors.invalidScope(scope);
     resource = r;
   } else {
@@ -83,18 +90,45 @@ export async function handleTokenRequest(form: URLSearchParams, version: 1 | 2, 
     if (r === null || r === '') throw EntraErrors.missingResource();
     resource = r;
   }
-  const principal = await authenticateClient(form, deps, version);
+  let principal: Principal;
+  let refreshToken: string | undefined;
+  if (grant === 'client_credentials') principal = await authenticateClient(form, deps, version);
+  else {
+    // The code or refresh token is the credential (a public client's, as the portal in a browser is);
+    // a confidential client that also authenticates must be the one the grant was issued to.
+    const clientId = form.get('client_id');
+    if (!clientId) throw EntraErrors.missingParameter('client_id');
+    if (form.get('client_secret') !== null || form.get('client_assertion') !== null) {
+      const client = await authenticateClient(form, deps, version);
+      if (client.appId.toLowerCase() !== clientId.toLowerCase()) throw EntraErrors.invalidBasicCredentials();
+    }
+    const param = grant === 'authorization_code' ? 'code' : 'refresh_token';
+    const value = form.get(param);
+    if (!value) throw EntraErrors.missingParameter(param);
+    const appId = grant === 'authorization_code' ? deps.signInGrants.redeemCode(value, clientId) : deps.signInGrants.redeemRefreshToken(value, clientId);
+    const found = await deps.directory.getByAppId(appId);
+    if (!found || found.principalType !== 'Application') throw EntraErrors.applicationNotFound(appId, deps.tenantId);
+    principal = found;
+    // Entra answers a refresh token when offline_access was asked for (v1 always does); this one stays valid, so it is handed back.
+    const offline = version === 1 || scope.split(' ').includes('offline_access');
+    if (grant === 'refresh_token') refreshToken = value;
+    else if (offline) refreshToken = deps.signInGrants.issueRefreshToken(principal.appId);
+  }
   // Registered through Graph but without a service principal yet: no identity in this tenant to sign in as.
   if (principal.hasServicePrincipal === false) throw EntraErrors.missingServicePrincipal(principal.appId, deps.tenantId);
   const resourceApp = await deps.directory.findResourceApplication(resource);
   const roles = grantedRoles(principal, resourceApp);
   const tokenVersion = resourceApp?.accessTokenVersion === 2 ? 2 : 1;
   const issued = await deps.issuer.issue({ principal, audience: resource, version: tokenVersion, roles });
+  const refresh = refreshToken ? { refresh_token: refreshToken } : {};
   if (version === 2) {
-    return { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.accessToken };
+    return {
+      token_type: 'Bearer', ...(grant === 'client_credentials' ? {} : { scope }), expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn,
+      access_token: issued.accessToken, ...refresh,
+    };
   }
   return {
     token_type: 'Bearer', expires_in: String(issued.expiresIn), ext_expires_in: String(issued.expiresIn),
-    expires_on: String(issued.expiresOn), not_before: String(issued.notBefore), resource, access_token: issued.accessToken,
+    expires_on: String(issued.expiresOn), not_before: String(issued.notBefore), resource, access_token: issued.accessToken, ...refresh,
   };
 }

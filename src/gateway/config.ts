@@ -248,6 +248,11 @@ export interface InstanceConfig {
   caCertificates?: { storeName: 'Root' | 'CertificateAuthority'; certPem: string }[];
   /** External caches (absent or empty: the built-in cache only). */
   caches?: CacheConfig[];
+  /**
+   * The key (base64url) that signs this instance's debug credentials (gateways/{id}/listDebugCredentials);
+   * the gateway verifies Apim-Debug-Authorization with it (runtime/debug-token.ts). Absent: that header is ignored.
+   */
+  debugCredentialsKey?: string;
 }
 
 /** Implemented by Resource Manager over the instance's child resources. */

@@ -9,7 +9,7 @@ import { listen, type Listener, type ListenerLimits } from './listener.js';
 import { includedFragments, validatePolicyDocument, validatePolicyFragment, type FragmentLookup } from './policy/validate.js';
 import { InstanceServer } from './instance-server.js';
 import { BackendClient } from './runtime/backend.js';
-import { TraceStore } from './runtime/trace.js';
+import { TraceStore, debugTraceKey } from './runtime/trace.js';
 import { MemoryCounterStore, type CounterStore, type ManagedIdentityTokens } from './runtime/services.js';
 import { WorkerPool } from './workers/pool.js';
 import { EventHubLoggers } from './eventhub/loggers.js';
@@ -24,6 +24,7 @@ export type { LocalEventHubs } from './eventhub/sender.js';
 export { urlTemplateProblem } from './runtime/router.js';
 export type { FragmentLookup } from './policy/validate.js';
 export { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listener.js';
+export { issueDebugToken, DEBUG_MAX_LIFETIME_MS, DEBUG_PURPOSES, type DebugPurpose, type DebugCredential } from './runtime/debug-token.js';
 
 /** What Resource Manager asks of the gateway when instances and their configuration change. */
 export interface GatewayInstances {
@@ -46,6 +47,11 @@ export interface GatewayInstances {
   validatePolicy(xml: string, scope: PolicyScope['kind'], fragments?: FragmentLookup): { namedValues: string[]; fragments: string[] };
   /** The same for a policy fragment (`<fragment>`): its policies, wherever they may be included. */
   validatePolicyFragment(xml: string): { namedValues: string[] };
+  /**
+   * A trace recorded for a call with a debug credential of this instance (Apim-Trace-Id), as Azure's
+   * listTrace returns it; undefined when there is none (unknown, another instance's, or older than an hour).
+   */
+  debugTrace(resourceId: string, traceId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface GatewayOptions {
@@ -123,6 +129,11 @@ export class GatewayPlane {
       reload: (resourceId) => this.reload(resourceId, source),
       validatePolicy: (xml, scope, fragments) => this.validatePolicy(xml, scope, fragments),
       validatePolicyFragment: (xml) => this.validatePolicyFragment(xml),
+      debugTrace: async (resourceId, traceId) => {
+        if (!/^[0-9a-f]{32}$/i.test(traceId)) return undefined;
+        const json = await this.traces.get(debugTraceKey(resourceId, traceId.toLowerCase()));
+        return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+      },
     };
   }
 

@@ -64,6 +64,8 @@ export interface KeyVaultOptions {
   managedIdentities: ManagedIdentities;
   /** `https://localhost:PORT`: the authority of the challenge. */
   authorityHost: string;
+  /** The portal's origins, whose scripts may call vaults (CORS); default: none. */
+  browserOrigins?: readonly string[];
   tenantId: string;
 }
 
@@ -95,7 +97,7 @@ export class KeyVaultPlane implements KeyVaultVaults {
     }
     const { server, port: bound } = await startVaultListener({
       host: this.o.host, port, certPem: this.o.certPem, keyPem: this.o.keyPem, logger: this.o.logger, pipeline: this.pipeline,
-      view: () => this.vaults.get(key)?.view,
+      view: () => this.vaults.get(key)?.view, browserOrigins: this.o.browserOrigins ?? [],
     });
     this.vaults.set(key, { server, port: bound, view: { vault: compileVault(settings), uri: `https://localhost:${bound}/` } });
     this.o.logger.info(`key vault listener for ${settings.name} on https://localhost:${bound}/`);

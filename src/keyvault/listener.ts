@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken, createContext, readJsonBody, sendJson, BodyTooLargeError } from '../common/http.js';
 import { isAzureError } from '../common/errors.js';
+import { answerPreflight, corsHeaders, type CorsPolicy } from '../common/cors.js';
 import type { Logger } from '../common/log.js';
 import { KvErrors, kvErrorBody } from './errors.js';
 import type { VaultPipeline } from './pipeline.js';
@@ -23,15 +24,27 @@ export interface VaultListenerOptions {
   pipeline: VaultPipeline;
   /** The vault's current view (settings change without restarting the listener); undefined once it is gone. */
   view(): VaultView | undefined;
+  /** The portal's origins, whose scripts may call the vault (common/cors.ts). */
+  browserOrigins: readonly string[];
 }
+
+/** What the portal's Secrets and Certificates blades send and read (the challenge included). */
+const corsPolicy = (origins: readonly string[]): CorsPolicy => ({
+  origins, methods: ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'],
+  allowHeaders: ['authorization', 'content-type', 'x-ms-client-request-id', 'x-ms-return-client-request-id'],
+  exposeHeaders: ['www-authenticate', 'x-ms-request-id', 'x-ms-client-request-id', 'x-ms-keyvault-service-version', 'x-ms-keyvault-region', 'x-ms-keyvault-network-info', 'retry-after', 'location'],
+  maxAgeSeconds: 600,
+});
 
 /** A vault answers small requests: a minute for one, 30 s for its headers, 65 s idle (as before). */
 const VAULT_LIMITS = { headersMs: 30_000, requestMs: 60_000, idleMs: 65_000 };
 
 export async function startVaultListener(o: VaultListenerOptions): Promise<{ server: https.Server; port: number }> {
   const server = limitedHttpsServer({ cert: o.certPem, key: o.keyPem }, VAULT_LIMITS);
+  const cors = corsPolicy(o.browserOrigins);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serve(req, res, o).catch((e) => {
+    if (answerPreflight(req, res, cors)) return;
+    serve(req, res, o, cors).catch((e) => {
       o.logger.error(`key vault ${req.method} ${req.url?.split('?')[0]} failed`, e);
       if (!res.headersSent) sendJson(res, 500, kvErrorBody(KvErrors.internal('')));
       else res.destroy();
@@ -44,9 +57,10 @@ export async function startVaultListener(o: VaultListenerOptions): Promise<{ ser
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, o: VaultListenerOptions): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, o: VaultListenerOptions, cors: CorsPolicy): Promise<void> {
   const ctx = createContext(req, res);
   const headers: Record<string, string> = {
+    ...corsHeaders(req, cors),
     'x-ms-request-id': ctx.requestId,
     'x-ms-keyvault-service-version': '1.9.0.0',
     'x-ms-keyvault-network-info': `conn_type=Ipv4;addr=${ctx.clientIp};act_addr_fam=InterNetwork;`,

@@ -2,9 +2,8 @@
 // certificates), and produce the managed secret's value (a PFX without password, or PEM) and the facts a
 // certificate bundle shows (cer, x5t, validity, subject, SANs, key properties).
 import crypto from 'node:crypto';
-import forge from 'node-forge';
-import 'reflect-metadata'; // required by @peculiar/x509
-import * as x509 from '@peculiar/x509';
+import type Forge from 'node-forge';
+import { forge as nodeForge, x509 } from '../common/lazy-modules.js';
 import { KvErrors } from './errors.js';
 
 export const PKCS12 = 'application/x-pkcs12';
@@ -32,7 +31,8 @@ export function parseCertificateContent(value: string, password: string | undefi
 
 function parsePfx(value: string, password: string | undefined): CertificateMaterial {
   const der = Buffer.from(value.replace(/\s+/g, ''), 'base64');
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  const forge = nodeForge();
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password ?? '');
@@ -47,14 +47,14 @@ function parsePfx(value: string, password: string | undefined): CertificateMater
     ...(p12.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? []),
   ];
   const certs = certBags.map((b) => {
-    const asn1 = b.cert ? forge.pki.certificateToAsn1(b.cert) : (b as { asn1?: forge.asn1.Asn1 }).asn1;
+    const asn1 = b.cert ? forge.pki.certificateToAsn1(b.cert) : (b as { asn1?: Forge.asn1.Asn1 }).asn1;
     if (!asn1) throw KvErrors.pfxInvalid('a certificate bag is empty.');
     return new crypto.X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   });
   if (certs.length === 0) throw KvErrors.pfxInvalid('it holds no certificate.');
   if (keyBags.length === 0) throw KvErrors.pemNoKey();
   const bag = keyBags[0];
-  const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : (bag as { asn1?: forge.asn1.Asn1 }).asn1;
+  const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : (bag as { asn1?: Forge.asn1.Asn1 }).asn1;
   if (!info) throw KvErrors.pfxInvalid('the key bag is empty.');
   let key: crypto.KeyObject;
   try {
@@ -99,6 +99,7 @@ export function secretValueFor(material: CertificateMaterial, contentType: strin
   if (material.key.asymmetricKeyType !== 'rsa') {
     throw KvErrors.unsupportedKey(`a ${material.key.asymmetricKeyType} key can be kept as '${PEM}' only.`);
   }
+  const forge = nodeForge();
   const key = forge.pki.privateKeyFromPem(material.key.export({ format: 'pem', type: 'pkcs8' }).toString());
   const certs = material.chain.map((c) => forge.pki.certificateFromPem(c.toString()));
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, '', { algorithm: '3des', friendlyName, generateLocalKeyId: true });
@@ -119,12 +120,7 @@ export interface CertificateFacts {
 }
 
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'P-256K' };
-const USAGES: [number, string][] = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'], [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'], [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'], [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'], [x509.KeyUsageFlags.encipherOnly, 'encipherOnly'], [x509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
+const USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
 
 export function certificateFacts(material: CertificateMaterial): CertificateFacts {
   const leaf = material.chain[0];
@@ -143,8 +139,9 @@ export function certificateFacts(material: CertificateMaterial): CertificateFact
   }
   let keyUsage: string[] = [];
   try {
-    const ext = new x509.X509Certificate(der).getExtension(x509.KeyUsagesExtension);
-    if (ext) keyUsage = USAGES.filter(([flag]) => (ext.usages & flag) !== 0).map(([, name]) => name);
+    const { X509Certificate: Cert, KeyUsagesExtension, KeyUsageFlags } = x509();
+    const ext = new Cert(der).getExtension(KeyUsagesExtension);
+    if (ext) keyUsage = USAGES.filter((name) => (ext.usages & KeyUsageFlags[name]) !== 0);
   } catch { /* no key usage extension */ }
   const details = material.key.asymmetricKeyDetails ?? {};
   const kty = material.key.asymmetricKeyType === 'ec' ? 'EC' : 'RSA';

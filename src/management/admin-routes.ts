@@ -59,6 +59,7 @@ interface AdminRoute {
 
 const ROUTES: AdminRoute[] = [
   { method: 'POST', pattern: /^\/apim-local\/keys\/rotate$/i, handle: rotateKeys },
+  { method: 'POST', pattern: /^\/apim-local\/portal\/signInLink$/i, handle: portalSignInLink },
   { method: 'GET', pattern: /^\/apim-local\/applications$/i, handle: listApplications },
   { method: 'POST', pattern: /^\/apim-local\/applications$/i, body: true, handle: createApplication },
   { method: 'DELETE', pattern: /^\/apim-local\/applications\/([^/]+)$/i, handle: deleteApplication },
@@ -126,6 +127,18 @@ async function readAdminBody(ctx: RequestContext): Promise<unknown> {
   }
   if (body === undefined) throw AdminErrors.invalidContent('The request body is empty; a JSON object is required.');
   return body;
+}
+
+/**
+ * A new one-time sign-in link to the portal for the calling administrator's application (the link
+ * `apim-local start` printed is single use and lives 10 minutes). A managed identity cannot sign in.
+ */
+async function portalSignInLink({ ctx, planes }: AdminRequest): Promise<AdminResult> {
+  const claims = await planes.entra.verifier.verify(bearerToken(ctx.req) ?? '', ADMIN_AUDIENCES);
+  const caller = await planes.entra.directory.getByObjectId(claims.oid);
+  if (!caller || caller.principalType !== 'Application') throw AdminErrors.managedIdentity(claims.oid);
+  const link = planes.entra.portalSignInLink(caller.appId);
+  return { status: 200, body: { url: link.url, expiresOn: new Date(link.expiresMs).toISOString(), appId: caller.appId } };
 }
 
 async function rotateKeys({ planes }: AdminRequest): Promise<AdminResult> {

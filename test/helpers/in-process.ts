@@ -18,20 +18,11 @@ import { openStore } from '../../src/store/db.js';
 import { SecretBox } from '../../src/common/crypto.js';
 import { systemClock, type Clock } from '../../src/common/clock.js';
 import { SigningKeys } from '../../src/entra/signing-keys.js';
-import { tempDir } from './server.js';
+import { seedTestCa, tempDir } from './server.js';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
-/** Copies the CA that NODE_EXTRA_CA_CERTS trusts (made by scripts/run-tests.mjs) into a data directory. */
-export function seedTestCa(dataDir: string): void {
-  const caDir = process.env.APIM_LOCAL_TEST_CA_DIR;
-  if (!caDir) throw new Error('APIM_LOCAL_TEST_CA_DIR is not set: run the tests with `npm test` (scripts/run-tests.mjs)');
-  fs.mkdirSync(dataDir, { recursive: true });
-  for (const f of ['ca.pem', 'ca-key.pem']) {
-    const dest = path.join(dataDir, f);
-    if (!fs.existsSync(dest)) fs.copyFileSync(path.join(caDir, f), dest);
-  }
-}
+export { seedTestCa } from './server.js';
 
 export interface InProcessServer extends RunningServer {
   dataDir: string;

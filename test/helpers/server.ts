@@ -40,20 +40,31 @@ export function tempDir(prefix = 'apim-local-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Seeds the data directory with the CA that NODE_EXTRA_CA_CERTS trusts (set by scripts/run-tests.mjs). */
-function seedCa(dataDir: string): void {
+/**
+ * Seeds the data directory with the CA that NODE_EXTRA_CA_CERTS trusts (set by scripts/run-tests.mjs), and
+ * with the server certificate it issued there, which a first start would otherwise make again.
+ */
+export function seedTestCa(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
   const caDir = process.env.APIM_LOCAL_TEST_CA_DIR;
   if (!caDir) throw new Error('APIM_LOCAL_TEST_CA_DIR is not set: run the tests with `npm test` (scripts/run-tests.mjs)');
   for (const f of ['ca.pem', 'ca-key.pem']) {
     const dest = path.join(dataDir, f);
     if (!fs.existsSync(dest)) fs.copyFileSync(path.join(caDir, f), dest);
   }
+  const ca = fs.readFileSync(path.join(dataDir, 'ca.pem'), 'utf8');
+  if (ca !== fs.readFileSync(path.join(caDir, 'ca.pem'), 'utf8')) return; // a test's own CA
+  for (const f of ['server.pem', 'server-key.pem']) {
+    const src = path.join(caDir, f);
+    const dest = path.join(dataDir, f);
+    if (fs.existsSync(src) && !fs.existsSync(dest)) fs.copyFileSync(src, dest);
+  }
 }
 
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   fs.mkdirSync(dataDir, { recursive: true });
-  seedCa(dataDir);
+  seedTestCa(dataDir);
   const connectionFile = path.join(dataDir, 'connection.json');
   const args = [BIN, 'start', '--data-dir', dataDir, '--port', '0', ...(options.store ? ['--store', options.store] : []), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });

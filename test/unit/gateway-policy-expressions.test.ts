@@ -244,3 +244,22 @@ test('send-request: mode, response-variable-name, timeout and set-header name/ex
     source: 'send-request', reason: 'ExpressionValueEvaluationFailure', message: "Expression evaluation failed. Requested value 'clone' was not found.", section: 'inbound', path: 'send-request[1]',
   });
 });
+
+test('a header lookup with constant arguments (compiled to a direct read) sees what set-header did earlier in the pipeline', async () => {
+  const read = (name: string, dflt: string, where = 'Request') => `<value>@(context.${where}.Headers.GetValueOrDefault("${name}", "${dflt}"))</value>`;
+  await load({
+    inbound: `<set-header name="x-tag-before" exists-action="override">${read('X-Tag', 'none')}</set-header>
+      <set-header name="x-tag" exists-action="append"><value>added</value></set-header>
+      <set-header name="x-tag-after" exists-action="override">${read('X-Tag', 'none')}</set-header>
+      <set-header name="x-gone" exists-action="delete" />
+      <set-header name="x-gone-after" exists-action="override">${read('x-gone', 'deleted')}</set-header>`,
+    outbound: `<set-header name="x-backend" exists-action="append"><value>also</value></set-header>
+      <set-header name="x-backend-seen" exists-action="override">${read('X-Backend', 'none', 'Response')}</set-header>`,
+  });
+  const r = await send('/a', { headers: { 'x-tag': 'client', 'x-gone': 'here' } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([lastEcho().headers['x-tag-before'], lastEcho().headers['x-tag-after'], lastEcho().headers['x-gone-after']], ['client', 'client,added', 'deleted']);
+  assert.equal(r.headers.get('x-backend-seen'), 'yes,also');
+  assert.equal((await send('/a')).status, 200);
+  assert.deepEqual([lastEcho().headers['x-tag-before'], lastEcho().headers['x-tag-after']], ['none', 'added']);
+});

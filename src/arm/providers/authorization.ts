@@ -11,6 +11,9 @@ import { isGuid } from '../../common/ids.js';
 const ROLE_ASSIGNMENT_VERSIONS = ['2015-07-01', '2017-10-01-preview', '2018-01-01-preview', '2018-09-01-preview', '2020-03-01-preview',
   '2020-04-01-preview', '2020-08-01-preview', '2020-10-01-preview', '2021-04-01-preview', '2022-01-01-preview', '2022-04-01'] as const;
 const ROLE_DEFINITION_VERSIONS = ['2015-07-01', '2018-01-01-preview', '2022-04-01', '2022-05-01-preview'] as const;
+// Permissions (Microsoft.Authorization/permissions) are served with every api-version of the provider's
+// other types, as Azure's authorization provider answers them.
+const PERMISSION_VERSIONS = [...new Set([...ROLE_ASSIGNMENT_VERSIONS, ...ROLE_DEFINITION_VERSIONS])].sort();
 const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device'];
 
 const err = (status: number, code: string, message: string, target?: string) => new AzureError({ status, code, message, target });
@@ -138,7 +141,32 @@ export function authorizationProvider(arm: ArmContext): ResourceProviderModule {
     },
   };
 
-  return { namespace: 'Microsoft.Authorization', types: [roleDefinitions, roleAssignments] };
+  // The caller's own effective permissions at a scope (the portal's "what may I do here"): one entry per
+  // role the caller holds there or above, as Azure's PermissionGetResult. Asking needs no action (it
+  // reveals only the caller's own grants); an empty list means no role at all.
+  const permissions: ResourceTypeRegistration = {
+    type: 'Microsoft.Authorization/permissions', apiVersions: PERMISSION_VERSIONS,
+    scopes: [], listScopes: ['subscription', 'resourceGroup', 'resource'],
+    actionFor: () => null,
+    async list(req) {
+      const scope = req.target.scope;
+      if (req.target.scopeKind === 'tenant') throw ArmErrors.missingSubscription();
+      const seen = new Set<string>();
+      const value: Record<string, unknown>[] = [];
+      for (const a of await arm.authz.assignments.forPrincipal(req.caller.objectId)) {
+        if (!scopeWithin(scope, a.properties.scope)) continue;
+        const role = definitions.get(a.properties.roleDefinitionId);
+        if (!role || seen.has(role.role.name)) continue; // the same role held at two scopes grants the same
+        seen.add(role.role.name);
+        for (const p of role.role.permissions) {
+          value.push({ actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions] });
+        }
+      }
+      return page(req, value, arm.baseUrl);
+    },
+  };
+
+  return { namespace: 'Microsoft.Authorization', types: [roleDefinitions, roleAssignments, permissions] };
 }
 
 /** ARM's 404 for a scope that does not exist: ResourceNotFound naming `{namespace}/{type}/{name}` and its group. */

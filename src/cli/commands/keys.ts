@@ -9,3 +9,4 @@ export function registerKeys(program: Command): void {
   withCommonOptions(keys.command('rotate').description('Add a new signing key; the old one is published until its tokens expire.'))
     .action(action(async (ctx) => ({ value: await ctx.admin.rotateKeys() })));
 }
+

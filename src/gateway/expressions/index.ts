@@ -49,6 +49,8 @@ function compile(text: string, expect: Expect): CompiledExpression {
     const c = new Compiler(SURFACE, { contextType: CONTEXT_TYPE, position: parsed.position });
     let type: TypeRef;
     let body: (env: Parameters<Parameters<typeof evaluate>[0]>[0]) => unknown;
+    let direct: ((ctx: GatewayContext) => unknown) | undefined;
+    let notNull = false;
     if (parsed.block) {
       const { exec, returns } = c.block(parsed.root);
       if (returns.length === 0) throw new ExpressionError('Not all code paths return a value: the block must end with a return statement.', 1, 1);
@@ -58,6 +60,8 @@ function compile(text: string, expect: Expect): CompiledExpression {
       const b = c.expression(parsed.root);
       type = b.type;
       body = b.emit;
+      direct = b.direct;
+      notNull = b.notNull === true;
       if (type.name === 'Void') throw new ExpressionError('The expression does not produce a value.', 1, 1);
     }
     if (expect === 'bool' && type.name !== 'Boolean') {
@@ -65,7 +69,15 @@ function compile(text: string, expect: Expect): CompiledExpression {
     }
     const slots = c.root.slots;
     const staticType = (type.name === '?' ? type.args[0] : type).name;
-    const run = expect === 'string'
+    // An expression computed from the context alone (Bound.direct: no loop, lambda or library call, so no
+    // budget to spend) runs without an evaluation frame.
+    const run = direct
+      ? expect === 'string'
+        ? staticType === 'String'
+          ? notNull ? direct : (ctx: GatewayContext) => (direct(ctx) as string | null) ?? ''
+          : (ctx: GatewayContext) => formatValue(direct(ctx), null, staticType)
+        : direct
+      : expect === 'string'
       ? staticType === 'String'
         ? (ctx: GatewayContext) => (evaluate(body, ctx, slots) as string | null) ?? ''
         : (ctx: GatewayContext) => formatValue(evaluate(body, ctx, slots), null, staticType)

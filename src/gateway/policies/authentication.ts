@@ -3,7 +3,7 @@
 // certificate is one of the instance's `certificates` (by thumbprint or certificate-id) or given in the
 // policy (body, a PFX as byte[], with its password).
 import { createHash, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { forge as nodeForge } from '../../common/lazy-modules.js';
 import { PolicyError, type CompileContext, type PolicyDefinition, type Run } from '../policy/types.js';
 import type { XNode } from '../policy/xml.js';
 import type { GatewayContext } from '../runtime/context.js';
@@ -49,6 +49,7 @@ function fromBody(body: unknown, password: string): ClientCertificate {
   let cert: string;
   let pem: string;
   try {
+    const forge = nodeForge();
     const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der.toString('binary')), false, password);
     const certBag = (p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [])[0];
     const keyBag = [

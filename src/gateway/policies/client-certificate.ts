@@ -4,8 +4,8 @@
 // one identity. A failure goes to on-error (or, with ignore-error, the request goes on).
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket, PeerCertificate, DetailedPeerCertificate } from 'node:tls';
-import 'reflect-metadata'; // required by @peculiar/x509
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { x509 } from '../../common/lazy-modules.js';
 import type { XNode } from '../policy/xml.js';
 import { PolicyError, apimBody, type PolicyDefinition, type Run } from '../policy/types.js';
 import type { GatewayContext } from '../runtime/context.js';
@@ -103,10 +103,11 @@ function buildChain(leaf: X509Certificate, trust: Trust, sent: X509Certificate[]
 
 /** CRL checks: the CRLs named by the certificate's distribution points, fetched and cached for their nextUpdate. */
 const MAX_CRL_BYTES = 10 * 1024 * 1024;
-const crlCache = new Map<string, { until: number; crl: x509.X509Crl }>();
+const crlCache = new Map<string, { until: number; crl: X509.X509Crl }>();
 async function revoked(leaf: X509Certificate, issuer: X509Certificate | undefined): Promise<string | undefined> {
-  const cert = new x509.X509Certificate(leaf.raw);
-  const ext = cert.getExtension(x509.CRLDistributionPointsExtension);
+  const { X509Certificate: Cert, CRLDistributionPointsExtension, X509Crl } = x509();
+  const cert = new Cert(leaf.raw);
+  const ext = cert.getExtension(CRLDistributionPointsExtension);
   const urls = (ext?.distributionPoints ?? []).flatMap((dp) => (dp.distributionPoint?.fullName ?? []).map((n) => n.uniformResourceIdentifier).filter((u): u is string => typeof u === 'string' && /^https?:/i.test(u)));
   if (urls.length === 0) return 'The revocation function was unable to check revocation for the certificate.';
   if (!issuer) return 'The revocation function was unable to check revocation because the certificate issuer is unknown.';
@@ -118,14 +119,14 @@ async function revoked(leaf: X509Certificate, issuer: X509Certificate | undefine
         if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_CRL_BYTES) continue;
         const bytes = Buffer.from(await res.arrayBuffer());
         if (bytes.length > MAX_CRL_BYTES) continue;
-        const parsed = new x509.X509Crl(bytes);
+        const parsed = new X509Crl(bytes);
         crl = { until: parsed.nextUpdate ? parsed.nextUpdate.getTime() : Date.now() + 3600_000, crl: parsed };
         if (crlCache.size > 1000) crlCache.clear();
         crlCache.set(url, crl);
       } catch { continue; }
     }
     // A CRL not signed by the certificate's issuer says nothing about it.
-    if (!(await crl.crl.verify({ publicKey: new x509.X509Certificate(issuer.raw) }).catch(() => false))) continue;
+    if (!(await crl.crl.verify({ publicKey: new Cert(issuer.raw) }).catch(() => false))) continue;
     if (crl.crl.findRevoked(cert)) return 'The certificate is revoked.';
     return undefined;
   }

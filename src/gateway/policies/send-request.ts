@@ -7,7 +7,8 @@
 // read) goes into response-variable-name (when given), or null when it failed and ignore-error is true.
 // send-one-way-request: the same request, sent without waiting for it; it never fails the call.
 // proxy: the backend call (forward-request) goes through an HTTP proxy, with Basic credentials.
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../common/lazy-modules.js';
 import { PolicyError, fixed, type CompileContext, type ElementSchema, type PolicyDefinition, type Run, type Value } from '../policy/types.js';
 import type { XNode } from '../policy/xml.js';
 import { intAtLeast, nonEmpty, oneOf } from '../policy/parse.js';
@@ -158,7 +159,7 @@ function requestBuilder(node: XNode, c: CompileContext): (ctx: GatewayContext) =
 
 /** Sends a built request; the answer with its body read. */
 async function send(o: Outgoing, signal?: AbortSignal): Promise<GatewayResponse> {
-  const res = await request(o.url, {
+  const res = await undici().request(o.url, {
     signal, method: o.method as 'GET', headers: o.headers, body: o.body, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs,
     ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
   });

@@ -5,7 +5,8 @@
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import tls from 'node:tls';
-import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Agent, Pool, ProxyAgent, Dispatcher } from 'undici';
+import { undici } from '../../common/lazy-modules.js';
 import type { GatewayContext } from './context.js';
 import { PolicyError } from '../policy/types.js';
 
@@ -187,8 +188,7 @@ export class BackendClient {
   private readonly certificatePools: string[] = [];
   /** TLS trust of every backend connection: the public roots, plus apim-local's own CA when given. */
   private readonly connect: { ca: string[] } | undefined;
-  /** For a policy's own calls (send-request): the same trust as the backend pools. */
-  readonly dispatcher: Agent;
+  private agent: Agent | undefined;
 
   /**
    * `trustedCaPem`: apim-local's CA certificate, so a backend that is this server (its Resource Manager,
@@ -197,7 +197,11 @@ export class BackendClient {
    */
   constructor(trustedCaPem?: string) {
     this.connect = trustedCaPem ? { ca: [...tls.rootCertificates, trustedCaPem] } : undefined;
-    this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connect: this.connect });
+  }
+
+  /** For a policy's own calls (send-request): the same trust as the backend pools. */
+  get dispatcher(): Agent {
+    return (this.agent ??= new (undici().Agent)({ keepAliveTimeout: 30_000, connect: this.connect }));
   }
 
   /**
@@ -212,7 +216,7 @@ export class BackendClient {
       const certificate = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
       // The pool's trust (public roots + the local CA) and, for authentication-certificate, the client certificate.
       const connect = certificate || this.connect ? { ...this.connect, ...certificate } : undefined;
-      p = new Pool(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
+      p = new (undici().Pool)(origin, { keepAliveTimeout: 30_000, connections: 256, ...(connect ? { connect } : {}) });
       this.pools.set(key, p);
       if (c) {
         // Pools per certificate are bounded (a policy's body may give many): the oldest closes once its calls end.
@@ -288,7 +292,7 @@ export class BackendClient {
       const c = clientCertificate;
       const certificate = c ? (c.pfx ? { pfx: c.pfx, passphrase: c.passphrase } : { cert: c.cert, key: c.key }) : undefined;
       const requestTls = certificate || this.connect ? { ...this.connect, ...certificate } : undefined;
-      agent = new ProxyAgent({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(requestTls ? { requestTls } : {}) });
+      agent = new (undici().ProxyAgent)({ uri: proxy.url, proxyTunnel: false, keepAliveTimeout: 30_000, ...(token ? { token } : {}), ...(requestTls ? { requestTls } : {}) });
       this.proxies.set(key, agent);
     }
     return agent;
@@ -298,7 +302,8 @@ export class BackendClient {
     const pools: Dispatcher[] = [...this.pools.values(), ...this.proxies.values()];
     this.pools.clear();
     this.proxies.clear();
-    await Promise.all([...pools, this.dispatcher].map((p) => p.destroy().catch(() => undefined)));
+    if (this.agent) pools.push(this.agent);
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 }
 

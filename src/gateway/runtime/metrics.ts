@@ -3,7 +3,8 @@
 // gateway process (the server and each worker) keeps one; the server asks each for a snapshot (plain
 // JSON, the shape of prom-client's getMetricsAsJSON) and sums them with AggregatorRegistry.aggregate, so
 // a scrape sees one gateway however many processes serve it.
-import { AggregatorRegistry, Counter, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { promClient } from '../../common/lazy-modules.js';
 
 /** One metric family as prom-client's getMetricsAsJSON gives it, without functions (it crosses IPC). */
 export interface MetricFamily {
@@ -28,21 +29,38 @@ export function promName(s: string): string {
 
 interface Series { labels: Record<string, string>; sum: number; count: number }
 
+interface Families {
+  registry: Registry;
+  requests: Counter<'instance' | 'api' | 'operation' | 'status'>;
+  duration: Histogram<'instance' | 'api' | 'operation'>;
+  dropped: Counter;
+}
+
+function makeFamilies(): Families {
+  const { Counter, Histogram, Registry } = promClient();
+  const registry = new Registry();
+  return {
+    registry,
+    requests: new Counter({
+      name: 'apim_gateway_requests_total', help: 'Calls answered by the gateway, by instance, API, operation and status code.',
+      labelNames: ['instance', 'api', 'operation', 'status'] as const, registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'apim_gateway_request_duration_seconds', help: 'Time from a call\'s arrival to the end of its answer, by instance, API and operation.',
+      labelNames: ['instance', 'api', 'operation'] as const, registers: [registry],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+    dropped: new Counter({
+      name: 'apim_gateway_custom_series_dropped_total', help: `emit-metric values dropped because this process already holds ${MAX_CUSTOM_SERIES} custom series.`,
+      registers: [registry],
+    }),
+  };
+}
+
 export class GatewayMetrics {
-  private readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: 'apim_gateway_requests_total', help: 'Calls answered by the gateway, by instance, API, operation and status code.',
-    labelNames: ['instance', 'api', 'operation', 'status'] as const, registers: [this.registry],
-  });
-  private readonly duration = new Histogram({
-    name: 'apim_gateway_request_duration_seconds', help: 'Time from a call\'s arrival to the end of its answer, by instance, API and operation.',
-    labelNames: ['instance', 'api', 'operation'] as const, registers: [this.registry],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  });
-  private readonly dropped = new Counter({
-    name: 'apim_gateway_custom_series_dropped_total', help: `emit-metric values dropped because this process already holds ${MAX_CUSTOM_SERIES} custom series.`,
-    registers: [this.registry],
-  });
+  /** prom-client's objects, made (and the package loaded) when the first call is counted or scraped. */
+  private families: Families | undefined;
+  private get f(): Families { return (this.families ??= makeFamilies()); }
   /** Custom metrics: Prometheus family name → series by their labels. */
   private readonly custom = new Map<string, { help: string; series: Map<string, Series> }>();
   private customSeries = 0;
@@ -54,7 +72,7 @@ export class GatewayMetrics {
     const key = `${instance}\n${api}\n${operation}\n${status}`;
     let c = this.children.get(key);
     if (c === undefined) {
-      c = { count: this.requests.labels(instance, api, operation, String(status)), time: this.duration.labels(instance, api, operation) };
+      c = { count: this.f.requests.labels(instance, api, operation, String(status)), time: this.f.duration.labels(instance, api, operation) };
       // Bounded by configuration (APIs × operations × status codes); a reload with new names only adds.
       if (this.children.size < 100_000) this.children.set(key, c);
     }
@@ -78,7 +96,7 @@ export class GatewayMetrics {
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     let s = f?.series.get(key);
     if (!s) {
-      if (this.customSeries >= MAX_CUSTOM_SERIES) { this.dropped.inc(); return; }
+      if (this.customSeries >= MAX_CUSTOM_SERIES) { this.f.dropped.inc(); return; }
       if (!f) { f = { help: `Custom metric '${name}' (emit-metric).`, series: new Map() }; this.custom.set(family, f); }
       s = { labels, sum: 0, count: 0 };
       f.series.set(key, s);
@@ -90,7 +108,7 @@ export class GatewayMetrics {
 
   /** This process's metrics, ready to cross to the server and be aggregated. */
   async snapshot(): Promise<MetricFamily[]> {
-    const own = (await this.registry.getMetricsAsJSON()).map((m): MetricFamily => ({
+    const own = (await this.f.registry.getMetricsAsJSON()).map((m): MetricFamily => ({
       name: m.name, help: m.help, type: String(m.type), aggregator: m.aggregator,
       values: m.values.map((v) => ({ value: v.value, labels: { ...v.labels } as Record<string, string | number>, ...('metricName' in v && typeof v.metricName === 'string' ? { metricName: v.metricName } : {}) })),
     }));
@@ -109,6 +127,6 @@ export class GatewayMetrics {
 
 /** Sums the snapshots of every gateway process into Prometheus's text exposition format. */
 export async function exposition(snapshots: MetricFamily[][]): Promise<{ contentType: string; text: string }> {
-  const registry = AggregatorRegistry.aggregate(snapshots);
+  const registry = promClient().AggregatorRegistry.aggregate(snapshots);
   return { contentType: registry.contentType, text: await registry.metrics() };
 }

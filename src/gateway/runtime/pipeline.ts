@@ -6,7 +6,8 @@ import { GatewayContext, GatewayResponse } from './context.js';
 import { BackendStream } from './backend.js';
 import { activityId, locate, recordError } from './steps.js';
 import { BAD_PATH, INVALID_KEY, MISSING_KEY, NOT_FOUND, TRACE_HTTPS_ONLY, internalError, sendAnswer } from './answers.js';
-import { TRACE_PATH, TraceRecorder, traceStoreKey, type TraceSink } from './trace.js';
+import { TRACE_PATH, TraceRecorder, isSubscriptionTraceKey, traceStoreKey, type TraceSink } from './trace.js';
+import { verifyDebugToken } from './debug-token.js';
 import type { CompiledApi, CompiledInstance } from './instance.js';
 import { matchRoute } from './router.js';
 import { normalizePath } from './paths.js';
@@ -66,8 +67,20 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
     return answer(ctx, 401, MISSING_KEY);
   }
   const pipeline = op.pipelines.get(ctx.productName) ?? op.pipelines.get('')!;
-  if (ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true' && typeof key === 'string') {
-    ctx.trace = new TraceRecorder(ctx, key, inst.secrets);
+  // Tracing: a debug credential for this API (Apim-Debug-Authorization, Azure's current protocol), or
+  // Ocp-Apim-Trace with a subscription that allows tracing (the older one).
+  const debug = ctx.headers['apim-debug-authorization'];
+  const debugKey = inst.config.debugCredentialsKey;
+  if (typeof debug === 'string' && typeof debugKey === 'string') {
+    const check = verifyDebugToken(debugKey, inst.config.instanceId, debug, api.name, Date.now());
+    if (check.ok) ctx.trace = new TraceRecorder(ctx, { kind: 'debug', instanceId: inst.config.instanceId, token: debug }, inst.secrets);
+    else if (check.reason === 'expired') (ctx.extraHeaders ??= []).push(['Apim-Debug-Authorization-Expired', `Debug authorization expired at ${check.expiredAt}.`]);
+    else if (check.reason === 'wrongApi') (ctx.extraHeaders ??= []).push(['Apim-Debug-Authorization-WrongAPI', `Debug authorization was issued for a different API ('${check.apiName}').`]);
+  }
+  if (ctx.trace === undefined && ctx.subscription?.allowTracing && ctx.headers['ocp-apim-trace'] === 'true' && typeof key === 'string') {
+    ctx.trace = new TraceRecorder(ctx, { kind: 'subscription', key }, inst.secrets);
+  }
+  if (ctx.trace !== undefined) {
     const cert = ctx.clientCertificate;
     ctx.trace.add('request', {
       method: ctx.method, url: req.url, keyFromQuery, headers: ctx.trace.maskHeaders(ctx.headers), api: api.name, operation: op.name, product: ctx.productName || undefined,
@@ -190,14 +203,16 @@ function drive(run: Run): void {
 function serialize(ctx: GatewayContext, traces: TraceSink): void {
   const res = ctx.res;
   const r = ctx.response ?? new GatewayResponse(200, {});
-  const extra = ctx.extraHeaders;
   let traceLocation: string | undefined;
   if (ctx.trace !== undefined) {
     ctx.trace.add('response', { status: r.status, headers: ctx.trace.maskHeaders(r.headers) });
-    // Always https (the same port serves both): a trace is never read over plain HTTP.
-    traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.storeKey}`;
+    // Always https (the same port serves both): a trace is never read over plain HTTP. A debug trace is
+    // read through Resource Manager's listTrace: the client gets its id only.
+    if (ctx.trace.access.kind === 'debug') (ctx.extraHeaders ??= []).push(['Apim-Trace-Id', ctx.trace.traceId]);
+    else traceLocation = `https://${ctx.trace.host}${TRACE_PATH}${ctx.trace.storeKey}`;
     traces.put(ctx.trace.storeKey, ctx.trace.finish({ api: ctx.api.name, operation: ctx.operation.name, gatewayWorker: traces.gatewayWorker, lastError: ctx.lastError }));
   }
+  const extra = ctx.extraHeaders;
   const body = r.body;
   if (body instanceof BackendStream) {
     const raw = r.rawHeaders;
@@ -267,6 +282,8 @@ export function serveTrace(ctx: GatewayContext, traces: TraceSink, inst: Compile
   const rest = url.slice(TRACE_PATH.length, q === -1 ? undefined : q);
   let storeKey: string | undefined;
   if (rest.includes('/')) {
+    // Only a location this gateway handed out (`{signature}/{uuid}`): debug traces are never served here.
+    if (!isSubscriptionTraceKey(rest)) { sendAnswer(ctx.res, 404, NOT_FOUND); return true; }
     storeKey = rest;
   } else {
     // By id, with a subscription key: the header, or the query parameter (APIM's default names).

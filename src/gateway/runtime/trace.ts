@@ -5,6 +5,9 @@
 // /__apim-local/traces/{id} to a caller with that key (pipeline.ts serveTrace). Credentials are masked:
 // Authorization headers and subscription keys by name (the client's own, even when a policy replaced
 // them), and every key, bearer token and secret named value wherever its value appears.
+// The same recorder serves debug-credential traces (Apim-Debug-Authorization, debug-token.ts): those are
+// kept under a key of their own (the instance and the trace id), never served from the gateway, and read
+// only through Resource Manager's listTrace, in Azure's layout (traceEntries by section).
 import { createHmac, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayContext } from './context.js';
@@ -15,6 +18,9 @@ const MASK = '***';
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 interface Entry { section: string; source: string; timestamp: string; elapsedMs: number; data: unknown }
+
+/** Who may read the trace: the subscription key that asked for it (Ocp-Apim-Trace), or a debug credential. */
+export type TraceAccess = { kind: 'subscription'; key: string } | { kind: 'debug'; instanceId: string; token: string };
 
 export class TraceRecorder {
   readonly id = randomUUID();
@@ -29,16 +35,19 @@ export class TraceRecorder {
   /** Header names whose values are credentials (lower-case). */
   private readonly credentialHeaders: Set<string>;
 
-  /** key: the subscription key of the traced call (it signs the trace's location, and is masked). */
-  constructor(readonly ctx: GatewayContext, key: string, secrets: string[]) {
-    this.secrets = [...secrets, key];
+  /** access: the subscription key (it signs the trace's location) or the debug token of the traced call; both are masked. */
+  constructor(readonly ctx: GatewayContext, readonly access: TraceAccess, secrets: string[]) {
+    this.secrets = [...secrets, access.kind === 'subscription' ? access.key : access.token];
     this.host = ctx.req.headers.host ?? 'localhost';
-    this.storeKey = traceStoreKey(key, this.id);
+    this.storeKey = access.kind === 'subscription' ? traceStoreKey(access.key, this.id) : debugTraceKey(access.instanceId, this.traceId);
     this.credentialHeaders = new Set([...CREDENTIAL_HEADERS, ctx.api?.keyHeader ?? 'ocp-apim-subscription-key']);
     // The client's own Authorization, which a policy may replace before the trace is written.
     const auth = ctx.req.headers.authorization;
     if (typeof auth === 'string') this.secrets.push(auth, auth.replace(/^\S+\s+/, ''));
   }
+
+  /** The id the client is given: Apim-Trace-Id (32 hex digits) for a debug trace, else the UUID. */
+  get traceId(): string { return this.access.kind === 'debug' ? this.id.replace(/-/g, '') : this.id; }
 
   /** A copy of headers with credentials masked by name. */
   maskHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[] | undefined> {
@@ -86,7 +95,9 @@ export class TraceRecorder {
         variables[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? v : `[${typeof v}]`;
       }
     }
-    const doc = { traceId: this.id, ...extra, variables, entries: this.entries };
+    const doc = this.access.kind === 'subscription'
+      ? { traceId: this.id, ...extra, variables, entries: this.entries }
+      : { traceId: this.traceId, ...extra, variables, traceEntries: bySection(this.entries) };
     let text = JSON.stringify(doc, null, 2);
     for (const s of [...this.secrets, ...tokens].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) {
       text = text.split(JSON.stringify(s).slice(1, -1)).join(MASK);
@@ -95,7 +106,32 @@ export class TraceRecorder {
   }
 }
 
-const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'ocp-apim-subscription-key'];
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'ocp-apim-subscription-key', 'apim-debug-authorization'];
+
+/**
+ * Azure's trace layout (listTrace, the portal's Test tab): entries by section, each with its source,
+ * timestamp and `elapsed` since the request arrived as a .NET TimeSpan (`00:00:00.0012345`).
+ */
+function bySection(entries: Entry[]): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = { inbound: [], backend: [], outbound: [] };
+  for (const e of entries) {
+    (out[e.section] ??= []).push({ source: e.source, timestamp: e.timestamp, elapsed: timeSpan(e.elapsedMs), data: e.data });
+  }
+  return out;
+}
+
+function timeSpan(ms: number): string {
+  const ticks = Math.round(ms * 10_000);
+  const s = Math.floor(ticks / 10_000_000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}.${pad(ticks % 10_000_000, 7)}`;
+}
+
+/** Where a debug trace is kept: by instance, so listTrace of one instance never reads another's. */
+export const debugTraceKey = (instanceId: string, traceId: string): string => `debug:${instanceId.toLowerCase()}:${traceId}`;
+
+/** The store key of a trace served from the gateway (Ocp-Apim-Trace-Location): `{signature}/{uuid}`. */
+export const isSubscriptionTraceKey = (key: string): boolean => TRACE_ID.test(key);
 
 /** `{signature}/{id}`: the signature is HMAC-SHA256(subscription key, id), base64url. */
 export function traceStoreKey(subscriptionKey: string, id: string): string {
@@ -138,7 +174,7 @@ export class TraceStore implements TraceSink {
 
   get(id: string): string | undefined | Promise<string | undefined> {
     const now = this.find(id);
-    if (now !== undefined || this.waitMs === 0 || !TRACE_ID.test(id) || this.waiting.size > TraceStore.MAX) return now;
+    if (now !== undefined || this.waitMs === 0 || !(TRACE_ID.test(id) || DEBUG_ID.test(id)) || this.waiting.size > TraceStore.MAX) return now;
     return new Promise((resolve) => {
       const done = () => { clearTimeout(timer); resolve(this.find(id)); };
       const timer = setTimeout(() => {
@@ -159,3 +195,4 @@ export class TraceStore implements TraceSink {
 }
 
 const TRACE_ID = /^[\w-]{43}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DEBUG_ID = /^debug:\/subscriptions\/[^:]{1,400}:[0-9a-f]{32}$/;

@@ -15,6 +15,7 @@ import { resolvedNamedValues } from './children/named-values.js';
 import { gatewayCertificates } from './children/certificates.js';
 import { CACHE, cacheConfigs } from './children/caches.js';
 import { LOGGER } from './children/loggers.js';
+import { debugCredentialsKey } from './children/gateways.js';
 import type { HostnameCertificates } from './hostnames.js';
 
 export class ApimConfigSource implements ConfigSource {
@@ -91,6 +92,7 @@ export class ApimConfigSource implements ConfigSource {
       certificates: await gatewayCertificates(this.deps, id),
       caCertificates: caCertificates(svc.body.properties.certificates),
       caches: cacheConfigs(await resources.listOf(CACHE, { parent: id }), namedValues),
+      debugCredentialsKey: debugCredentialsKey(this.deps, id),
     };
   }
 

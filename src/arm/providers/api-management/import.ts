@@ -3,7 +3,6 @@
 // the API's title, description and service URL, and one operation per path and method (operationId →
 // operation name, as API Management names them), with its request and responses: representations per
 // content type, and their examples (what mock-response answers).
-import { parse as parseYaml } from 'yaml';
 import { validationError } from './validation.js';
 
 export const IMPORT_FORMATS = ['openapi+json', 'openapi', 'swagger-json', 'openapi+json-link', 'openapi-link', 'swagger-link-json'] as const;
@@ -33,9 +32,11 @@ export async function importDocument(format: string, value: string): Promise<Imp
   }
   let text = value;
   if (f.endsWith('-link') || f === 'swagger-link-json') text = await fetchLink(value);
+  // yaml is loaded for a YAML import only.
+  const parseYaml = f.includes('json') ? undefined : (await import('yaml')).parse;
   let doc: unknown;
   try {
-    doc = f.includes('json') ? JSON.parse(text) : parseYaml(text);
+    doc = parseYaml === undefined ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     throw invalid(e instanceof Error ? e.message.split('\n')[0] : 'the document is not valid JSON or YAML.');
   }

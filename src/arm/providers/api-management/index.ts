@@ -26,6 +26,7 @@ import { loggerRegistration } from './children/loggers.js';
 import { schemaRegistrations } from './children/schemas.js';
 import { certificateRegistration } from './children/certificates.js';
 import { cacheRegistration } from './children/caches.js';
+import { gatewayRegistration } from './children/gateways.js';
 
 export type { KeyVaultSecretReader } from './keyvault-refresh.js';
 export { ApimConfigSource } from './gateway-config.js';
@@ -105,6 +106,7 @@ export function apiManagementProvider(arm: ArmContext, o: ApimOptions): ApiManag
       ...schemaRegistrations(deps),
       certificateRegistration(deps, refresher),
       cacheRegistration(deps),
+      gatewayRegistration(deps),
     ],
     configSource: new ApimConfigSource(deps, hostnames),
     // After a restart: every instance's gateway listens again and loads its configuration; then the

@@ -11,6 +11,7 @@ import { delegateSig, underlying } from './relations.js';
 import { constantOf, type Bound, type MethodGroup, type Resolved, type TypeName } from './bound.js';
 import { ExpressionError } from '../syntax.js';
 import type { Compiler } from './compiler.js';
+import { fuseCall } from './fast-paths.js';
 
 export class CallCompiler {
   constructor(private readonly x: Compiler) {}
@@ -144,6 +145,8 @@ export class CallCompiler {
     // Conversions and their cost.
     let cost = expanded ? 0.5 : 0;
     const emits: Emit[] = [];
+    // Each parameter's value when it is known at compile time (fast-paths.ts folds calls on them).
+    const constants: ({ value: unknown } | undefined)[] = [];
     const outs: { k: number; node: Node; type: TypeRef }[] = [];
     for (const [k, p] of params.entries()) {
       const want = substitute(p.type, bindings);
@@ -158,14 +161,16 @@ export class CallCompiler {
           items.push(this.x.applyConversion(b, elem, conv).emit);
         }
         emits.push((env) => items.map((e) => e(env)));
+        constants.push(undefined);
         continue;
       }
       const a = slots[k];
-      if (!a) { const d = p.defaultValue ?? null; emits.push(() => d); continue; }
+      if (!a) { const d = p.defaultValue ?? null; emits.push(() => d); constants.push({ value: d }); continue; }
       if (a.out) {
         // `out var x` / `out T x`: declared when the call is chosen; the implementation writes a box.
         outs.push({ k, node: a.out, type: want });
         emits.push(() => null);
+        constants.push(undefined);
         continue;
       }
       const b = a.r.kind === 'lambda' ? lambdas.get(a) : a.r.kind === 'value' ? a.r : undefined;
@@ -174,14 +179,17 @@ export class CallCompiler {
         if (!b.assign || !sameType(b.type, want)) return undefined;
         outs.push({ k, node: a.node, type: want });
         emits.push(b.emit);
+        constants.push(undefined);
         continue;
       }
       const conv = this.x.rel.implicit(b.type, want, b.constant?.value);
       if (!conv) return undefined;
       cost += conv.cost;
-      emits.push(this.x.applyConversion(b, want, conv).emit);
+      const converted = this.x.applyConversion(b, want, conv);
+      emits.push(converted.emit);
+      constants.push(converted.constant);
     }
-    return { method: m, bindings, emits, cost, outs, args, recv, typeArgs: m.typeParams.map((p) => bindings.get(p)!) };
+    return { method: m, bindings, emits, constants, cost, outs, args, recv, typeArgs: m.typeParams.map((p) => bindings.get(p)!) };
   }
 
   /** Binds type parameters in `param` from the argument type `arg` (C#'s type inference, simplified). */
@@ -197,6 +205,8 @@ export class CallCompiler {
   }
 
   emitCall(r: Resolution, receiver: Bound | TypeName, scope: Scope): Bound {
+    const fused = receiver.kind === 'value' && !r.recv && r.outs.length === 0 ? fuseCall(r.method, receiver, r.constants) : undefined;
+    if (fused) return fused;
     const m = r.method;
     const ret = substitute(m.ret, r.bindings);
     const impl = m.impl as unknown as (...a: unknown[]) => unknown;
@@ -284,7 +294,7 @@ function directCall(impl: (...a: unknown[]) => unknown, emits: Emit[], typeArgs:
 export interface BoundArg { node: Node; name?: string; r: Resolved; out?: Node; byRef?: boolean }
 export interface Candidate { method: MethodDef; bindings: Map<string, TypeRef>; extension: boolean }
 interface Resolution {
-  method: MethodDef; bindings: Map<string, TypeRef>; emits: Emit[]; cost: number;
+  method: MethodDef; bindings: Map<string, TypeRef>; emits: Emit[]; constants: ({ value: unknown } | undefined)[]; cost: number;
   outs: { k: number; node: Node; type: TypeRef }[]; args: BoundArg[]; recv: Bound | undefined; typeArgs: TypeRef[];
 }
 

@@ -18,6 +18,7 @@ import { CallCompiler, type BoundArg, type Candidate } from './calls.js';
 import { TypeRelations, delegateSig, identity, isNumeric, isNullable, underlying, type Conversion, type FoundMember } from './relations.js';
 import { integerLiteral, realLiteral, unescape, verbatimText } from './literals.js';
 import { arithmetic, bitwise, comparison, promote, promoteUnary } from './operators.js';
+import { contextItself } from './fast-paths.js';
 
 
 
@@ -245,7 +246,7 @@ export class Compiler {
       const acc = scope.access(local);
       return { kind: 'value', type: local.type, emit: acc.read, assign: acc.write };
     }
-    if (name === 'context') return { kind: 'value', type: this.options.contextType, emit: (env) => env.context };
+    if (name === 'context') return { kind: 'value', type: this.options.contextType, emit: (env) => env.context, direct: contextItself };
     const type = this.surface.type(name);
     if (type && !name.includes('.')) return { kind: 'type', type: { name: type.name, args: [] } };
     if (/^[A-Z]/.test(name) && this.isNamespace(name)) return { kind: 'namespace', path: name };
@@ -362,8 +363,9 @@ export class Compiler {
         assign: set ? (value) => (env) => { const v = value(env); (set as unknown as (v: unknown) => void)(v); return v; } : undefined,
       };
     }
-    if (p.get === RECEIVER && !target.conditional) return { kind: 'value', type, emit: target.emit };
+    if (p.get === RECEIVER && !target.conditional) return { kind: 'value', type, emit: target.emit, direct: target.direct };
     const b = this.receiverCall(target, type, get);
+    b.readVia = { property: p, receiver: target };
     if (set) {
       const recv = target.emit;
       const conditional = target.conditional;

@@ -2,7 +2,7 @@
 // IUrl, IMessageBody, ...), read from the request's GatewayContext. Member names and types are those of
 // Microsoft's policy expressions reference; members APIM gives as null (Subscription without a key, User
 // without a user) are null here too.
-import { RECEIVER, type TypeSpec } from './define.js';
+import { RECEIVER, type PropertyDef, type TypeSpec } from './define.js';
 import type { TypeRef } from './types.js';
 import { GatewayResponse, type GatewayContext } from '../../runtime/context.js';
 import { DotNetException } from '../dotnet/exceptions.js';
@@ -71,18 +71,26 @@ export abstract class StringValuesDictionary implements ReadOnlyDictionaryView<s
 
 const own = Object.prototype.hasOwnProperty;
 
+/** Headers as node and the policies keep them: lower-cased names, a string or (repeated) an array. */
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+/**
+ * A header's raw value (a string, or an array for a repeated header): the name as given, then
+ * lower-cased; own properties only (never `constructor`).
+ */
+function rawHeader(h: HeaderBag, name: string, lower?: string): string | string[] | undefined {
+  let v = h[name];
+  if (v !== undefined && own.call(h, name)) return v;
+  lower ??= name.toLowerCase();
+  if (lower === name) return undefined;
+  v = h[lower];
+  return v !== undefined && own.call(h, lower) ? v : undefined;
+}
+
 /** Request or response headers: node keeps their names lower-cased. */
 class HeaderValues extends StringValuesDictionary {
-  constructor(private readonly h: Record<string, string | string[] | undefined>) { super(); }
-  /** The raw value (a string, or an array for a repeated header), own properties only (never `constructor`). */
-  private raw(name: string): string | string[] | undefined {
-    let v = this.h[name];
-    if (v !== undefined && own.call(this.h, name)) return v;
-    const lower = name.toLowerCase();
-    if (lower === name) return undefined;
-    v = this.h[lower];
-    return v !== undefined && own.call(this.h, lower) ? v : undefined;
-  }
+  constructor(private readonly h: HeaderBag) { super(); }
+  private raw(name: string): string | string[] | undefined { return rawHeader(this.h, name); }
   get(name: string): string[] | undefined {
     const v = this.raw(name);
     return v === undefined ? undefined : Array.isArray(v) ? v : [v];
@@ -137,8 +145,42 @@ class QueryValues extends StringValuesDictionary {
   entries(): [string, string[]][] { return [...this.map().values()]; }
 }
 
-function headersOf(h: Record<string, string | string[] | undefined>): StringValuesDictionary {
+function headersOf(h: HeaderBag): StringValuesDictionary {
   return new HeaderValues(h);
+}
+
+// IRequest.Headers and IResponse.Headers, and the bag each reads (see headerBagReader).
+const requestHeaderBag = (c: GatewayContext): HeaderBag => c.headers;
+const responseHeaderBag = (r: GatewayResponse): HeaderBag => r.headers;
+const requestHeaders = (c: GatewayContext) => headersOf(requestHeaderBag(c));
+const responseHeaders = (r: GatewayResponse) => headersOf(responseHeaderBag(r));
+const HEADER_BAGS = new Map<unknown, (self: never) => HeaderBag>([[requestHeaders, requestHeaderBag], [responseHeaders, responseHeaderBag]]);
+
+/** The header bag behind a `Headers` property (request or response), for fused lookups; undefined for other properties. */
+export function headerBagReader(p: PropertyDef): ((self: never) => HeaderBag) | undefined {
+  return HEADER_BAGS.get(p.get);
+}
+
+/**
+ * `Headers.GetValueOrDefault(name, default)` with both known when compiling, read straight from the bag:
+ * the same answer as HeaderValues.valueOrDefault (values comma-joined, the default when absent) without
+ * building the view. The lower-cased name is worked out once.
+ */
+export function headerValueOrDefault<S>(bag: (self: S) => HeaderBag, name: string, dflt: string | null): (self: S) => string | null {
+  const lower = name.toLowerCase();
+  if (lower === name && !(name in Object.prototype)) {
+    // The usual case (a name as node stores it, which no object inherits): one property read, and a value
+    // found can only be the bag's own.
+    return (self) => {
+      const v = bag(self)[name];
+      return v === undefined ? dflt : Array.isArray(v) ? v.join(',') : v;
+    };
+  }
+  // Mixed case (the exact name, then lower-cased) or an inherited name (`constructor`: own values only).
+  return (self) => {
+    const v = rawHeader(bag(self), name, lower);
+    return v === undefined ? dflt : Array.isArray(v) ? v.join(',') : v;
+  };
 }
 
 /** A message body: the request's (buffered before the expression ran) or a response's. */
@@ -289,7 +331,7 @@ export const contextTypes: TypeSpec[] = [
       'Method: string': (c: GatewayContext) => c.method,
       'Url: IUrl': (c: GatewayContext) => requestUrl(c),
       'OriginalUrl: IUrl': (c: GatewayContext) => originalUrl(c),
-      'Headers: HeaderDictionary': (c: GatewayContext) => headersOf(c.headers),
+      'Headers: HeaderDictionary': requestHeaders,
       'IpAddress: string': (c: GatewayContext) => (c.req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
       'MatchedParameters: ParameterDictionary': (c: GatewayContext) => new VariablesView(new Map(Object.entries(c.matchedParameters ?? {}))),
       'Body: IMessageBody': (c: GatewayContext) => (c.requestBody === undefined && c.requestBodyConsumed ? null : requestBody(c)),
@@ -302,7 +344,7 @@ export const contextTypes: TypeSpec[] = [
     instance: {
       'StatusCode: int': (r: GatewayResponse) => r.status,
       'StatusReason: string': (r: GatewayResponse) => r.reason ?? null,
-      'Headers: HeaderDictionary': (r: GatewayResponse) => headersOf(r.headers),
+      'Headers: HeaderDictionary': responseHeaders,
       'Body: IMessageBody': (r: GatewayResponse) => responseBody(r),
     },
   },

@@ -6,15 +6,9 @@
 // What ajv does not read as API Management does is rewritten first: OpenAPI's `nullable: true` becomes
 // a type that admits null, and the policy's allow-additional-properties / case-insensitive-property-names
 // overrides rewrite `additionalProperties` / property names throughout the document.
-import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction, ErrorObject } from 'ajv';
+import { ajv as ajvPackages } from '../../../common/lazy-modules.js';
 import type { SchemaConfig } from '../../config.js';
-
-// ajv-formats is CommonJS with a default export: under NodeNext its callable is `.default`.
-type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats: AddFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 export interface SchemaOverrides {
   /** true/false: additionalProperties forced everywhere; undefined: as the schema says. */
@@ -92,7 +86,8 @@ export function describe(e: ErrorObject): string {
 function newAjv(dialect: 'draft7' | '2019' | '2020'): Ajv {
   // strict off: OpenAPI keywords (example, xml, discriminator, readOnly ...) are not JSON Schema's.
   const opts = { strict: false, allErrors: false, validateSchema: false, addUsedSchema: false } as const;
-  const ajv = dialect === '2020' ? new Ajv2020(opts) : dialect === '2019' ? new Ajv2019(opts) : new Ajv(opts);
+  const { Ajv: Draft7, Ajv2019, Ajv2020, addFormats } = ajvPackages();
+  const ajv = dialect === '2020' ? new Ajv2020(opts) : dialect === '2019' ? new Ajv2019(opts) : new Draft7(opts);
   addFormats(ajv);
   return ajv as Ajv;
 }

@@ -1,0 +1,19 @@
+// Every blade of the portal, one line each (one file per blade beside this one). Add yours to the list;
+// page blades with `nav: true` appear in the portal menu in this order, resource blades in their type's
+// resource menu in this order, grouped by `group`.
+import { lazy } from 'react';
+import type { BladeDefinition } from './registry';
+
+export const BLADES: readonly BladeDefinition[] = [
+  // Pages
+  { kind: 'page', route: '', title: 'Home', nav: true, component: lazy(() => import('./home')) },
+  { kind: 'page', route: 'browse/Microsoft.ManagedIdentity/userAssignedIdentities', title: 'Managed Identities', nav: true, component: lazy(() => import('./managed-identities')) },
+  { kind: 'page', route: 'create/Microsoft.ManagedIdentity/userAssignedIdentities', title: 'Create User Assigned Managed Identity', component: lazy(() => import('./managed-identity-create')) },
+  { kind: 'page', route: 'create/Microsoft.Template', title: 'Custom deployment', nav: true, navLabel: 'Deploy a custom template', component: lazy(() => import('./deploy-template')) },
+
+  // Resource blades
+  { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
+  { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
+];
