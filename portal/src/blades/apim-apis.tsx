@@ -19,6 +19,7 @@ import { PortalLink } from '../components/PortalLink';
 import { AddApiDialog, ImportApiDialog } from '../components/apim/ApiDialogs';
 import { PolicyEditor } from '../components/apim/PolicyEditor';
 import { TestConsole } from '../components/apim/TestConsole';
+import { ScrollRegion } from '../components/apim/ScrollRegion';
 import type { BladeProps } from './registry';
 
 const useStyles = makeStyles({
@@ -134,8 +135,8 @@ function ApiView({ serviceId, api: a, gatewayUrl, operation, tab }: { serviceId:
 function OperationsTable({ ops, selected, onSelect }: { ops: Operation[]; selected: string; onSelect(name: string): void }) {
   const s = useStyles();
   return (
-    <div style={{ overflowX: 'auto' }}>
-      <Table aria-label="Operations" size="small">
+    <ScrollRegion label="Operations table">
+      <Table aria-label="Operations" size="small" style={{ minWidth: 420 }}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Operation</TableHeaderCell>
@@ -159,6 +160,6 @@ function OperationsTable({ ops, selected, onSelect }: { ops: Operation[]; select
           ))}
         </TableBody>
       </Table>
-    </div>
+    </ScrollRegion>
   );
 }

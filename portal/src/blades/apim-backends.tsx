@@ -11,6 +11,7 @@ import { Blade } from '../components/Blade';
 import { ErrorBar } from '../components/ErrorBar';
 import { PermissionButton } from '../components/PermissionButton';
 import { FormDialog } from '../components/apim/ApiDialogs';
+import { ScrollRegion } from '../components/apim/ScrollRegion';
 import type { BladeProps } from './registry';
 
 const useStyles = makeStyles({ cell: { overflowWrap: 'anywhere' } });
@@ -29,8 +30,8 @@ export default function ApimBackends({ resourceId }: BladeProps) {
       {list.loading && !list.data && <Spinner label="Loading backends" />}
       {list.data && list.data.length === 0 && <Text>No backends to display.</Text>}
       {list.data && list.data.length > 0 && (
-        <div style={{ overflowX: 'auto' }}>
-          <Table aria-label="Backends" size="small">
+        <ScrollRegion label="Backends table">
+          <Table aria-label="Backends" size="small" style={{ minWidth: 560 }}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -50,7 +51,7 @@ export default function ApimBackends({ resourceId }: BladeProps) {
               ))}
             </TableBody>
           </Table>
-        </div>
+        </ScrollRegion>
       )}
       {adding && <AddBackend serviceId={resourceId} onClose={() => setAdding(false)} onCreated={() => { setAdding(false); list.reload(); }} />}
     </Blade>

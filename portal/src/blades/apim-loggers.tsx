@@ -12,6 +12,7 @@ import { Blade } from '../components/Blade';
 import { ErrorBar } from '../components/ErrorBar';
 import { PermissionButton } from '../components/PermissionButton';
 import { FormDialog } from '../components/apim/ApiDialogs';
+import { ScrollRegion } from '../components/apim/ScrollRegion';
 import type { BladeProps } from './registry';
 
 const useStyles = makeStyles({ cell: { overflowWrap: 'anywhere' } });
@@ -43,8 +44,8 @@ export default function ApimLoggers({ resourceId }: BladeProps) {
       {list.loading && !list.data && <Spinner label="Loading loggers" />}
       {list.data && list.data.length === 0 && <Text>No loggers to display.</Text>}
       {list.data && list.data.length > 0 && (
-        <div style={{ overflowX: 'auto' }}>
-          <Table aria-label="Loggers" size="small">
+        <ScrollRegion label="Loggers table">
+          <Table aria-label="Loggers" size="small" style={{ minWidth: 700 }}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -66,7 +67,7 @@ export default function ApimLoggers({ resourceId }: BladeProps) {
               ))}
             </TableBody>
           </Table>
-        </div>
+        </ScrollRegion>
       )}
       {adding && <AddLogger serviceId={resourceId} onClose={() => setAdding(false)} onCreated={() => { setAdding(false); list.reload(); }} />}
     </Blade>

@@ -14,6 +14,7 @@ import { Blade } from '../components/Blade';
 import { ErrorBar } from '../components/ErrorBar';
 import { PermissionButton } from '../components/PermissionButton';
 import { FormDialog } from '../components/apim/ApiDialogs';
+import { ScrollRegion } from '../components/apim/ScrollRegion';
 import type { BladeProps } from './registry';
 
 const useStyles = makeStyles({
@@ -40,8 +41,8 @@ export default function ApimProducts({ resourceId }: BladeProps) {
       {products.loading && !products.data && <Spinner label="Loading products" />}
       {products.data && products.data.length === 0 && <Text>No products to display.</Text>}
       {products.data && products.data.length > 0 && (
-        <div style={{ overflowX: 'auto' }}>
-          <Table aria-label="Products" size="small">
+        <ScrollRegion label="Products table">
+          <Table aria-label="Products" size="small" style={{ minWidth: 560 }}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -64,7 +65,7 @@ export default function ApimProducts({ resourceId }: BladeProps) {
               ))}
             </TableBody>
           </Table>
-        </div>
+        </ScrollRegion>
       )}
       {product && <ProductApis serviceId={resourceId} product={product} allApis={apis.data ?? []} />}
       {adding && <AddProduct serviceId={resourceId} apis={apis.data ?? []} onClose={() => setAdding(false)} onCreated={(name) => { setAdding(false); products.reload(); setSelected(name); }} />}

@@ -16,6 +16,7 @@ import { Blade } from '../components/Blade';
 import { ErrorBar } from '../components/ErrorBar';
 import { PermissionButton } from '../components/PermissionButton';
 import { FormDialog } from '../components/apim/ApiDialogs';
+import { ScrollRegion } from '../components/apim/ScrollRegion';
 import type { BladeProps } from './registry';
 
 const useStyles = makeStyles({
@@ -73,8 +74,8 @@ export default function ApimSubscriptions({ resourceId }: BladeProps) {
       {list.loading && !list.data && <Spinner label="Loading subscriptions" />}
       {list.data && list.data.length === 0 && <Text>No subscriptions to display.</Text>}
       {list.data && list.data.length > 0 && (
-        <div style={{ overflowX: 'auto' }}>
-          <Table aria-label="Subscriptions" size="small">
+        <ScrollRegion label="Subscriptions table">
+          <Table aria-label="Subscriptions" size="small" style={{ minWidth: 1000 }}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -112,7 +113,7 @@ export default function ApimSubscriptions({ resourceId }: BladeProps) {
               })}
             </TableBody>
           </Table>
-        </div>
+        </ScrollRegion>
       )}
       {adding && <AddSubscription serviceId={resourceId} onClose={() => setAdding(false)} onCreated={() => { setAdding(false); list.reload(); }} />}
     </Blade>

@@ -12,7 +12,7 @@ const useStyles = makeStyles({
     outlineWidth: '1px', outlineStyle: 'solid', outlineColor: tokens.colorNeutralStroke1, maxWidth: '100%',
   },
   layer: { position: 'absolute', top: 0, left: 0, right: 0, bottom: 0, margin: 0, boxSizing: 'border-box', overflow: 'auto' },
-  pre: { overflow: 'hidden', pointerEvents: 'none', color: tokens.colorNeutralForeground1 },
+  pre: { overflow: 'hidden', pointerEvents: 'none', color: tokens.colorNeutralForeground1, zIndex: 0 },
   area: {
     resize: 'none', backgroundColor: 'transparent', color: 'transparent', caretColor: tokens.colorNeutralForeground1,
     ':focus': { outlineWidth: '2px', outlineStyle: 'solid', outlineColor: tokens.colorBrandStroke1 },
@@ -22,6 +22,8 @@ const useStyles = makeStyles({
   value: { color: tokens.colorPaletteGreenForeground2 },
   comment: { color: tokens.colorNeutralForeground3, fontStyle: 'italic' },
   expr: { color: tokens.colorPaletteBerryForeground2 },
+  // A problem's line, drawn behind the text (it scrolls with the highlighted layer).
+  marker: { position: 'absolute', left: 0, right: 0, height: '20px', backgroundColor: tokens.colorPaletteRedBackground1, zIndex: -1 },
   problems: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: '2px', marginTop: tokens.spacingVerticalXS },
   problem: { color: tokens.colorPaletteRedForeground1, textAlign: 'left', overflowWrap: 'anywhere', height: 'auto', minHeight: '24px' },
 });
@@ -86,6 +88,7 @@ export const XmlEditor = forwardRef<XmlEditorHandle, {
       {(fieldProps) => (<>
       <div className={s.frame}>
         <pre ref={pre} aria-hidden="true" className={`${s.layer} ${s.pre}`} style={METRICS}>
+          {problems.map((p, i) => <span key={`m${i}`} className={s.marker} style={{ top: 8 + (p.line - 1) * 20, minWidth: '100%' }} />)}
           {runs.map((r, i) => (r.kind === 'text' ? r.text : <span key={i} className={s[r.kind]}>{r.text}</span>))}
           {/* A trailing newline needs a line of its own to keep the layers the same height. */}
           {'\n'}
@@ -97,7 +100,7 @@ export const XmlEditor = forwardRef<XmlEditorHandle, {
         <div className={s.problems} role="list" aria-label="Policy problems">
           {problems.map((p, i) => (
             <div role="listitem" key={i}>
-              <Button appearance="transparent" size="small" className={s.problem} onClick={() => focusAt(p.line, p.column)}>
+              <Button appearance="transparent" size="small" className={s.problem} style={{ color: tokens.colorPaletteRedForeground1 }} onClick={() => focusAt(p.line, p.column)}>
                 Line {p.line}, column {p.column}: {p.message}
               </Button>
             </div>

@@ -30,6 +30,7 @@ const useStyles = makeStyles({
 type Pair = { name: string; value: string };
 
 const SECTIONS = ['inbound', 'backend', 'outbound', 'on-error'] as const;
+const SECTION_LABELS: Record<string, string> = { inbound: 'Inbound', backend: 'Backend', outbound: 'Outbound', 'on-error': 'On error' };
 
 function PairsEditor({ label, pairs, onChange }: { label: string; pairs: Pair[]; onChange(p: Pair[]): void }) {
   const s = useStyles();
@@ -82,7 +83,7 @@ export function TraceView({ trace }: { trace: Trace }) {
       <Text size={200} className={s.url}>Trace id: {trace.traceId}</Text>
       {sections.map((name) => (
         <section key={name} className={s.section} aria-label={`Trace: ${name}`}>
-          <h4 style={{ margin: 0 }}>{name}</h4>
+          <h4 style={{ margin: 0 }}>{SECTION_LABELS[name]}</h4>
           <Accordion multiple collapsible>
             {(trace.traceEntries[name] ?? []).map((e, i) => (
               <AccordionItem key={i} value={`${name}-${i}`}>
