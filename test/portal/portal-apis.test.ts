@@ -105,7 +105,7 @@ describe('portal: API Management APIs', { skip: SKIP }, () => {
     await page.getByRole('textbox', { name: 'OpenAPI specification', exact: true }).fill(JSON.stringify(doc, null, 2));
     await page.getByRole('textbox', { name: 'API URL suffix' }).fill('petstore');
     assert.equal(await page.getByRole('textbox', { name: 'Name', exact: true }).inputValue(), 'petstore', 'the name comes from the document\'s title');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('heading', { name: 'Petstore', level: 2 }).waitFor();
     const ops = page.getByRole('table', { name: 'Operations' });
     await ops.getByRole('button', { name: 'List pets' }).waitFor();
@@ -117,6 +117,14 @@ describe('portal: API Management APIs', { skip: SKIP }, () => {
     assert.equal(api.body.properties.serviceUrl, backend.url);
     const listed = await arm('GET', '/apis/petstore/operations');
     assert.deepEqual(listed.body.value.map((o: { name: string }) => o.name).sort(), ['listPets', 'showPetById']);
+    // Its Test tab: the API requires a subscription; picking one puts its key in the key header.
+    await page.getByRole('tab', { name: 'Test' }).click();
+    await page.getByRole('combobox', { name: 'Subscription key' }).click();
+    await page.getByRole('option', { name: 'Sub one' }).click();
+    const keys = (await arm('POST', '/subscriptions/sub1/listSecrets')).body;
+    await page.getByRole('textbox', { name: 'Header name' }).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'Header name' }).inputValue(), 'Ocp-Apim-Subscription-Key');
+    assert.equal(await page.getByRole('textbox', { name: 'Header value' }).inputValue(), keys.primaryKey);
   });
 
   test('Subscriptions: Show/hide keys reads them through listSecrets; Regenerate primary key replaces only that one', async () => {
@@ -150,7 +158,7 @@ describe('portal: API Management APIs', { skip: SKIP }, () => {
     await page.getByRole('textbox', { name: 'Display name' }).fill('Starter');
     await page.getByRole('checkbox', { name: 'Published' }).check();
     await page.getByRole('checkbox', { name: 'Echo' }).check();
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('list', { name: 'APIs of product starter' }).getByText('Echo').waitFor();
     await h.checkBlade('apim-products');
     const product = await arm('GET', '/products/starter');
@@ -161,7 +169,7 @@ describe('portal: API Management APIs', { skip: SKIP }, () => {
     await page.getByRole('button', { name: 'Create new backend' }).click();
     await page.getByRole('textbox', { name: 'Name' }).fill('orders');
     await page.getByRole('textbox', { name: 'Runtime URL' }).fill('https://orders.contoso.com/api');
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('table', { name: 'Backends' }).getByRole('cell', { name: 'https://orders.contoso.com/api' }).waitFor();
     await h.checkBlade('apim-backends');
     assert.equal((await arm('GET', '/backends/orders')).body.properties.url, 'https://orders.contoso.com/api');
@@ -172,7 +180,7 @@ describe('portal: API Management APIs', { skip: SKIP }, () => {
     await page.getByRole('textbox', { name: 'Event hub name' }).fill('apim-events');
     await page.getByRole('textbox', { name: 'Endpoint address' }).fill('contoso-ns.servicebus.windows.net');
     await page.getByRole('combobox', { name: 'Managed identity' }).waitFor();
-    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('table', { name: 'Loggers' }).getByRole('cell', { name: /apim-events at contoso-ns\.servicebus\.windows\.net, identity system-assigned/ }).waitFor();
     await h.checkBlade('apim-loggers');
     const logger = await arm('GET', '/loggers/eh-logger');

@@ -49,7 +49,7 @@ export function tokenize(xml: string): { kind: Kind; text: string }[] {
     if (m[1] || m[2]) kind = 'comment';
     else if (m[3]) { kind = 'tag'; inTag = true; }
     else if (m[4]) { kind = inTag ? 'tag' : 'text'; inTag = false; }
-    else if (m[5]) kind = inTag ? 'value' : 'text';
+    else if (m[5]) kind = !inTag ? 'text' : /^["']@[({]/.test(m[5]) ? 'expr' : 'value';
     else if (m[6]) kind = 'expr';
     else if (m[7]) kind = inTag ? 'attr' : 'text';
     out.push({ kind, text: m[0] });

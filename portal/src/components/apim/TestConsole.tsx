@@ -8,7 +8,8 @@ import {
   Spinner, Tab, TabList, Text, Textarea, tokens,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular, SendRegular } from '@fluentui/react-icons';
-import { testCall, type Api, type Operation, type ProxyResponse, type Trace, type TraceEntry } from '../../api/apim';
+import { APIM_VERSION, listChildren, testCall, type Api, type Operation, type ProxyResponse, type SubscriptionProperties, type Trace, type TraceEntry } from '../../api/apim';
+import { useAsync } from '../../app/use-async';
 import { asAzureApiError, type AzureApiError } from '../../api/errors';
 import { usePortal } from '../../app/context';
 import { ErrorBar } from '../ErrorBar';
@@ -139,6 +140,22 @@ export function TestConsole({ serviceId, gatewayUrl, api, operations }: { servic
   useEffect(() => { setParams({}); }, [opName]);
   const url = useMemo(() => (gatewayUrl ? requestUrl(gatewayUrl, api, op, params, query) : ''), [gatewayUrl, api, op, params, query]);
   const method = op?.properties?.method ?? 'GET';
+  // Subscriptions whose scope covers this API (all APIs, the API, or a product): one fills the key header.
+  const subs = useAsync(async () => (await listChildren<SubscriptionProperties>(client, serviceId, 'subscriptions')).filter((x) => {
+    const rel = (x.properties?.scope ?? '').slice(serviceId.length).toLowerCase();
+    return rel === '/apis' || rel === `/apis/${api.name.toLowerCase()}` || rel.startsWith('/products/');
+  }), [serviceId, api.name]);
+  const [subChoice, setSubChoice] = useState('');
+  const keyHeader = api.properties?.subscriptionKeyParameterNames?.header ?? 'Ocp-Apim-Subscription-Key';
+  const pickSubscription = async (id: string) => {
+    setSubChoice(id); setError(undefined);
+    const rest = headers.filter((p) => p.name.toLowerCase() !== keyHeader.toLowerCase());
+    if (!id) { setHeaders(rest); return; }
+    try {
+      const k = await client.arm.post<{ primaryKey: string }>(`${id}/listSecrets`, APIM_VERSION);
+      setHeaders([...rest, { name: keyHeader, value: k.primaryKey }]);
+    } catch (e) { setError(asAzureApiError(e)); }
+  };
   const hasBody = !['GET', 'HEAD'].includes(method.toUpperCase());
 
   const send = async () => {
@@ -165,6 +182,14 @@ export function TestConsole({ serviceId, gatewayUrl, api, operations }: { servic
           <Input value={params[p.name] ?? ''} onChange={(_, d) => setParams({ ...params, [p.name]: d.value })} />
         </Field>
       ))}
+      {api.properties?.subscriptionRequired !== false && (
+        <Field label="Subscription key" hint={`Puts the subscription's primary key in the ${keyHeader} header.`}>
+          <Dropdown placeholder="Select a subscription" value={subs.data?.find((x) => x.id === subChoice)?.properties?.displayName ?? ''} selectedOptions={subChoice ? [subChoice] : []}
+            onOptionSelect={(_, d) => void pickSubscription(d.optionValue ?? '')}>
+            {(subs.data ?? []).map((x) => <Option key={x.id} value={x.id}>{x.properties?.displayName ?? x.name}</Option>)}
+          </Dropdown>
+        </Field>
+      )}
       <PairsEditor label="Query parameters" pairs={query} onChange={setQuery} />
       <PairsEditor label="Headers" pairs={headers} onChange={setHeaders} />
       {hasBody && <Field label="Request body"><Textarea value={body} onChange={(_, d) => setBody(d.value)} resize="vertical" style={{ fontFamily: tokens.fontFamilyMonospace }} /></Field>}
@@ -174,7 +199,7 @@ export function TestConsole({ serviceId, gatewayUrl, api, operations }: { servic
       </div>
       <Checkbox label="Trace the call (debug credentials for this API, one hour)" checked={trace} onChange={(_, d) => setTrace(d.checked === true)} />
       <div className={s.row}>
-        <PermissionButton scope={serviceId} action="Microsoft.ApiManagement/service/gateways/listDebugCredentials/action" appearance="primary" icon={<SendRegular />}
+        <PermissionButton scope={serviceId} action={trace ? 'Microsoft.ApiManagement/service/gateways/listDebugCredentials/action' : 'Microsoft.ApiManagement/service/read'} appearance="primary" icon={<SendRegular />}
           disabled={sending || !url} onClick={() => void send()}>Send</PermissionButton>
         {sending && <Spinner size="tiny" label="Sending" />}
       </div>
