@@ -85,6 +85,7 @@ test('listDebugCredentials (SDK) → a token; the gateway traces the call; listT
   assert.ok(entries.backend.some((e) => e.source === 'forward-request' && e.data.backendStatus === 200));
   const backendRequest = entries.backend.find((e) => e.source === 'backend-request')!;
   assert.equal(backendRequest.data.headers.authorization, 'Bearer ***', 'the managed identity token is masked');
+  assert.equal(backendRequest.data.headers['apim-debug-authorization'], undefined, 'the debug credential is not forwarded to the backend');
   assert.match(entries.backend[0].elapsed, /^\d\d:\d\d:\d\d\.\d{7}$/);
   const text = JSON.stringify(trace);
   assert.ok(!text.includes(SECRET), 'the secret named value is masked');

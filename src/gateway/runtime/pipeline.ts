@@ -88,6 +88,8 @@ export function handleRequest(inst: CompiledInstance, ctx: GatewayContext, trace
       clientCertificate: cert ? { thumbprint: cert.fingerprint.replace(/:/g, ''), subject: cert.subject.split('\n').join(', ') } : undefined,
     });
   }
+  // The debug credential is the gateway's, not the backend's: it is not forwarded (the trace shows it, masked).
+  if (debug !== undefined) delete ctx.headers['apim-debug-authorization'];
 
   // 3-6. inbound → backend → outbound (or on-error after an error), then 7. serialize: see drive().
   drive(new Run(ctx, pipeline, traces));
