@@ -13,6 +13,11 @@ export const BLADES: readonly BladeDefinition[] = [
 
   // Resource blades
   { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
+  // API Management (portal-apim): the instance's Overview, Named values, Security > Managed identities, Custom domains
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'overview', title: 'Overview', component: lazy(() => import('./apim-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'namedvalues', title: 'Named values', group: 'APIs', component: lazy(() => import('./apim-named-values')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'managedidentities', title: 'Managed identities', group: 'Security', component: lazy(() => import('./apim-managed-identities')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'customdomains', title: 'Custom domains', group: 'Deployment + infrastructure', component: lazy(() => import('./apim-custom-domains')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
