@@ -137,7 +137,7 @@ function AddDomain({ service, taken, onClose, onAdd }: { service: ApimService; t
   const idError = secretId === '' || /^https:\/\/[^/]+\/secrets\/[^/]+(\/[^/]+)?$/.test(secretId) ? undefined : 'Enter a Key Vault secret identifier: https://{vault}.vault.azure.net/secrets/{name}[/{version}].';
   const valid = hostName !== '' && !hostError && secretId !== '' && !idError && identity !== undefined;
   return (
-    <OverlayDrawer open position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-domain-title">
+    <OverlayDrawer open modalType="non-modal" position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-domain-title">
       <DrawerHeader>
         <DrawerHeaderTitle id="add-domain-title" action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
           Add custom domain

@@ -268,7 +268,7 @@ function AddUserAssigned({ existing, onClose, onAdd }: { existing: string[]; onC
     && (group === ALL_GROUPS || parseResourceId(i.id).resourceGroup?.toLowerCase() === group.toLowerCase())
     && (search === '' || `${i.name} ${parseResourceId(i.id).resourceGroup ?? ''}`.toLowerCase().includes(search.toLowerCase())));
   return (
-    <OverlayDrawer open position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-uai-title">
+    <OverlayDrawer open modalType="non-modal" position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-uai-title">
       <DrawerHeader>
         <DrawerHeaderTitle id="add-uai-title" action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
           Add user assigned managed identity

@@ -138,7 +138,7 @@ function AddNamedValue({ resourceId, service, onClose, onCreated }: { resourceId
   };
 
   return (
-    <OverlayDrawer open position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-nv-title">
+    <OverlayDrawer open modalType="non-modal" position="end" size="medium" onOpenChange={(_, d) => { if (!d.open) onClose(); }} aria-labelledby="add-nv-title">
       <DrawerHeader>
         <DrawerHeaderTitle id="add-nv-title" action={<Button appearance="subtle" aria-label="Close" icon={<DismissRegular />} onClick={onClose} />}>
           Add named value
