@@ -77,7 +77,7 @@ export default function ApimCustomDomains({ resourceId }: BladeProps) {
       {(svc.loading && !svc.data) || busy ? <Spinner size="tiny" label={busy ? 'Saving custom domains' : 'Loading'} /> : null}
       {dirty && <Text>You have unsaved changes: select Save to apply them.</Text>}
       {svc.data && (
-        <div className={s.scroll}>
+        <div className={s.scroll} tabIndex={0} role="region" aria-label="Custom domains (scrollable)">
           <Table aria-label="Custom domains" size="small">
             <TableHeader>
               <TableRow>

@@ -140,7 +140,7 @@ function RoleAssignments({ principalId }: { principalId: string }) {
       {data.loading && !data.data && <Spinner size="tiny" label="Loading role assignments" />}
       {data.data && data.data.length === 0 && <Text>No role assignments found for this identity in this subscription.</Text>}
       {data.data && data.data.length > 0 && (
-        <div className={s.scroll}>
+        <div className={s.scroll} tabIndex={0} role="region" aria-label="Azure role assignments (scrollable)">
           <Table aria-label="Azure role assignments" size="small">
             <TableHeader><TableRow><TableHeaderCell>Role</TableHeaderCell><TableHeaderCell>Resource name</TableHeaderCell><TableHeaderCell>Resource type</TableHeaderCell><TableHeaderCell>Scope</TableHeaderCell></TableRow></TableHeader>
             <TableBody>
@@ -213,7 +213,7 @@ function UserAssigned({ resourceId, service, reload }: { resourceId: string; ser
       {busy && <Spinner size="tiny" label="Updating" />}
       {ids.length === 0 && <Text>No user assigned managed identities found on this resource.</Text>}
       {ids.length > 0 && (
-        <div className={s.scroll}>
+        <div className={s.scroll} tabIndex={0} role="region" aria-label="User assigned managed identities (scrollable)">
           <Table aria-label="User assigned managed identities" size="small">
             <TableHeader>
               <TableRow>

@@ -62,7 +62,7 @@ export default function ApimNamedValues({ resourceId }: BladeProps) {
       {((list.loading && !list.data) || busy) && <Spinner size="tiny" label={busy ? 'Deleting' : 'Loading named values'} />}
       {list.data && list.data.length === 0 && <Text>No named values to display.</Text>}
       {list.data && list.data.length > 0 && (
-        <div className={s.scroll}>
+        <div className={s.scroll} tabIndex={0} role="region" aria-label="Named values (scrollable)">
           <Table aria-label="Named values" size="small">
             <TableHeader>
               <TableRow>

@@ -58,7 +58,7 @@ export default function ApimOverview({ resourceId }: BladeProps) {
           <section className={s.section} aria-labelledby="apim-domains">
             <Title3 as="h2" id="apim-domains">Custom domains</Title3>
             {domains.length === 0 ? <Text>No custom domains.</Text> : (
-              <div className={s.scroll}>
+              <div className={s.scroll} tabIndex={0} role="region" aria-label="Custom domains (scrollable)">
                 <Table aria-label="Custom domains" size="small">
                   <TableHeader><TableRow><TableHeaderCell>Type</TableHeaderCell><TableHeaderCell>Hostname</TableHeaderCell><TableHeaderCell>Certificate source</TableHeaderCell><TableHeaderCell>Status</TableHeaderCell></TableRow></TableHeader>
                   <TableBody>
