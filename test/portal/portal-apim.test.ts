@@ -13,7 +13,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import { createApimInstance } from '../helpers/apim.js';
 import { ALL_PERMISSIONS, certificateClient, createVault, kvm, makeCertificate, secretClient, uniqueVaultName } from '../helpers/keyvault.js';
-import { SKIP, startPortal, type PortalHarness } from './harness.js';
+import { SKIP, startPortal, request, type PortalHarness } from './harness.js';
 
 const RG = 'portal-apim-rg';
 const SVC = 'portal-apim';
@@ -208,5 +208,32 @@ describe('portal: API Management instance', { skip: SKIP }, () => {
     await page.getByText('Object (principal) ID', { exact: true }).waitFor({ state: 'detached' });
     const s = await service();
     assert.equal(s.identity === undefined || s.identity.type === 'None', true, `identity after removal: ${JSON.stringify(s.identity)}`);
+  });
+  test('a Reader sees Save and Add disabled, with the reason', async () => {
+    const { page, server } = h;
+    const token = await h.adminToken();
+    const base = server.connection.managementEndpoint;
+    const app = await request(`${base}/apim-local/applications`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'apim-reader' }) });
+    assert.ok(app.status === 200 || app.status === 201, app.text);
+    const assignment = await request(`${base}/subscriptions/${server.connection.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, {
+      method: 'PUT', token, headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ properties: { roleDefinitionId: `/subscriptions/${server.connection.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: app.body.objectId, principalType: 'ServicePrincipal' } }),
+    });
+    assert.equal(assignment.status, 201, assignment.text);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Application (client) ID').fill(app.body.appId);
+    await page.getByLabel('Client secret').fill(app.body.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('banner').getByText(`Signed in as application ${app.body.appId}`).waitFor();
+    await page.goto(`${h.portalUrl}resource${svcId}/managedidentities`);
+    await page.getByRole('heading', { name: 'Managed identities', level: 1 }).waitFor();
+    await page.getByText(/You do not have permission to perform 'Microsoft.ApiManagement\/service\/write' at scope '[^']+'\./).first().waitFor();
+    await page.getByRole('radio', { name: 'On', exact: true }).check();
+    assert.equal(await page.getByRole('button', { name: 'Save' }).isDisabled(), true, 'a Reader cannot save');
+    await page.getByRole('tab', { name: 'User assigned' }).click();
+    await page.getByText(/You do not have permission to perform 'Microsoft.ApiManagement\/service\/write'/).first().waitFor();
+    assert.equal(await page.getByRole('toolbar', { name: 'User assigned commands' }).getByRole('button', { name: 'Add' }).isDisabled(), true);
+    const after = (await service()).identity;
+    assert.ok(after === undefined || after.type === 'None', 'nothing changed');
   });
 });
