@@ -176,6 +176,12 @@ describe('portal: API Management instance', { skip: SKIP }, () => {
     assert.equal(nv.keyVault?.identityClientId ?? null, null);
     assert.equal(nv.keyVault?.lastStatus?.code, 'Success');
     assert.equal((await apim.namedValue.listValue(RG, SVC, 'backend-key')).value, 'kv-value-123');
+
+    // Refresh secret reads the new version now.
+    await secretClient(vaultUri, h.server.credential()).setSecret('backend-key', 'kv-value-456');
+    await table.getByRole('row').filter({ hasText: 'backend-key' }).getByRole('button', { name: 'Refresh secret' }).click();
+    await page.getByRole('status').getByText("The secret of 'backend-key' was read from Key Vault again.").waitFor();
+    assert.equal((await apim.namedValue.listValue(RG, SVC, 'backend-key')).value, 'kv-value-456');
   });
 
   test('remove identities: the domain first (Delete, Save), then the user-assigned and system-assigned identities, each confirmed', async () => {

@@ -4,7 +4,7 @@
 // identity it is read with), Delete with a confirmation.
 import { useState } from 'react';
 import {
-  Button, DrawerBody, DrawerFooter, DrawerHeader, DrawerHeaderTitle, Field, Input, makeStyles, OverlayDrawer, Radio, RadioGroup,
+  Button, DrawerBody, DrawerFooter, DrawerHeader, DrawerHeaderTitle, Field, Input, makeStyles, MessageBar, MessageBarBody, OverlayDrawer, Radio, RadioGroup,
   Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, tokens,
 } from '@fluentui/react-components';
 import { AddRegular, ArrowClockwiseRegular, DeleteRegular, DismissRegular } from '@fluentui/react-icons';
@@ -43,6 +43,20 @@ export default function ApimNamedValues({ resourceId }: BladeProps) {
   const [deleting, setDeleting] = useState<NamedValue>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AzureApiError>();
+  const [notice, setNotice] = useState<string>();
+
+  // Key Vault values: read the secret again now (refreshSecret), as the periodic refresh would.
+  const refresh = async (nv: NamedValue) => {
+    setBusy(true);
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      await api.arm.post(`${nv.id}/refreshSecret`, APIM_API_VERSION);
+      setNotice(`The secret of '${nv.properties?.displayName ?? nv.name}' was read from Key Vault again.`);
+    } catch (e) { setError(asAzureApiError(e)); }
+    setBusy(false);
+    list.reload();
+  };
 
   const remove = async (nv: NamedValue) => {
     setDeleting(undefined);
@@ -59,7 +73,8 @@ export default function ApimNamedValues({ resourceId }: BladeProps) {
       <Button icon={<ArrowClockwiseRegular />} onClick={list.reload}>Refresh</Button>
     </>}>
       <ErrorBar error={list.error ?? error} />
-      {((list.loading && !list.data) || busy) && <Spinner size="tiny" label={busy ? 'Deleting' : 'Loading named values'} />}
+      {notice && <MessageBar intent="success" role="status"><MessageBarBody>{notice}</MessageBarBody></MessageBar>}
+      {((list.loading && !list.data) || busy) && <Spinner size="tiny" label={busy ? 'Updating named values' : 'Loading named values'} />}
       {list.data && list.data.length === 0 && <Text>No named values to display.</Text>}
       {list.data && list.data.length > 0 && (
         <div className={s.scroll} tabIndex={0} role="region" aria-label="Named values (scrollable)">
@@ -90,6 +105,10 @@ export default function ApimNamedValues({ resourceId }: BladeProps) {
                       ) : ''}
                     </TableCell>
                     <TableCell>
+                      {p?.keyVault && (
+                        <PermissionButton scope={nv.id} action="Microsoft.ApiManagement/service/namedValues/refreshSecret/action" icon={<ArrowClockwiseRegular />}
+                          disabled={busy} onClick={() => void refresh(nv)}>Refresh secret</PermissionButton>
+                      )}
                       <PermissionButton scope={nv.id} action={NV_DELETE} icon={<DeleteRegular />} disabled={busy} onClick={() => setDeleting(nv)}>Delete</PermissionButton>
                     </TableCell>
                   </TableRow>
