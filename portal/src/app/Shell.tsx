@@ -37,8 +37,8 @@ const useStyles = makeStyles({
   main: { padding: tokens.spacingHorizontalL, minWidth: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   resourceLayout: { display: 'grid', gridTemplateColumns: '200px 1fr', gap: tokens.spacingHorizontalL, '@media (max-width: 800px)': { gridTemplateColumns: '1fr' } },
   content: { backgroundColor: tokens.colorNeutralBackground1, padding: tokens.spacingHorizontalL, borderRadius: tokens.borderRadiusMedium, minWidth: 0 },
-  // Long trails (resource group > resource > 'Managed identities') wrap at 390 px instead of scrolling sideways.
-  crumbs: { '& ol': { flexWrap: 'wrap' } },
+  // Long blade titles wrap at 390px instead of widening the page.
+  crumbs: { minWidth: 0, '& ol': { flexWrap: 'wrap' } },
   groupLabel: { display: 'block', padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM} 0`, color: tokens.colorNeutralForeground3 },
 });
 
