@@ -20,5 +20,11 @@ export const BLADES: readonly BladeDefinition[] = [
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'customdomains', title: 'Custom domains', group: 'Deployment + infrastructure', component: lazy(() => import('./apim-custom-domains')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
+  // API Management: APIs, Products, Subscriptions, Backends, Loggers (branch portal-apis)
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'apis', title: 'APIs', group: 'APIs', component: lazy(() => import('./apim-apis')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'products', title: 'Products', group: 'APIs', component: lazy(() => import('./apim-products')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'subscriptions', title: 'Subscriptions', group: 'APIs', component: lazy(() => import('./apim-subscriptions')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'backends', title: 'Backends', group: 'APIs', component: lazy(() => import('./apim-backends')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'loggers', title: 'Loggers', group: 'Monitoring', component: lazy(() => import('./apim-loggers')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
 ];
