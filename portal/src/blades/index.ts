@@ -13,13 +13,18 @@ export const BLADES: readonly BladeDefinition[] = [
 
   // Resource blades
   { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
-  { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
-  { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
-  // API Management: APIs, Products, Subscriptions, Backends, Loggers (branch portal-apis)
+  // API Management, in the order of Azure's resource menu: Overview; APIs, Products, Subscriptions, Named values, Backends;
+  // Custom domains; Managed identities; Loggers (branches portal-apis and portal-apim)
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'overview', title: 'Overview', component: lazy(() => import('./apim-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'apis', title: 'APIs', group: 'APIs', component: lazy(() => import('./apim-apis')) },
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'products', title: 'Products', group: 'APIs', component: lazy(() => import('./apim-products')) },
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'subscriptions', title: 'Subscriptions', group: 'APIs', component: lazy(() => import('./apim-subscriptions')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'namedvalues', title: 'Named values', group: 'APIs', component: lazy(() => import('./apim-named-values')) },
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'backends', title: 'Backends', group: 'APIs', component: lazy(() => import('./apim-backends')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'customdomains', title: 'Custom domains', group: 'Deployment + infrastructure', component: lazy(() => import('./apim-custom-domains')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'managedidentities', title: 'Managed identities', group: 'Security', component: lazy(() => import('./apim-managed-identities')) },
   { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'loggers', title: 'Loggers', group: 'Monitoring', component: lazy(() => import('./apim-loggers')) },
+  { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
 ];
