@@ -1,12 +1,12 @@
 // An API Management instance (Microsoft.ApiManagement/service) as the instance blades read and write it:
 // its documents typed as far as they are used, the api-version (the one the project's ARM provider and
 // the rest of the portal use), and the identity changes Azure's portal sends (PATCH of `identity`).
-import type { ArmResource } from './arm-types';
+import { API_VERSIONS, type ArmResource } from './arm-types';
 
-export const APIM_API_VERSION = '2024-05-01';
+export const APIM_API_VERSION = API_VERSIONS.apiManagement;
 export const APIM_TYPE = 'Microsoft.ApiManagement/service';
 export const APIM_WRITE = `${APIM_TYPE}/write`;
-export const KEY_VAULT_API_VERSION = '2023-07-01';
+export const KEY_VAULT_API_VERSION = API_VERSIONS.keyVault;
 /** Key Vault data plane api-version (certificates and secrets lists). */
 export const KEY_VAULT_DATA_API_VERSION = '7.4';
 

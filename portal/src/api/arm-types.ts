@@ -22,6 +22,7 @@ export const API_VERSIONS = {
   authorization: '2022-04-01',
   deployments: '2021-04-01',
   apiManagement: '2024-05-01',
+  keyVault: '2023-07-01',
 } as const;
 
 /** Parts of a resource id: subscription, resource group, the full type (namespace/type[/child...]) and name. */
