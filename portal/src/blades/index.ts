@@ -11,9 +11,20 @@ export const BLADES: readonly BladeDefinition[] = [
   { kind: 'page', route: 'create/Microsoft.ManagedIdentity/userAssignedIdentities', title: 'Create User Assigned Managed Identity', component: lazy(() => import('./managed-identity-create')) },
   { kind: 'page', route: 'create/Microsoft.Template', title: 'Custom deployment', nav: true, navLabel: 'Deploy a custom template', component: lazy(() => import('./deploy-template')) },
 
+  // Key Vault (pages)
+  { kind: 'page', route: 'browse/Microsoft.KeyVault/vaults', title: 'Key vaults', nav: true, component: lazy(() => import('./keyvaults')) },
+
   // Resource blades
   { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
+  // Key Vault
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'overview', title: 'Overview', component: lazy(() => import('./keyvault-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./keyvault-iam')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'secrets', title: 'Secrets', group: 'Objects', component: lazy(() => import('./keyvault-secrets')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'certificates', title: 'Certificates', group: 'Objects', component: lazy(() => import('./keyvault-certificates')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'accessconfiguration', title: 'Access configuration', group: 'Settings', component: lazy(() => import('./keyvault-access-configuration')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'accesspolicies', title: 'Access policies', group: 'Settings', component: lazy(() => import('./keyvault-access-policies')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'networking', title: 'Networking', group: 'Settings', component: lazy(() => import('./keyvault-networking')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
 ];
