@@ -37,6 +37,8 @@ const useStyles = makeStyles({
   main: { padding: tokens.spacingHorizontalL, minWidth: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   resourceLayout: { display: 'grid', gridTemplateColumns: '200px 1fr', gap: tokens.spacingHorizontalL, '@media (max-width: 800px)': { gridTemplateColumns: '1fr' } },
   content: { backgroundColor: tokens.colorNeutralBackground1, padding: tokens.spacingHorizontalL, borderRadius: tokens.borderRadiusMedium, minWidth: 0 },
+  // Long blade titles wrap at 390px instead of widening the page.
+  crumbs: { minWidth: 0, '& ol': { flexWrap: 'wrap' } },
   groupLabel: { display: 'block', padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM} 0`, color: tokens.colorNeutralForeground3 },
 });
 
@@ -116,7 +118,7 @@ export function Shell() {
           </ul>
         </nav>
         <main className={s.main}>
-          <Breadcrumb aria-label="Breadcrumb">
+          <Breadcrumb aria-label="Breadcrumb" className={s.crumbs}>
             {crumbs.map((c, i) => (
               <Fragment key={i}>
                 {i > 0 && <BreadcrumbDivider />}

@@ -71,7 +71,7 @@ export default function KeyVaultCertificates({ resourceId }: BladeProps) {
           <Field label="Method of Certificate Creation"><Input value="Import" readOnly /></Field>
           <Field label="Certificate Name" required validationMessage={nameError}><Input value={name} onChange={(_, d) => setName(d.value)} /></Field>
           <Field label="Upload Certificate File" required hint="PFX or PEM file" validationMessage={fileError}>
-            <input type="file" accept=".pfx,.p12,.pem,.crt,.cer" onChange={(e) => setFile(e.target.files?.[0])} />
+            <input type="file" aria-label="Upload Certificate File" accept=".pfx,.p12,.pem,.crt,.cer" onChange={(e) => setFile(e.target.files?.[0])} />
           </Field>
           <Field label="Password"><Input type="password" value={password} onChange={(_, d) => setPassword(d.value)} /></Field>
           <div className={s.nav}>
