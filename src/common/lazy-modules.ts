@@ -12,6 +12,7 @@ import type Rhea from 'rhea';
 import type * as AjvDraft7 from 'ajv';
 import type * as AjvDraft2019 from 'ajv/dist/2019.js';
 import type * as AjvDraft2020 from 'ajv/dist/2020.js';
+import type WsModule from 'ws';
 
 const require = createRequire(import.meta.url);
 
@@ -51,3 +52,5 @@ export const ajv = lazy(() => {
     addFormats: formats.default ?? formats,
   };
 });
+/** ws: the WebSocket server of Event Hubs' AMQP over WebSockets. */
+export const ws = lazy(() => require('ws') as typeof WsModule);

@@ -1,10 +1,15 @@
 // A namespace's port. The first byte tells TLS (0x16) from plain AMQP ('A', the AMQP header: what SDKs
 // send with `UseDevelopmentEmulator=true`, accepted from the loopback only). Inside TLS, the AMQP header
-// again tells AMQP (amqps) from HTTP (Event Hubs' REST send). Connections have the shared limits.
+// again tells AMQP (amqps) from HTTP: Event Hubs' REST send, and AMQP over WebSockets (an upgrade at
+// /$servicebus/websocket with subprotocol AMQPWSB10, what browsers and `webSocketOptions` clients use),
+// which reaches the same AMQP endpoint (SASL, CBS). Connections have the shared limits.
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import type { WebSocketServer } from 'ws';
+import { ws as wsModule } from '../common/lazy-modules.js';
 import { DEFAULT_LISTENER_LIMITS } from '../common/listener-limits.js';
 import type { Origin } from './settings.js';
 
@@ -15,7 +20,7 @@ export interface NamespaceListenerOptions {
   port: number;
   certPem: string;
   keyPem: string;
-  amqp(socket: net.Socket | tls.TLSSocket, origin: Origin): void;
+  amqp(socket: Duplex, origin: Origin): void;
   rest(req: http.IncomingMessage, res: http.ServerResponse, origin: Origin): void;
 }
 
@@ -23,6 +28,12 @@ export interface NamespaceListener {
   port: number;
   close(): Promise<void>;
 }
+
+/** Event Hubs' WebSocket endpoint and AMQP's WebSocket subprotocol (AMQP WebSocket Binding 1.0). */
+const WS_PATH = '/$servicebus/websocket';
+const WS_PROTOCOL = 'AMQPWSB10';
+/** A WebSocket message carries what rhea wrote at once: frames of at most 64 KB, a few of them together. */
+const WS_MAX_MESSAGE = 4 * 1024 * 1024;
 
 const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip.startsWith('127.');
 
@@ -34,6 +45,29 @@ export async function startNamespaceListener(o: NamespaceListenerOptions): Promi
     keepAliveTimeout: l.idleMs, headersTimeout: l.headersMs, requestTimeout: l.requestMs,
   }, (req, res) => o.rest(req, res, { clientIp: req.socket.remoteAddress ?? '', trustedService: false }));
   https.emit('listening');
+  // Any Origin is taken, as Event Hubs does: a WebSocket carries no ambient credential (no cookie); the
+  // client authenticates inside AMQP (SASL, CBS put-token), exactly as over TLS.
+  // Made on the first upgrade (ws is loaded on first use, common/lazy-modules.ts).
+  let websockets: WebSocketServer | undefined;
+  https.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (path.toLowerCase() !== WS_PATH || !offered.includes(WS_PROTOCOL)) {
+      socket.end(`HTTP/1.1 ${path.toLowerCase() !== WS_PATH ? '404 Not Found' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const m = wsModule();
+    websockets ??= new m.WebSocketServer({
+      noServer: true, maxPayload: WS_MAX_MESSAGE, perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    });
+    websockets.handleUpgrade(req, socket, head, (ws) => {
+      const stream = m.createWebSocketStream(ws);
+      stream.on('error', () => stream.destroy());
+      o.amqp(stream, { clientIp: req.socket.remoteAddress ?? '', trustedService: false });
+    });
+  });
 
   /** The first bytes of a stream, then the stream handed on with them put back. */
   const sniff = (socket: net.Socket, next: (first: Buffer) => void) => {
@@ -82,6 +116,7 @@ export async function startNamespaceListener(o: NamespaceListenerOptions): Promi
         sockets.clear();
       });
       secure.close();
+      websockets?.close();
       https.close();
     },
   };

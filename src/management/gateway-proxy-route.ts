@@ -15,7 +15,8 @@
 //   6. serialize     {status, reason, headers, body, bodyEncoding} (or 502/504 when the gateway failed)
 // Credentials the caller puts in `headers` (subscription key, Apim-Debug-Authorization) go to the gateway
 // only; the management token never does.
-import { Agent, request as undiciRequest, errors as undiciErrors } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../common/lazy-modules.js';
 import { bearerToken, readJsonBody, sendJson, BodyTooLargeError, MalformedJsonError, UnsupportedMediaTypeError, type RequestContext } from '../common/http.js';
 import { AzureError, isAzureError } from '../common/errors.js';
 import type { ManagementPlanes } from './router.js';
@@ -34,13 +35,11 @@ const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)|application
 
 const err = (status: number, code: string, message: string, target?: string) => new AzureError({ status, code, message, target });
 
-/** The proxy's outbound side: one undici agent that trusts apim-local's CA (the gateways' certificates). */
+/** The proxy's outbound side: one undici agent that trusts apim-local's CA (the gateways' certificates), made on first use. */
 export class GatewayProxy {
-  private readonly agent: Agent;
+  private agent: Agent | undefined;
 
-  constructor(caCertPem: string) {
-    this.agent = new Agent({ connect: { ca: caCertPem }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connections: 16 });
-  }
+  constructor(private readonly caCertPem: string) {}
 
   async handle(ctx: RequestContext, planes: ManagementPlanes): Promise<void> {
     const headers = { 'x-ms-request-id': ctx.requestId };
@@ -63,13 +62,15 @@ export class GatewayProxy {
 
   private async forward(url: URL, call: ProxyCall): Promise<Record<string, unknown>> {
     const signal = AbortSignal.timeout(TIMEOUT_MS);
+    const u = undici();
+    this.agent ??= new u.Agent({ connect: { ca: this.caCertPem }, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connections: 16 });
     let res;
     try {
-      res = await undiciRequest(url, {
+      res = await u.request(url, {
         method: call.method as 'GET', headers: call.headers, body: call.body, dispatcher: this.agent, signal,
       });
     } catch (e) {
-      if (signal.aborted || e instanceof undiciErrors.HeadersTimeoutError) throw err(504, 'GatewayTimeout', `The gateway did not answer within ${TIMEOUT_MS / 1000} seconds.`);
+      if (signal.aborted || e instanceof u.errors.HeadersTimeoutError) throw err(504, 'GatewayTimeout', `The gateway did not answer within ${TIMEOUT_MS / 1000} seconds.`);
       throw err(502, 'BadGateway', `The gateway could not be reached: ${e instanceof Error ? e.message : String(e)}`);
     }
     const chunks: Buffer[] = [];
@@ -97,7 +98,7 @@ export class GatewayProxy {
     };
   }
 
-  close(): Promise<void> { return this.agent.close(); }
+  async close(): Promise<void> { await this.agent?.close(); }
 }
 
 interface ProxyCall {

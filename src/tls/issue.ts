@@ -12,8 +12,11 @@ import { CA_DAYS, DAY_MS, LOOPBACK_NAMES } from './ca.js';
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
-/** Server keys are P-256: as good for TLS, and made in a fraction of a millisecond where RSA takes ~100 ms of CPU. */
-const SERVER_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+/**
+ * Server keys are RSA too: node (OpenSSL) keeps serving the default certificate when an SNI callback picks
+ * a context whose key is of another type than the default's, and hostnames' certificates are mostly RSA.
+ */
+const SERVER_KEY = RSA;
 
 function nameConstraints(names: string[]): x509.Extension {
   const subtrees = names.map((n) => new GeneralSubtree({
@@ -114,7 +117,7 @@ export async function issueServerCertificate(caCertPem: string, caKeyPem: string
     signingAlgorithm: RSA,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(altNames),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),

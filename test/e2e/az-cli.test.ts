@@ -3,7 +3,8 @@
 // of one's own, and the seed's workflow: group, instance with a system-assigned identity, user-assigned
 // identity, the seed's templates, an API whose backend is this server's Resource Manager (the gateway
 // trusts our CA: the server runs without NODE_EXTRA_CA_CERTS), `az rest` where az 2.45 itself cannot
-// (named value, Key Vault data plane, listSecrets), then a call through the gateway with the key.
+// (named value, Key Vault data plane, listSecrets), then a call through the gateway with the key; and az's
+// Graph lookups by appId (create-for-rbac, keyvault set-policy --spn), resource show, apim update.
 // No request may leave the machine: az runs behind a proxy that refuses everything and records it.
 // Skipped with a message when az is not installed (each az call costs 1-2 s of Python start-up, so
 // the calls are few and each checks much).
@@ -252,6 +253,44 @@ test('az-env: its lines in a shell of one\'s own set up az the same way', needsA
   const again = await run(process.execPath, [BIN, 'az-env', '--data-dir', dir], azEnv());
   assert.doesNotMatch(again.stdout, /^az /m);
   assert.match(again.stdout, /already/);
+});
+
+// Formerly a file of its own (az-graph.test.ts): it shares this file's server and az configuration, so the
+// Python start-up, az's command index and the sign-in are paid once.
+test('az: Graph lookups by appId (create-for-rbac, keyvault set-policy --spn), resource show --resource-type, apim update', needsAz, async () => {
+  const token = (await server.credential().getToken('https://management.azure.com/.default'))!.token;
+  const put = async (id: string, apiVersion: string, body: unknown) => {
+    const r = await request(`${ep}${id}?api-version=${apiVersion}`, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.ok(r.status === 200 || r.status === 201 || r.status === 202, r.text);
+  };
+  // Made through ARM directly: each az call costs seconds of Python start-up.
+  const rg = `/subscriptions/${sub}/resourceGroups/az-graph-rg`;
+  await put(rg, '2022-09-01', { location: 'westeurope' });
+  const apimId = `${rg}/providers/Microsoft.ApiManagement/service/az-graph-apim`;
+  await put(apimId, '2022-08-01', { location: 'westeurope', sku: { name: 'Developer', capacity: 1 }, properties: { publisherEmail: 'a@contoso.com', publisherName: 'Contoso' } });
+  const vaultId = `${rg}/providers/Microsoft.KeyVault/vaults/azgraphkv`;
+  await put(vaultId, '2023-07-01', { location: 'westeurope', properties: { tenantId: server.connection.tenantId, sku: { family: 'A', name: 'standard' }, accessPolicies: [] } });
+
+  const app = (await az(['ad', 'sp', 'create-for-rbac', '-n', 'az-graph-app', '-o', 'json', '--only-show-errors'])).json();
+  assert.equal(app.displayName, 'az-graph-app');
+  assert.equal(app.tenant, server.connection.tenantId);
+  assert.ok(app.password.length >= 32);
+  const appToken = (await server.credential(app.appId, app.password).getToken('https://management.azure.com/.default'))!.token;
+  assert.ok(appToken, 'the new service principal signs in with its password');
+  const policy = (await az(['keyvault', 'set-policy', '-n', 'azgraphkv', '--spn', app.appId, '--secret-permissions', 'get', 'list', '-o', 'json', '--only-show-errors'])).json();
+  const graphToken = (await server.credential().getToken('https://graph.microsoft.com/.default'))!.token;
+  const sp = (await request(`${ep}/v1.0/servicePrincipals(appId='${app.appId}')`, { token: graphToken })).body;
+  const entry = policy.properties.accessPolicies.find((p: { objectId: string }) => p.objectId === sp.id);
+  // az merges the permissions through a Python set: their order varies from run to run.
+  assert.deepEqual([...(entry?.permissions.secrets ?? [])].sort(), ['get', 'list']);
+  const shown = (await az(['resource', 'show', '-g', 'az-graph-rg', '-n', 'azgraphkv', '--resource-type', 'Microsoft.KeyVault/vaults', '-o', 'json', '--only-show-errors'])).json();
+  assert.equal(shown.id.toLowerCase(), vaultId.toLowerCase());
+  // az apim update on an instance without an identity adds one; a later update keeps it.
+  const enabled = (await az(['apim', 'update', '-g', 'az-graph-rg', '-n', 'az-graph-apim', '--enable-managed-identity', 'true', '-o', 'json', '--only-show-errors'])).json();
+  assert.equal(enabled.identity.type, 'SystemAssigned');
+  const renamed = (await az(['apim', 'update', '-g', 'az-graph-rg', '-n', 'az-graph-apim', '--publisher-name', 'Other', '-o', 'json', '--only-show-errors'])).json();
+  assert.equal(renamed.publisherName, 'Other');
+  assert.equal(renamed.identity?.principalId, enabled.identity.principalId);
 });
 
 test('no request left the machine: the refusing proxy saw none to a login host, only az\'s own update check', needsAz, () => {

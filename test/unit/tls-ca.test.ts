@@ -40,6 +40,9 @@ test('a new CA has critical name constraints (localhost, 127.0.0.0/8, ::1) and a
   assert.ok(days > 800 && days < 830, `lifetime ${days} days`);
 
   const good = await ca.issueServerCertificate(['localhost', '127.0.0.1', '::1']);
+  // RSA like most hostnames' certificates: node keeps serving the default certificate when an SNI callback
+  // picks a context with a key of another type.
+  assert.equal(new crypto.X509Certificate(good.certPem).publicKey.asymmetricKeyType, 'rsa');
   const srv = await serve(good.certPem, good.keyPem);
   try {
     assert.equal(await connect(srv.port, ca.caCertPem, 'localhost'), undefined, 'localhost is trusted');
