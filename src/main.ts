@@ -54,7 +54,7 @@ async function buildPlanes(o: { config: Config; store: Store; box: SecretBox; cl
     identityEndpointGuard: (holder, action, resourceId) => authz.isAllowed(holder, action, resourceId),
   });
   const eventHubs = new EventHubsPlane({
-    db: store.db, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
+    db: store.db, appender: store.appender, clock, logger, host: config.host, ...tls, verifier: entra.verifier, authz,
   });
   const gateway = new GatewayPlane({
     eventHubs, host: config.host, ...tls, logger, managedIdentities: entra.managedIdentities, workers: config.gatewayWorkers, quiet: config.quiet, trustedCaPem: caCertPem,

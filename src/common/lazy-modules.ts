@@ -12,7 +12,7 @@ import type Rhea from 'rhea';
 import type * as AjvDraft7 from 'ajv';
 import type * as AjvDraft2019 from 'ajv/dist/2019.js';
 import type * as AjvDraft2020 from 'ajv/dist/2020.js';
-import type WsModule from 'ws';
+import type * as WsModule from 'ws';
 
 const require = createRequire(import.meta.url);
 

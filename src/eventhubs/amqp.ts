@@ -273,8 +273,10 @@ export class NamespaceAmqp {
       }
       return { hub, partition: address.partition };
     })();
-    // The detach follows the rejections of what was already sent on the link.
-    ready.catch((e) => { setTimeout(() => { try { receiver.close(toAmqpError(e)); } catch { /* closed */ } }, 50); });
+    // A refused link stays attached and rejects every delivery with the reason (onMessage): the sender
+    // fails at once with it. A detach from this side could cross the client's own detach, and the
+    // Event Hubs SDK then skips stopping its token renewal timer (a process that never exits).
+    ready.catch(() => undefined);
     this.producers.set(receiver, { ready, queue: Promise.resolve() });
   }
 
@@ -289,24 +291,31 @@ export class NamespaceAmqp {
     const delivery = ctx.delivery!;
     const payload = ctx.message as unknown as Buffer | Message;
     const format = (delivery as unknown as { format?: number }).format ?? 0;
-    // Deliveries of a link are stored in the order they came.
+    // Deliveries of a link are appended in the order they came; each is accepted once it is durable,
+    // while the next ones are appended meanwhile (they share the store's write and its disk flush).
     producer.queue = producer.queue.then(async () => {
       let target;
       // A link refused at attach: its deliveries are rejected with the reason (the sender fails at once).
       try { target = await producer.ready; } catch (e) { delivery.reject(toAmqpError(e)); return; }
+      let stored: Promise<unknown>;
       try {
         const { events, partitionKey } = eventsOf(payload, format);
         const ns = this.namespace();
         this.admit(this.state(ctx.connection), ns);
         const partition = target.partition ?? pickPartition(target.hub.partitionCount, partitionKey);
         if (target.partition !== undefined && partitionKey !== undefined) throw new AccessError('amqp:not-allowed', 'A partition key cannot be set when sending to a partition.', 400);
-        await this.d.events.append(ns.key, target.hub.key, partition, events);
-        delivery.accept();
+        stored = this.d.events.append(ns.key, target.hub.key, partition, events);
       } catch (e) {
-        if (!(e instanceof AccessError || e instanceof AddressError)) this.d.logger.error('event hubs: storing events failed', e);
-        delivery.reject(toAmqpError(e));
+        this.refuse(delivery, e);
+        return;
       }
+      stored.then(() => { try { delivery.accept(); } catch { /* the link is gone */ } }, (e: unknown) => this.refuse(delivery, e));
     });
+  }
+
+  private refuse(delivery: NonNullable<EventContext['delivery']>, e: unknown): void {
+    if (!(e instanceof AccessError || e instanceof AddressError)) this.d.logger.error('event hubs: storing events failed', e);
+    try { delivery.reject(toAmqpError(e)); } catch { /* the link is gone */ }
   }
 
   private reply(ctx: EventContext, request: Message, status: number, description: string, body?: unknown): void {
@@ -442,12 +451,29 @@ export function eventsOf(payload: Buffer | Message, format: number): { events: N
   const parts = body?.typecode === 0x75 ? (body.multiple ? body.content as Buffer[] : [body.content as Buffer]) : [];
   const events = parts.map((p) => {
     const b = Buffer.from(p);
-    // An event that starts with its properties, application properties or body (descriptor 0x73..0x77)
-    // has no header or annotations to strip: it is kept as sent, without decoding it.
-    if (b.length > 3 && b[0] === 0x00 && b[1] === 0x53 && b[2] >= 0x73 && b[2] <= 0x77) return { message: b, ...(outerKey !== undefined ? { partitionKey: outerKey } : {}) };
+    // An event without annotations (nothing to strip) is kept as sent, without decoding it.
+    if (withoutAnnotations(b)) return { message: b, ...(outerKey !== undefined ? { partitionKey: outerKey } : {}) };
     return stripped(asMessage(rhea.message.decode(b)), outerKey);
   });
   return { events, partitionKey: outerKey ?? events.find((e) => e.partitionKey !== undefined)?.partitionKey };
+}
+
+/**
+ * Does an encoded message go from its header (if any) straight to its properties, application
+ * properties or body (descriptors 0x73..0x77, in the small-ulong form every client uses), with no
+ * delivery or message annotations? rhea (so the Azure SDKs) always writes a header section first.
+ */
+export function withoutAnnotations(b: Buffer): boolean {
+  let i = 0;
+  if (b.length > 3 && b[0] === 0x00 && b[1] === 0x53 && b[2] === 0x70) {
+    // The header is a list: list0, list8 (size byte) or list32 (size uint), the size counting what follows it.
+    const t = b[3];
+    if (t === 0x45) i = 4;
+    else if (t === 0xc0 && b.length > 4) i = 5 + b[4];
+    else if (t === 0xd0 && b.length > 8) i = 8 + b.readUInt32BE(4);
+    else return false;
+  }
+  return b.length > i + 3 && b[i] === 0x00 && b[i + 1] === 0x53 && b[i + 2] >= 0x73 && b[i + 2] <= 0x77;
 }
 
 function annotation(m: Message, name: string): string | undefined {

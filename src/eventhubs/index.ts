@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { RowAppender } from '../store/appender.js';
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/log.js';
 import type { AuthzPlane } from '../authz/index.js';
@@ -43,6 +44,8 @@ export interface EventHubsConnector {
 
 export interface EventHubsOptions {
   db: Kysely<Database>;
+  /** How events are written (the store's bulk inserts, acknowledged once durable). */
+  appender: RowAppender;
   clock: Clock;
   logger: Logger;
   host: string;
@@ -68,7 +71,7 @@ export class EventHubsPlane implements EventHubsNamespaces, EventHubsConnector {
   private readonly gatewayPorts = new Map<number, boolean>();
 
   constructor(private readonly o: EventHubsOptions) {
-    this.events = new EventStore(o.db, o.clock);
+    this.events = new EventStore(o.db, o.appender, o.clock);
     this.access = new NamespaceAccess({ verifier: o.verifier, authz: o.authz, clock: o.clock });
     this.sweeper = setInterval(() => { this.sweep().catch((e) => o.logger.error('event hubs: retention sweep failed', e)); }, o.retentionSweepMs ?? 60_000);
     this.sweeper.unref();

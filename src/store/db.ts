@@ -5,12 +5,15 @@ import SQLite from 'better-sqlite3';
 import type { Pool } from 'pg';
 import type { Database } from './schema.js';
 import { migrations } from './migrations.js';
+import { KyselyAppender, SqliteAppender, type RowAppender } from './appender.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  /** Bulk inserts acknowledged once durable, without blocking the event loop on the disk (appender.ts). */
+  appender: RowAppender;
   close(): Promise<void>;
 }
 
@@ -67,19 +70,22 @@ async function postgresPool(url: string): Promise<Pool> {
 export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Kysely<Database>;
   let dialect: StoreDialect;
+  let appender: RowAppender;
   if (options.kind === 'sqlite') {
     const file = options.file === ':memory:' ? ':memory:' : path.resolve(options.file);
     const sqlite = new SQLite(file);
     // WAL + synchronous=FULL: a write acknowledged to a client is on disk and survives kill -9.
-    sqlite.pragma('journal_mode = WAL');
+    const mode = sqlite.pragma('journal_mode = WAL', { simple: true });
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteStoreDialect({ database: sqlite }) });
     dialect = 'sqlite';
+    appender = new SqliteAppender(db, sqlite, file !== ':memory:' && mode === 'wal' ? `${file}-wal` : undefined);
   } else {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: await postgresPool(options.url) }) });
     dialect = 'postgres';
+    appender = new KyselyAppender(db);
   }
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   // On PostgreSQL the migration tables go in the store's own schema: Kysely looks for them by name in
@@ -91,5 +97,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, appender, close: () => db.destroy() };
 }

@@ -25,7 +25,7 @@ import { POLICIES } from '../../src/gateway/policy/registry.js';
  * still missing), listed by name in pending.json: they run and report as TODO, so what starts passing
  * shows, and nothing here is counted as done. Remove a name once its test passes.
  */
-const PENDING: Record<string, string> = JSON.parse(fs.readFileSync(new URL('../fixtures/policy-snippets/pending.json', import.meta.url), 'utf8'));
+const PENDING: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/policy-snippets/pending.json'), 'utf8'));
 const test = (name: string, fn: () => void | Promise<void>) => nodeTest(name, PENDING[name] ? { todo: PENDING[name] } : {}, fn);
 
 interface FixtureEntry {

@@ -10,7 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientSecretCredential } from '@azure/identity';
 import type { ConnectionInfo } from '../../src/main.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository: the nearest folder up with a package.json (tests also run transpiled, from .test-build/). */
+export const ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})();
 export const BIN = path.join(ROOT, 'bin/apim-local.js');
 
 /** connection.json, as src/main.ts writes it. */
@@ -67,7 +72,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   seedTestCa(dataDir);
   const connectionFile = path.join(dataDir, 'connection.json');
   const args = [BIN, 'start', '--data-dir', dataDir, '--port', '0', ...(options.store ? ['--store', options.store] : []), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // APIM_LOCAL_TEST_CPU_PROFILE_DIR: each test server writes a CPU profile there when it stops (to see where a test's time goes).
+  const profile = process.env.APIM_LOCAL_TEST_CPU_PROFILE_DIR;
+  const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => { output += d; });
   child.stderr!.on('data', (d) => { output += d; });

@@ -225,6 +225,28 @@ for (const backend of backends) {
       assert.deepEqual(other, []);
     });
 
+    storeTest('appender: rows of one call commit together, a failing call stores none, concurrent calls all land; SQLite stays synchronous=FULL', async ({ store, reopen }) => {
+      const row = (seq: number, message = Buffer.from([seq, 0, 255])) => ({
+        ns_key: 'ns', hub_key: 'hub', partition_id: 0, seq, byte_offset: seq * 3, enqueued_ms: 1000 + seq, partition_key: seq % 2 ? 'k' : null, message,
+      });
+      await store.appender.insert('eh_events', [row(0), row(1), row(2)]);
+      // A duplicate key in the middle: the whole call fails and none of its rows are stored.
+      await assert.rejects(store.appender.insert('eh_events', [row(3), row(1), row(4)]));
+      await Promise.all([5, 6, 7].map((seq) => store.appender.insert('eh_events', [row(seq)])));
+      const read = async (s: Store) => (await s.db.selectFrom('eh_events').selectAll().orderBy('seq').execute())
+        .map((r) => ({ seq: Number(r.seq), key: r.partition_key, message: [...Buffer.from(r.message)] }));
+      const expected = [0, 1, 2, 5, 6, 7].map((seq) => ({ seq, key: seq % 2 ? 'k' : null, message: [seq, 0, 255] }));
+      assert.deepEqual(await read(store), expected);
+      if (store.dialect === 'sqlite') {
+        const level = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+        assert.equal(level.rows[0].synchronous, 2, 'the connection is back to FULL for every other write');
+      }
+      if (reopen) {
+        const again = await reopen();
+        try { assert.deepEqual(await read(again), expected); } finally { await again.close(); }
+      }
+    });
+
     storeTest('role assignments: deleteWithin removes those at or below a scope, LIKE wildcards included', async ({ store, clock }) => {
       const ra = new RoleAssignments(store.db, clock);
       const mk = (name: string, scope: string) => ra.create({

@@ -4,7 +4,7 @@
 import type { Logger } from '../../common/log.js';
 import type { LoggerConfig } from '../config.js';
 import { TokenCache, type EventHubSink, type LoggedEvent, type ManagedIdentityTokens } from '../runtime/services.js';
-import { EVENTHUBS_RESOURCE, LoggerSender, type LocalEventHubs } from './sender.js';
+import { EVENTHUBS_RESOURCE, LoggerSender, eventMessage, type LocalEventHubs } from './sender.js';
 
 export class EventHubLoggers implements EventHubSink {
   private readonly senders = new Map<string, { json: string; sender: LoggerSender }>();
@@ -39,7 +39,7 @@ export class EventHubLoggers implements EventHubSink {
   log(instanceId: string, loggerId: string, e: LoggedEvent): string | undefined {
     const s = this.senders.get(`${instanceId.toLowerCase()}|${loggerId.toLowerCase()}`);
     if (!s) return `Logger '${loggerId}' was not found or is not of type azureEventHub.`;
-    s.sender.enqueue({ body: Buffer.from(e.body, 'utf8'), ...(e.partitionId !== undefined ? { partitionId: e.partitionId } : {}), ...(e.partitionKey !== undefined ? { partitionKey: e.partitionKey } : {}) });
+    s.sender.enqueue({ message: eventMessage(e.body), ...(e.partitionId !== undefined ? { partitionId: e.partitionId } : {}), ...(e.partitionKey !== undefined ? { partitionKey: e.partitionKey } : {}) });
     return s.sender.lastError;
   }
 

@@ -153,9 +153,17 @@ export function slice(bytes: Uint8Array | null, index: number, count: number, pa
 
 export class GuidImpl implements Formattable {
   readonly dotNetType = 'System.Guid';
+  /** The 'D' form, made once (ToString() is what a Guid is used for: an id in a header or a log line). */
+  private dashed: string | undefined = undefined;
   /** `hex`: 32 lower-case hex digits in display order. */
   constructor(readonly hex: string) {}
-  static newGuid(): GuidImpl { return new GuidImpl(randomUUID().replace(/-/g, '')); }
+  /** From a UUID's 'D' form in lower case, as randomUUID() writes it (and the gateway's request ids). */
+  static fromUuid(d: string): GuidImpl {
+    const g = new GuidImpl(d.slice(0, 8) + d.slice(9, 13) + d.slice(14, 18) + d.slice(19, 23) + d.slice(24));
+    g.dashed = d;
+    return g;
+  }
+  static newGuid(): GuidImpl { return GuidImpl.fromUuid(randomUUID()); }
   static empty(): GuidImpl { return new GuidImpl('0'.repeat(32)); }
   /** Guid(byte[]): the first three fields are little-endian, as .NET stores them. */
   static fromBytes(b: Uint8Array | null): GuidImpl {
@@ -173,7 +181,7 @@ export class GuidImpl implements Formattable {
   toString(): string { return this.toStringFormat(null); }
   toStringFormat(format: string | null): string {
     const h = this.hex;
-    const d = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const d = this.dashed ??= `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     switch (format ?? 'D') {
       case '': case 'D': case 'd': return d;
       case 'N': case 'n': return h;

@@ -275,7 +275,7 @@ export const contextTypes: TypeSpec[] = [
       // The same id the gateway reports as the activity id of this call's error answers and traces.
       'RequestId: Guid': (c: GatewayContext) => {
         if (c.requestId === '') c.requestId = randomUUID();
-        return new GuidImpl(c.requestId.replace(/-/g, ''));
+        return GuidImpl.fromUuid(c.requestId);
       },
       'Timestamp: DateTime': (c: GatewayContext) => new DateTime(BigInt(c.started) * TICKS_PER_MS + UNIX_EPOCH_TICKS, Kind.Utc),
       'Elapsed: TimeSpan': (c: GatewayContext) => new TimeSpan(BigInt(Math.max(0, Date.now() - c.started)) * TICKS_PER_MS),
