@@ -13,6 +13,8 @@ export const BLADES: readonly BladeDefinition[] = [
 
   // Key Vault (pages)
   { kind: 'page', route: 'browse/Microsoft.KeyVault/vaults', title: 'Key vaults', nav: true, component: lazy(() => import('./keyvaults')) },
+  // Event Hubs (pages)
+  { kind: 'page', route: 'browse/Microsoft.EventHub/namespaces', title: 'Event Hubs', nav: true, navLabel: 'Event Hubs', component: lazy(() => import('./eventhubs-namespaces')) },
 
   // Resource blades
   { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
@@ -20,11 +22,16 @@ export const BLADES: readonly BladeDefinition[] = [
   { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
   // Key Vault
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'overview', title: 'Overview', component: lazy(() => import('./keyvault-overview')) },
-  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./keyvault-iam')) },
+  { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./access-control')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'secrets', title: 'Secrets', group: 'Objects', component: lazy(() => import('./keyvault-secrets')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'certificates', title: 'Certificates', group: 'Objects', component: lazy(() => import('./keyvault-certificates')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'accessconfiguration', title: 'Access configuration', group: 'Settings', component: lazy(() => import('./keyvault-access-configuration')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'accesspolicies', title: 'Access policies', group: 'Settings', component: lazy(() => import('./keyvault-access-policies')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'networking', title: 'Networking', group: 'Settings', component: lazy(() => import('./keyvault-networking')) },
+  // Event Hubs
+  { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces', name: 'overview', title: 'Overview', component: lazy(() => import('./eventhubs-namespace-overview')) },
+  { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./access-control')) },
+  { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces', name: 'eventhubs', title: 'Event Hubs', group: 'Entities', component: lazy(() => import('./eventhubs-hubs')) },
+  { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces/eventhubs', name: 'dataexplorer', title: 'Data Explorer', component: lazy(() => import('./eventhub-data-explorer')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
 ];
