@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// dist/bundle (scripts/bundle.mjs): the command in a few modules, which load much faster than dist/cli's many.
+import { main } from '../dist/bundle/main.js';
 
 // main() returns the exit code; the process ends when nothing is left to do (`start` keeps serving).
 main(process.argv).then((code) => { process.exitCode = code; }, (e) => {
