@@ -1,5 +1,5 @@
 // Access configuration: the vault's permission model (access policies or Azure RBAC), Apply.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Field, MessageBar, MessageBarBody, Radio, RadioGroup, Spinner } from '@fluentui/react-components';
 import { VAULT_API, VAULT_TYPE, type Vault } from '../api/keyvault';
 import { asAzureApiError, type AzureApiError } from '../api/errors';
@@ -16,8 +16,9 @@ export default function KeyVaultAccessConfiguration({ resourceId }: BladeProps) 
   const { api } = usePortal();
   const r = useAsync(() => api.arm.get<Vault>(resourceId, VAULT_API), [resourceId]);
   const current: Model = r.data?.properties?.enableRbacAuthorization ? 'rbac' : 'accessPolicy';
-  const [model, setModel] = useState<Model>(current);
-  useEffect(() => setModel(current), [current]);
+  // The user's choice, else the vault's model (never a default shown before the vault is read).
+  const [chosen, setModel] = useState<Model>();
+  const model = chosen ?? current;
   const [error, setError] = useState<AzureApiError>();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);

@@ -31,12 +31,15 @@ export default function KeyVaultNetworking({ resourceId }: BladeProps) {
   const [error, setError] = useState<AzureApiError>();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  // The form shows the vault's settings once they are read (not the defaults before).
+  const [ready, setReady] = useState(false);
   useEffect(() => {
     const p = r.data?.properties;
     if (!p) return;
     setAccess(p.publicNetworkAccess === 'Disabled' ? 'disabled' : p.networkAcls?.defaultAction === 'Deny' ? 'selected' : 'all');
     setBypass((p.networkAcls?.bypass ?? 'AzureServices') === 'AzureServices');
     setIps((p.networkAcls?.ipRules ?? []).map((x) => x.value));
+    setReady(true);
   }, [r.data]);
   const ipValid = IP.test(newIp.trim());
   const apply = async () => {
@@ -58,7 +61,7 @@ export default function KeyVaultNetworking({ resourceId }: BladeProps) {
       <ErrorBar error={r.error ?? error} />
       {saved && <MessageBar intent="success"><MessageBarBody>The firewall settings were saved.</MessageBarBody></MessageBar>}
       {r.loading && !r.data && <Spinner label="Loading" />}
-      {r.data && (
+      {r.data && ready && (
         <>
           <Title3 as="h2">Firewalls and virtual networks</Title3>
           <Field label="Allow access from">
