@@ -21,6 +21,7 @@ export const API_VERSIONS = {
   managedIdentity: '2023-01-31',
   authorization: '2022-04-01',
   deployments: '2021-04-01',
+  apiManagement: '2024-05-01',
 } as const;
 
 /** Parts of a resource id: subscription, resource group, the full type (namespace/type[/child...]) and name. */

@@ -33,5 +33,11 @@ export const BLADES: readonly BladeDefinition[] = [
   { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./access-control')) },
   { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces', name: 'eventhubs', title: 'Event Hubs', group: 'Entities', component: lazy(() => import('./eventhubs-hubs')) },
   { kind: 'resource', resourceType: 'Microsoft.EventHub/namespaces/eventhubs', name: 'dataexplorer', title: 'Data Explorer', component: lazy(() => import('./eventhub-data-explorer')) },
+  // API Management: APIs, Products, Subscriptions, Backends, Loggers (branch portal-apis)
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'apis', title: 'APIs', group: 'APIs', component: lazy(() => import('./apim-apis')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'products', title: 'Products', group: 'APIs', component: lazy(() => import('./apim-products')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'subscriptions', title: 'Subscriptions', group: 'APIs', component: lazy(() => import('./apim-subscriptions')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'backends', title: 'Backends', group: 'APIs', component: lazy(() => import('./apim-backends')) },
+  { kind: 'resource', resourceType: 'Microsoft.ApiManagement/service', name: 'loggers', title: 'Loggers', group: 'Monitoring', component: lazy(() => import('./apim-loggers')) },
   { kind: 'resource', resourceType: '*', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-overview')) },
 ];
