@@ -85,7 +85,7 @@ export function contentSecurityPolicy(nonce: string): string {
     "img-src 'self' data:",
     "font-src 'self' data:",
     // The public APIs: Resource Manager and Entra on this origin; Key Vault and gateways on their own local ports.
-    "connect-src 'self' https://localhost:* https://127.0.0.1:*",
+    "connect-src 'self' https://localhost:* https://127.0.0.1:* wss://localhost:* wss://127.0.0.1:*",
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
