@@ -18,8 +18,6 @@ export const BLADES: readonly BladeDefinition[] = [
 
   // Resource blades
   { kind: 'resource', resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities', name: 'overview', title: 'Overview', component: lazy(() => import('./managed-identity-overview')) },
-  { kind: 'resource', resourceType: 'Microsoft.Resources/resourceGroups', name: 'overview', title: 'Overview', component: lazy(() => import('./resource-group-overview')) },
-  { kind: 'resource', resourceType: 'Microsoft.Resources/deployments', name: 'overview', title: 'Overview', component: lazy(() => import('./deployment-overview')) },
   // Key Vault
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'overview', title: 'Overview', component: lazy(() => import('./keyvault-overview')) },
   { kind: 'resource', resourceType: 'Microsoft.KeyVault/vaults', name: 'iam', title: 'Access control (IAM)', component: lazy(() => import('./access-control')) },
