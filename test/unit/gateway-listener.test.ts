@@ -49,20 +49,26 @@ function get(port: number, path = '/echo/ok'): Promise<number> {
 }
 
 test('finding 5: silent, slow-header, half-handshake and idle keep-alive connections are closed; normal calls are served meanwhile', { timeout: 30_000 }, async () => {
-  const { plane, port } = await gateway({ firstByteMs: 300, handshakeMs: 300, headersMs: 400, requestMs: 2000, idleMs: 300 });
+  const { plane, port } = await gateway({ firstByteMs: 300, handshakeMs: 1500, headersMs: 400, requestMs: 2000, idleMs: 300 });
+  // Timers and sockets to end however the test ends (a failed assertion must not leave the process running).
+  const cleanup: (() => void)[] = [];
   try {
     // The attack: connections that hold a slot and never finish anything.
     const silent = hold(port);
     const slowHeaders = hold(port, 'GET /echo/x HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
     const drip = setInterval(() => { if (!slowHeaders.socket.destroyed) slowHeaders.socket.write('a'); }, 50);
+    cleanup.push(() => clearInterval(drip));
     const halfTls = hold(port, Buffer.from([0x16, 0x03, 0x01])); // the start of a ClientHello, no more
     // A ClientHello record of 512 bytes sent a byte every 100 ms: never idle, never complete.
     const dripTls = hold(port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]));
     const tlsDrip = setInterval(() => { if (!dripTls.socket.destroyed) dripTls.socket.write(Buffer.from([0x01])); }, 100);
+    cleanup.push(() => clearInterval(tlsDrip));
     const idle = hold(port, 'GET /echo/first HTTP/1.1\r\nHost: localhost\r\n\r\n'); // one request, then silence
     // A full TLS handshake, then not a byte of request.
     const tlsIdle = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
     tlsIdle.on('error', () => undefined);
+    cleanup.push(() => tlsIdle.destroy());
+    for (const h of [silent, slowHeaders, halfTls, dripTls, idle]) cleanup.push(() => h.socket.destroy());
     const tlsHandshake = new Promise<boolean>((resolve) => { tlsIdle.once('secureConnect', () => resolve(true)); tlsIdle.once('close', () => resolve(false)); });
     const tlsClosed = new Promise<void>((resolve) => tlsIdle.once('close', () => resolve()));
     // Normal traffic is served while they are held.
@@ -78,6 +84,7 @@ test('finding 5: silent, slow-header, half-handshake and idle keep-alive connect
     assert.match(idleGot, /^HTTP\/1\.1 200/, 'the idle connection got its answer, then was closed');
     assert.equal(await get(port), 200);
   } finally {
+    for (const c of cleanup) c();
     await plane.close();
   }
 });
