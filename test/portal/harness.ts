@@ -37,8 +37,11 @@ export interface PortalHarness {
   adminToken(): Promise<string>;
   /** Opens the sign-in link the server printed at start (single use: the first call only). */
   signInWithLink(): Promise<void>;
-  /** Runs axe on the current page at both viewports (no serious or critical violations, no sideways scrolling) and keeps screenshots. */
-  checkBlade(name: string): Promise<void>;
+  /**
+   * Runs axe on the current page at both viewports (no serious or critical violations, no sideways scrolling)
+   * and keeps screenshots. `dialog`: the page shows a modal dialog (which hides the blade's heading), checked as it is.
+   */
+  checkBlade(name: string, o?: { dialog?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,8 +79,9 @@ export async function startPortal(): Promise<PortalHarness> {
       await page.goto(m[1]);
       await page.getByRole('banner').getByText(/^Subscription: /).waitFor();
     },
-    async checkBlade(name: string) {
-      await page.getByRole('heading', { level: 1 }).first().waitFor();
+    async checkBlade(name: string, o?: { dialog?: boolean }) {
+      if (o?.dialog) await page.locator('[role="dialog"], [role="alertdialog"]').first().waitFor();
+      else await page.getByRole('heading', { level: 1 }).first().waitFor();
       await waitForSpinners(page);
       for (const vp of VIEWPORTS) {
         await page.setViewportSize(vp);

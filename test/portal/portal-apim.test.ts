@@ -189,6 +189,8 @@ describe('portal: API Management instance', { skip: SKIP }, () => {
     await menu('Custom domains').click();
     const row = page.getByRole('table', { name: 'Custom domains' }).getByRole('row').filter({ hasText: 'api.contoso.com' });
     await row.getByRole('button', { name: 'Delete' }).click();
+    // The confirmation dialog too gets axe (and screenshots) while it is open.
+    await h.checkBlade('apim-confirm-dialog', { dialog: true });
     await page.getByRole('alertdialog', { name: 'Delete custom domain' }).getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
     await row.waitFor({ state: 'detached' });

@@ -49,7 +49,7 @@ function get(port: number, path = '/echo/ok'): Promise<number> {
 }
 
 test('finding 5: silent, slow-header, half-handshake and idle keep-alive connections are closed; normal calls are served meanwhile', { timeout: 30_000 }, async () => {
-  const { plane, port } = await gateway({ firstByteMs: 300, handshakeMs: 1500, headersMs: 400, requestMs: 2000, idleMs: 300 });
+  const { plane, port } = await gateway({ firstByteMs: 300, handshakeMs: 1500, headersMs: 1500, requestMs: 3000, idleMs: 1500 });
   // Timers and sockets to end however the test ends (a failed assertion must not leave the process running).
   const cleanup: (() => void)[] = [];
   try {
