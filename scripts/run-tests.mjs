@@ -49,7 +49,7 @@ const compiled = (file) => path.join(BUILD, path.relative(root, path.resolve(roo
 
 const only = process.argv.slice(2);
 const files = (only.length > 0 ? only : findFiles(path.join(root, 'test'), '.test.ts')).sort().map(compiled);
-const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=3', ...files], {
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.pem'), APIM_LOCAL_TEST_CA_DIR: caDir },
