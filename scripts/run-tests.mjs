@@ -47,9 +47,16 @@ await build({
 });
 const compiled = (file) => path.join(BUILD, path.relative(root, path.resolve(root, file))).replace(/\.ts$/, '.js');
 
-const only = process.argv.slice(2);
+// Arguments: test files to run (all by default), and node --test flags passed on as they are
+// (e.g. --test-reporter=scripts/test-file-times.mjs --test-reporter-destination=times.txt).
+const args = process.argv.slice(2);
+const flags = args.filter((a) => a.startsWith('--'));
+const only = args.filter((a) => !a.startsWith('--'));
 const files = (only.length > 0 ? only : findFiles(path.join(root, 'test'), '.test.ts')).sort().map(compiled);
-const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], {
+// A reporter of one's own (with its destination) comes beside the usual one, which node drops when given any.
+const reporters = flags.some((f) => f.startsWith('--test-reporter=')) && !flags.includes('--test-reporter=spec')
+  ? ['--test-reporter=spec', '--test-reporter-destination=stdout'] : [];
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...reporters, ...flags, ...files], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.pem'), APIM_LOCAL_TEST_CA_DIR: caDir },

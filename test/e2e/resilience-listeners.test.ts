@@ -51,7 +51,8 @@ before(async () => {
   assert.equal((await put('/apis/fast/policies/policy', { properties: { format: 'rawxml', value: '<policies><inbound><return-response><set-status code="200" /><set-body>fast</set-body></return-response></inbound><backend /><outbound /><on-error /></policies>' } })).status, 201);
 });
 after(async () => {
-  for (const s of backendSockets) s.destroy();
+  // Every connection, idle ones too (the gateway's pool keeps some): close() alone waits for them to time out.
+  hanging?.closeAllConnections();
   if (hanging) await new Promise((r) => hanging.close(r));
   await server?.stop();
 });
