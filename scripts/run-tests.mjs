@@ -64,10 +64,36 @@ const LONG_FIRST = [
   'test/portal/portal-deploy.test.ts', 'test/e2e/gateway-cache-limits.test.ts', 'test/portal/portal-eventhubs.test.ts',
 ];
 const rank = (f) => { const i = LONG_FIRST.indexOf(path.relative(root, path.resolve(root, f))); return i < 0 ? LONG_FIRST.length : i; };
-const files = (only.length > 0 ? only : findFiles(path.join(root, 'test'), '.test.ts')).sort()
+// A folder stands for its test files.
+const named = only.flatMap((f) => (fs.statSync(path.resolve(root, f)).isDirectory() ? findFiles(path.resolve(root, f), '.test.ts') : [f]));
+const files = (only.length > 0 ? named : findFiles(path.join(root, 'test'), '.test.ts')).sort()
   .sort((a, b) => rank(a) - rank(b)).map(compiled);
+
+// Short test files run a few to a process: a process of its own cost each file about a second of start-up
+// and imports (node, the test runner, the Azure SDKs, the gateway's modules and its C# parser), more than
+// most unit files test for. A group is a generated file importing its members: their tests report under
+// it, in order; each member's own before/after hooks still start and stop what it uses (a server each).
+// Alone: the long files above, and files that set process-wide state (environment variables).
+// Files asked for by name run alone, unless there are many of them.
+const ALONE = new Set(['test/e2e/keyvault-managed-identity.test.ts', ...LONG_FIRST]);
+const GROUPS = { 'test/unit': 4 };
+const groups = [];
+const grouped = new Set();
+for (const [dir, n] of Object.entries(GROUPS)) {
+  const prefix = path.join(BUILD, dir) + path.sep;
+  const members = files.filter((f) => f.startsWith(prefix) && !ALONE.has(path.relative(BUILD, f).replace(/\.js$/, '.ts')));
+  if (members.length <= 2 * n) continue;
+  for (let g = 0; g < n; g++) {
+    const file = path.join(BUILD, dir, `group-${g + 1}-of-${n}.test.js`);
+    const mine = members.filter((_, i) => i % n === g);
+    fs.writeFileSync(file, mine.map((m) => `import ${JSON.stringify(`./${path.relative(path.dirname(file), m)}`)};\n`).join(''));
+    for (const m of mine) grouped.add(m);
+    groups.push(file);
+  }
+}
+const runFiles = [...files.filter((f) => !grouped.has(f)), ...groups];
 // --enable-source-maps here reaches every test process: node's runner passes its own flags on.
-const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(root, 'scripts/test-runner.mjs'), ...flags, ...files], {
+const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(root, 'scripts/test-runner.mjs'), ...flags, ...runFiles], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.pem'), APIM_LOCAL_TEST_CA_DIR: caDir },
