@@ -2,7 +2,7 @@
 // Runs the whole suite with node's test runner (TypeScript transpiled once by esbuild, below).
 // The SDKs trust our local CA only through NODE_EXTRA_CA_CERTS, which node reads at start-up, so a
 // test CA is made here first; every test server's data directory is seeded with it.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,10 +92,19 @@ for (const [dir, n] of Object.entries(GROUPS)) {
   }
 }
 const runFiles = [...files.filter((f) => !grouped.has(f)), ...groups];
+// One chromium for the run's browser tests, when installed (test/helpers/browser.ts): each file opens a
+// context of its own in it instead of a browser of its own.
+const { hasChromium, launchBrowserServer, BROWSER_WS_ENV } = await import(path.join(BUILD, 'test/helpers/browser.js'));
+const browser = hasChromium() ? await launchBrowserServer() : undefined;
 // --enable-source-maps here reaches every test process: node's runner passes its own flags on.
-const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(root, 'scripts/test-runner.mjs'), ...flags, ...runFiles], {
+const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'scripts/test-runner.mjs'), ...flags, ...runFiles], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.pem'), APIM_LOCAL_TEST_CA_DIR: caDir },
+  env: {
+    ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.pem'), APIM_LOCAL_TEST_CA_DIR: caDir,
+    ...(browser ? { [BROWSER_WS_ENV]: browser.wsEndpoint() } : {}),
+  },
 });
-process.exit(result.status ?? 1);
+const status = await new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+await browser?.close();
+process.exit(status);

@@ -1,5 +1,6 @@
-// The portal's browser test harness: one real server (child process, as `apim-local start`) and one
-// Debian chromium (playwright-core, no browser download) per test file, a fresh profile each time.
+// The portal's browser test harness: one real server (child process, as `apim-local start`) per test
+// file and a browser context of its own in Debian's chromium (test/helpers/browser.ts: the test run's one
+// browser; playwright-core, no browser download).
 //   const h = await startPortal();          // server + browser + page at /portal/, not signed in
 //   await h.signInWithLink();               // the one-time link `apim-local start` printed
 //   await h.checkBlade('home');             // axe (no serious/critical) and screenshots at 1280×800 and 390×844
@@ -9,18 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, startTestServer, tempDir, request, type TestServer } from '../helpers/server.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ROOT, startTestServer, request, type TestServer } from '../helpers/server.js';
+import { CHROMIUM, hasChromium, openBrowser } from '../helpers/browser.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 /** Why the browser tests are skipped, or undefined when they run. */
-export const SKIP: string | undefined = fs.existsSync(CHROMIUM)
+export const SKIP: string | undefined = hasChromium()
   ? (fs.existsSync(path.join(ROOT, 'dist/portal/index.html')) ? undefined : 'the portal is not built (npm run build)')
   : `the portal's browser tests need ${CHROMIUM} (apt-get install -y chromium)`;
 if (SKIP) process.stderr.write(`portal browser tests skipped: ${SKIP}\n`);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
 export const VIEWPORTS = [{ width: 1280, height: 800 }, { width: 390, height: 844 }] as const;
 export const SCREENSHOTS = path.join(ROOT, 'test-results/portal');
 
@@ -47,19 +46,18 @@ export interface PortalHarness {
 
 export async function startPortal(): Promise<PortalHarness> {
   const server = await startTestServer();
-  const profile = tempDir('apim-local-chromium-');
+  let browser: Browser;
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, args: ARGS, headless: true, viewport: VIEWPORTS[0],
-      // The server's certificate is issued by the test CA, which this fresh profile does not trust.
-      ignoreHTTPSErrors: true,
-    });
+    browser = await openBrowser();
+    // A context of this file's own: as a fresh profile, nothing shared with other files' contexts.
+    // The server's certificate is issued by the test CA, which chromium does not trust.
+    context = await browser.newContext({ viewport: VIEWPORTS[0], ignoreHTTPSErrors: true });
   } catch (e) {
     await server.stop();
     throw e;
   }
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = await context.newPage();
   const pageProblems: string[] = [];
   page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) pageProblems.push(`console: ${m.text()}`); });
@@ -87,7 +85,8 @@ export async function startPortal(): Promise<PortalHarness> {
         await page.setViewportSize(vp);
         // The screenshot first: a failing check below leaves it behind to look at.
         await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${vp.width}x${vp.height}.png`), fullPage: true });
-        await page.evaluate(axeSource);
+        // axe once per document (it is 500 KB of script to compile): a blade reached in the page keeps it.
+        if (!await page.evaluate(() => 'axe' in window)) await page.evaluate(axeSource);
         const violations = await page.evaluate(async () => {
           const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
           // Fluent's focus manager (Tabster) puts aria-hidden, focusable <i data-tabster-dummy> sentinels around
@@ -105,8 +104,8 @@ export async function startPortal(): Promise<PortalHarness> {
     },
     async close() {
       await context.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
       await server.stop();
-      fs.rmSync(profile, { recursive: true, force: true });
     },
   };
 }
