@@ -199,10 +199,22 @@ export class EventStore {
     };
   }
 
-  /** Retention: deletes the hub's events enqueued before `cutoffMs` (the tail stays known in memory). */
-  async expire(ns: string, hub: string, cutoffMs: number): Promise<number> {
-    const r = await this.db.deleteFrom('eh_events').where('ns_key', '=', ns).where('hub_key', '=', hub).where('enqueued_ms', '<', cutoffMs).executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /**
+   * Retention: deletes the events of a hub's partitions enqueued before `cutoffMs` (the tails stay known
+   * in memory). Enqueued times grow with sequence numbers, so each partition loses a prefix: found from
+   * the partition's start along the primary key, at the cost of the events it deletes, not of the hub.
+   */
+  async expire(ns: string, hub: string, partitions: number, cutoffMs: number): Promise<number> {
+    let deleted = 0;
+    for (let partition = 0; partition < partitions; partition++) {
+      const keep = await this.db.selectFrom('eh_events').select('seq').where('ns_key', '=', ns).where('hub_key', '=', hub)
+        .where('partition_id', '=', partition).where('enqueued_ms', '>=', cutoffMs).orderBy('seq').limit(1).executeTakeFirst();
+      let q = this.db.deleteFrom('eh_events').where('ns_key', '=', ns).where('hub_key', '=', hub).where('partition_id', '=', partition);
+      if (keep) q = q.where('seq', '<', keep.seq);
+      const r = await q.executeTakeFirst();
+      deleted += Number(r.numDeletedRows);
+    }
+    return deleted;
   }
 
   /** A hub or a whole namespace is gone: its events go too. */

@@ -137,7 +137,7 @@ export class EventHubsPlane implements EventHubsNamespaces, EventHubsConnector {
   private async sweep(): Promise<void> {
     const now = this.o.clock.nowMs();
     for (const r of this.namespaces.values()) {
-      for (const hub of r.view.hubs.values()) await this.events.expire(r.view.key, hub.key, now - hub.retentionHours * 3_600_000);
+      for (const hub of r.view.hubs.values()) await this.events.expire(r.view.key, hub.key, hub.partitionCount, now - hub.retentionHours * 3_600_000);
     }
   }
 

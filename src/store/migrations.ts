@@ -169,5 +169,13 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('eh_events_time').on('eh_events').columns(['ns_key', 'hub_key', 'enqueued_ms']).execute();
       },
     },
+    '0007_eventhubs_one_index': {
+      async up(db: Kysely<any>) {
+        // Every event write updated this index too (a quarter of an event's insert cost). Enqueued times
+        // grow with sequence numbers in a partition, so reads by time and the retention sweep walk the
+        // primary key from a partition's start instead (EventStore.resolve, expire).
+        await db.schema.dropIndex('eh_events_time').execute();
+      },
+    },
   };
 }
