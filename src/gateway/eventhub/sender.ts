@@ -25,6 +25,8 @@ export interface QueuedEvent { message: Buffer; partitionId?: string; partitionK
 export const EVENTHUBS_RESOURCE = 'https://eventhubs.azure.net/';
 const BATCH_FORMAT = 0x80013700;
 const MAX_QUEUE = 10_000;
+/** A queue this long is sent without waiting for flushMs: half the queue, so that a busy gateway never fills it. */
+const SEND_AT_EVENTS = MAX_QUEUE / 2;
 const MAX_BATCH_BYTES = 900 * 1024;
 const OP_TIMEOUT_MS = 10_000;
 /** SAS tokens made here live an hour; every token is put again before it has 5 minutes left. */
@@ -55,6 +57,7 @@ export function parseTarget(c: NonNullable<LoggerConfig['eventHub']>): Target {
 
 export class LoggerSender {
   private queue: QueuedEvent[] = [];
+  private queuedBytes = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -74,11 +77,22 @@ export class LoggerSender {
     this.container.on('error', () => undefined);
   }
 
-  /** Queues an event (a full queue drops it and says so in the logger's error). */
+  /**
+   * Queues an event (a full queue drops it and says so in the logger's error). The queue is sent
+   * flushMs after its first event, or at once when it holds a full batch.
+   */
   enqueue(e: QueuedEvent): void {
     if (this.closed) return;
     if (this.queue.length >= MAX_QUEUE) { this.dropped++; this.fail(`logger '${this.o.config.name}': ${this.dropped} event(s) dropped, the send queue is full (${MAX_QUEUE})`); return; }
     this.queue.push(e);
+    const before = this.queuedBytes;
+    this.queuedBytes += e.message.length;
+    // A full batch (by count or size) goes now: once, as the queue reaches it.
+    if (this.queue.length === SEND_AT_EVENTS || (before < MAX_BATCH_BYTES && this.queuedBytes >= MAX_BATCH_BYTES)) {
+      if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+      void this.flush();
+      return;
+    }
     this.timer ??= setTimeout(() => { this.timer = undefined; void this.flush(); }, this.o.flushMs);
   }
 
@@ -93,6 +107,7 @@ export class LoggerSender {
     const events = this.queue;
     if (events.length === 0) return;
     this.queue = [];
+    this.queuedBytes = 0;
     if (this.configError || !this.target) { this.fail(this.configError ?? 'no target'); return; }
     try {
       const c = await this.connection(this.target);
