@@ -118,6 +118,18 @@ export function postgresStoreUrl(): string | undefined {
   return url.toString();
 }
 
+/** Drops the schemas of postgresStoreUrl() URLs (a test file's `after`). */
+export async function dropPostgresSchemas(urls: string[]): Promise<void> {
+  const base = process.env.APIM_LOCAL_TEST_PG;
+  if (!base || urls.length === 0) return;
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    for (const u of urls) await client.query(`DROP SCHEMA IF EXISTS ${new URL(u).searchParams.get('schema')} CASCADE`);
+  } finally { await client.end(); }
+}
+
 /** Plain HTTPS request to the server (undici fetch trusts NODE_EXTRA_CA_CERTS). */
 export async function request(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const headers = new Headers(init.headers);

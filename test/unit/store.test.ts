@@ -5,7 +5,6 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations.js';
@@ -14,7 +13,7 @@ import { ResourceStore, resourceKind, type ResourceBody } from '../../src/arm/re
 import { RoleAssignments } from '../../src/authz/assignments.js';
 import { isAzureError } from '../../src/common/errors.js';
 import type { Clock } from '../../src/common/clock.js';
-import { postgresStoreUrl, tempDir } from '../helpers/server.js';
+import { dropPostgresSchemas, postgresStoreUrl, tempDir } from '../helpers/server.js';
 
 const SUB = '00000000-0000-0000-0000-00000000000a';
 const sub = `/subscriptions/${SUB}`;
@@ -37,14 +36,8 @@ function expectPrecondition(e: unknown): boolean {
   return true;
 }
 
-const pgSchemas: string[] = [];
-after(async () => {
-  const base = process.env.APIM_LOCAL_TEST_PG;
-  if (!base || pgSchemas.length === 0) return;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  try { for (const s of pgSchemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`); } finally { await client.end(); }
-});
+const pgUrls: string[] = [];
+after(() => dropPostgresSchemas(pgUrls));
 
 interface Backend {
   name: string;
@@ -67,7 +60,7 @@ const backends: Backend[] = [
     skip: process.env.APIM_LOCAL_TEST_PG ? undefined : 'APIM_LOCAL_TEST_PG not set',
     open: async () => {
       const url = postgresStoreUrl()!;
-      pgSchemas.push(new URL(url).searchParams.get('schema')!);
+      pgUrls.push(url);
       return { store: await openStore({ kind: 'postgres', url }), reopen: () => openStore({ kind: 'postgres', url }) };
     },
   },

@@ -4,11 +4,10 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import pg from 'pg';
 import { openStore, type Store } from '../../../src/store/db.js';
 import { EventStore } from '../../../src/eventhubs/events.js';
 import type { Clock } from '../../../src/common/clock.js';
-import { postgresStoreUrl, tempDir } from '../../helpers/server.js';
+import { dropPostgresSchemas, postgresStoreUrl, tempDir } from '../../helpers/server.js';
 
 const HOUR = 3_600_000;
 class TestClock implements Clock {
@@ -16,14 +15,8 @@ class TestClock implements Clock {
   nowMs() { return this.t; }
 }
 
-const pgSchemas: string[] = [];
-after(async () => {
-  const base = process.env.APIM_LOCAL_TEST_PG;
-  if (!base || pgSchemas.length === 0) return;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  try { for (const s of pgSchemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`); } finally { await client.end(); }
-});
+const pgUrls: string[] = [];
+after(() => dropPostgresSchemas(pgUrls));
 
 const backends: { name: string; skip?: string; open(): Promise<Store> }[] = [
   { name: 'SQLite file', open: () => openStore({ kind: 'sqlite', file: path.join(tempDir(), 'store.db') }) },
@@ -32,7 +25,7 @@ const backends: { name: string; skip?: string; open(): Promise<Store> }[] = [
     skip: process.env.APIM_LOCAL_TEST_PG ? undefined : 'APIM_LOCAL_TEST_PG not set',
     open: () => {
       const url = postgresStoreUrl()!;
-      pgSchemas.push(new URL(url).searchParams.get('schema')!);
+      pgUrls.push(url);
       return openStore({ kind: 'postgres', url });
     },
   },
