@@ -72,7 +72,7 @@ const files = (only.length > 0 ? named : findFiles(path.join(root, 'test'), '.te
 // Short test files run a few to a process: a process of its own cost each file about a second of start-up
 // and imports (node, the test runner, the Azure SDKs, the gateway's modules and its C# parser), more than
 // most unit files test for. A group is a generated file importing its members: their tests report under
-// it, in order; each member's own before/after hooks still start and stop what it uses (a server each).
+// it; each member's own before/after hooks still start and stop what it uses (a server each).
 // Alone: the long files above, and files that set process-wide state (environment variables).
 // Files asked for by name run alone, unless there are many of them.
 const ALONE = new Set(['test/e2e/keyvault-managed-identity.test.ts', ...LONG_FIRST]);
@@ -86,7 +86,12 @@ for (const [dir, n] of Object.entries(GROUPS)) {
   for (let g = 0; g < n; g++) {
     const file = path.join(BUILD, dir, `group-${g + 1}-of-${n}.test.js`);
     const mine = members.filter((_, i) => i % n === g);
-    fs.writeFileSync(file, mine.map((m) => `import ${JSON.stringify(`./${path.relative(path.dirname(file), m)}`)};\n`).join(''));
+    // Every member is loaded before the first test runs (a root `before` waiting for the imports). With
+    // plain imports, members that wait for a module with top-level await (the C# parser's init) load late:
+    // node:test runs the root `after` hooks as soon as the tests registered so far are done, and a member
+    // registering its `after` while they ran had it run at once, under its own tests (a dropped schema).
+    const imports = mine.map((m) => `  import(${JSON.stringify(`./${path.relative(path.dirname(file), m)}`)}),\n`).join('');
+    fs.writeFileSync(file, `import { before } from 'node:test';\nconst loading = Promise.all([\n${imports}]);\nbefore(() => loading);\n`);
     for (const m of mine) grouped.add(m);
     groups.push(file);
   }
