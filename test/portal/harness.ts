@@ -83,6 +83,7 @@ export async function startPortal(): Promise<PortalHarness> {
       await waitForSpinners(page);
       for (const vp of VIEWPORTS) {
         await page.setViewportSize(vp);
+        await waitForAnimations(page);
         // The screenshot first: a failing check below leaves it behind to look at.
         await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${vp.width}x${vp.height}.png`), fullPage: true });
         // axe once per document (it is 500 KB of script to compile): a blade reached in the page keeps it.
@@ -108,6 +109,17 @@ export async function startPortal(): Promise<PortalHarness> {
       await server.stop();
     },
   };
+}
+
+/**
+ * Waits until the page's finite animations and transitions are over: Fluent's dialogs and drawers fade
+ * and slide in (Web Animations), and axe measured a dialog half faded in as failing colour contrast on a
+ * busy machine. Endless ones (none once spinners are gone) are not waited for.
+ */
+export async function waitForAnimations(page: Page): Promise<void> {
+  await page.evaluate(() => Promise.all(document.getAnimations()
+    .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
+    .map((a) => a.finished.catch(() => undefined))));
 }
 
 /** Waits until no Fluent spinner (a blade loading) is on the page. */
