@@ -6,7 +6,7 @@
 // with synchronous=NORMAL (the frames are written to the WAL, not flushed), then the WAL is flushed with
 // an fdatasync in libuv's thread pool, and only then does insert() resolve: what a caller acknowledges
 // is on disk, as with FULL, while the loop goes on. One flush covers every commit made before it starts,
-// so concurrent appenders share it. The statement is prepared once per table and column set, not built
+// so concurrent appenders share it. The statements are prepared once per table and column set, not built
 // by Kysely and compiled by SQLite per call. On PostgreSQL the commit does not block the loop: a Kysely
 // transaction.
 import fsp from 'node:fs/promises';
@@ -35,8 +35,12 @@ export class KyselyAppender implements RowAppender {
   }
 }
 
+/** Rows per multi-row statement, within SQLite's limit of 32766 parameters (eh_events: 64 × 8). */
+const ROWS_PER_STATEMENT = 64;
+const MAX_PARAMETERS = 32766;
+
 export class SqliteAppender implements RowAppender {
-  private readonly statements = new Map<string, { columns: string[]; stmt: SQLite.Statement }>();
+  private readonly statements = new Map<string, SQLite.Statement>();
   private readonly normal: SQLite.Statement;
   private readonly full: SQLite.Statement;
   private flushing: Promise<void> | undefined;
@@ -54,14 +58,31 @@ export class SqliteAppender implements RowAppender {
 
   async insert<T extends keyof Database & string>(table: T, rows: Insertable<Database[T]>[]): Promise<void> {
     if (rows.length === 0) return;
-    const { columns, stmt } = this.statement(table, Object.keys(rows[0]));
-    const values = rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null));
+    const columns = Object.keys(rows[0]);
+    const one = this.statement(table, columns, 1);
+    const per = Math.min(ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns.length));
+    const many = per > 1 && rows.length >= per ? this.statement(table, columns, per) : undefined;
     // Through Kysely's connection: it is one connection, and a Kysely transaction open on it (between
     // two awaits) must not take these rows in.
     await this.db.connection().execute(async () => {
       if (this.walFile) this.normal.run();
       try {
-        this.sqlite.transaction(() => { for (const v of values) stmt.run(v); })();
+        this.sqlite.transaction(() => {
+          let i = 0;
+          if (many) {
+            // Rows go `per` to a statement: a quarter less time than a statement per row.
+            const values: unknown[] = new Array(per * columns.length);
+            for (; i + per <= rows.length; i += per) {
+              let v = 0;
+              for (let r = i; r < i + per; r++) {
+                const row = rows[r] as Record<string, unknown>;
+                for (const c of columns) values[v++] = row[c] ?? null;
+              }
+              many.run(values);
+            }
+          }
+          for (; i < rows.length; i++) one.run(columns.map((c) => (rows[i] as Record<string, unknown>)[c] ?? null));
+        })();
       } finally {
         if (this.walFile) this.full.run();
       }
@@ -69,12 +90,14 @@ export class SqliteAppender implements RowAppender {
     if (this.walFile) await this.flush();
   }
 
-  private statement(table: string, keys: string[]) {
-    const k = `${table}\u0000${keys.join('\u0000')}`;
+  /** `insert into table (columns) values (?, ...), ...`: `count` rows, prepared once. */
+  private statement(table: string, columns: string[], count: number): SQLite.Statement {
+    const k = `${table}\u0000${count}\u0000${columns.join('\u0000')}`;
     let s = this.statements.get(k);
     if (!s) {
       const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
-      s = { columns: keys, stmt: this.sqlite.prepare(`insert into ${q(table)} (${keys.map(q).join(', ')}) values (${keys.map(() => '?').join(', ')})`) };
+      const row = `(${columns.map(() => '?').join(', ')})`;
+      s = this.sqlite.prepare(`insert into ${q(table)} (${columns.map(q).join(', ')}) values ${new Array(count).fill(row).join(', ')}`);
       this.statements.set(k, s);
     }
     return s;

@@ -230,6 +230,16 @@ for (const backend of backends) {
         .map((r) => ({ seq: Number(r.seq), key: r.partition_key, message: [...Buffer.from(r.message)] }));
       const expected = [0, 1, 2, 5, 6, 7].map((seq) => ({ seq, key: seq % 2 ? 'k' : null, message: [seq, 0, 255] }));
       assert.deepEqual(await read(store), expected);
+      // Many rows in one call (SQLite: several rows to a statement, then the rest one by one), in order;
+      // a duplicate among them fails the whole call.
+      const many = Array.from({ length: 150 }, (_, k) => row(100 + k, Buffer.from([k, 1])));
+      await assert.rejects(store.appender.insert('eh_events', [...many.slice(0, 100), row(5), ...many.slice(100)]));
+      assert.deepEqual(await read(store), expected, 'the failed call stored none of its rows');
+      await store.appender.insert('eh_events', many);
+      const all = await read(store);
+      assert.equal(all.length, expected.length + 150);
+      assert.deepEqual(all.slice(expected.length).map((r) => [r.seq, r.key, r.message]), many.map((r, k) => [100 + k, r.partition_key, [k, 1]]));
+      expected.push(...all.slice(expected.length));
       if (store.dialect === 'sqlite') {
         const level = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
         assert.equal(level.rows[0].synchronous, 2, 'the connection is back to FULL for every other write');

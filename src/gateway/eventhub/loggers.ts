@@ -15,26 +15,27 @@ import { EVENTHUBS_RESOURCE, LoggerSender, eventMessage, type LocalEventHubs } f
 export const DEFAULT_FLUSH_MS = 250;
 
 export class EventHubLoggers implements EventHubSink {
-  private readonly senders = new Map<string, { json: string; sender: LoggerSender }>();
+  /** By lower-cased instance id, then lower-cased logger id. */
+  private readonly senders = new Map<string, Map<string, { json: string; sender: LoggerSender }>>();
   private readonly tokens = new Map<string, TokenCache>();
 
   constructor(private readonly o: { local?: LocalEventHubs; tokens?: ManagedIdentityTokens; logger: Logger; flushMs?: number }) {}
 
   /** The instance's loggers changed (its configuration was applied): senders follow. */
   configure(instanceId: string, loggers: LoggerConfig[]): void {
-    const prefix = `${instanceId.toLowerCase()}|`;
-    const wanted = new Map(loggers.filter((l) => l.loggerType === 'azureEventHub' && l.eventHub).map((l) => [`${prefix}${l.name.toLowerCase()}`, l]));
-    for (const [k, v] of this.senders) {
-      if (!k.startsWith(prefix)) continue;
+    const instance = instanceId.toLowerCase();
+    const mine = this.senders.get(instance) ?? new Map<string, { json: string; sender: LoggerSender }>();
+    const wanted = new Map(loggers.filter((l) => l.loggerType === 'azureEventHub' && l.eventHub).map((l) => [l.name.toLowerCase(), l]));
+    for (const [k, v] of mine) {
       const w = wanted.get(k);
-      if (!w || JSON.stringify(w) !== v.json) { void v.sender.close(); this.senders.delete(k); }
+      if (!w || JSON.stringify(w) !== v.json) { void v.sender.close(); mine.delete(k); }
     }
     for (const [k, l] of wanted) {
-      if (this.senders.has(k)) continue;
-      let cache = this.tokens.get(instanceId.toLowerCase());
-      if (!cache) { cache = new TokenCache(instanceId, this.o.tokens); this.tokens.set(instanceId.toLowerCase(), cache); }
+      if (mine.has(k)) continue;
+      let cache = this.tokens.get(instance);
+      if (!cache) { cache = new TokenCache(instanceId, this.o.tokens); this.tokens.set(instance, cache); }
       const tokens = cache;
-      this.senders.set(k, {
+      mine.set(k, {
         json: JSON.stringify(l),
         sender: new LoggerSender({
           instanceId, config: l, local: this.o.local, logger: this.o.logger, flushMs: this.o.flushMs ?? DEFAULT_FLUSH_MS,
@@ -42,19 +43,23 @@ export class EventHubLoggers implements EventHubSink {
         }),
       });
     }
+    if (mine.size > 0) this.senders.set(instance, mine); else this.senders.delete(instance);
   }
 
   log(instanceId: string, loggerId: string, e: LoggedEvent): string | undefined {
-    const s = this.senders.get(`${instanceId.toLowerCase()}|${loggerId.toLowerCase()}`);
+    // On every logged call: the ids as the policy holds them are looked up first (the same strings each
+    // call, their hashes cached by V8), lower-cased only when they are not found so.
+    const mine = this.senders.get(instanceId) ?? this.senders.get(instanceId.toLowerCase());
+    const s = mine?.get(loggerId) ?? mine?.get(loggerId.toLowerCase());
     if (!s) return `Logger '${loggerId}' was not found or is not of type azureEventHub.`;
-    s.sender.enqueue({ message: eventMessage(e.body), ...(e.partitionId !== undefined ? { partitionId: e.partitionId } : {}), ...(e.partitionKey !== undefined ? { partitionKey: e.partitionKey } : {}) });
+    s.sender.enqueue({ message: eventMessage(e.body), partitionId: e.partitionId, partitionKey: e.partitionKey });
     return s.sender.lastError;
   }
 
   remove(instanceId: string): void { this.configure(instanceId, []); this.tokens.delete(instanceId.toLowerCase()); }
 
   async close(): Promise<void> {
-    await Promise.all([...this.senders.values()].map((s) => s.sender.close()));
+    await Promise.all([...this.senders.values()].flatMap((m) => [...m.values()].map((s) => s.sender.close())));
     this.senders.clear();
   }
 }

@@ -51,7 +51,7 @@ const logToEventhub: PolicyDefinition = {
       const text = truncateUtf8(body(ctx), MAX_EVENT_BYTES);
       const pid = partitionId?.(ctx);
       const pkey = partitionKey?.(ctx);
-      const error = services.eventHubs.log(instanceId, loggerId, { body: text, ...(pid !== undefined ? { partitionId: pid } : {}), ...(pkey !== undefined ? { partitionKey: pkey } : {}) });
+      const error = services.eventHubs.log(instanceId, loggerId, { body: text, partitionId: pid, partitionKey: pkey });
       if (error !== undefined) ctx.trace?.message({ source: 'log-to-eventhub', severity: 'error', message: error, metadata: { loggerId } });
     };
   },
