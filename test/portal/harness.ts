@@ -89,11 +89,12 @@ export async function startPortal(): Promise<PortalHarness> {
         // axe once per document (it is 500 KB of script to compile): a blade reached in the page keeps it.
         if (!await page.evaluate(() => 'axe' in window)) await page.evaluate(axeSource);
         const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+          const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; html: string; failureSummary?: string }[] }[] }> } }).axe;
           // Fluent's focus manager (Tabster) puts aria-hidden, focusable <i data-tabster-dummy> sentinels around
           // focus groups on purpose: they hand focus on and are never announced. Everything else is checked.
           const r = await axe.run({ exclude: [['[data-tabster-dummy]']] } as unknown as Document, { resultTypes: ['violations'] });
-          return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+          // Each node with its markup and axe's reason: Griffel's class names alone do not say which element failed.
+          return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.html.slice(0, 300)} ${n.failureSummary ?? ''}`) }));
         });
         const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
         assert.deepEqual(serious, [], `${name} at ${vp.width}×${vp.height}: axe violations`);
@@ -113,13 +114,22 @@ export async function startPortal(): Promise<PortalHarness> {
 
 /**
  * Waits until the page's finite animations and transitions are over: Fluent's dialogs and drawers fade
- * and slide in (Web Animations), and axe measured a dialog half faded in as failing colour contrast on a
- * busy machine. Endless ones (none once spinners are gone) are not waited for.
+ * and slide in (Web Animations and CSS transitions), and axe measured a dialog half faded in as failing
+ * colour contrast on a busy machine. Two frames first, so that what a resize or a click starts has
+ * started; again until a check finds none running. Endless ones (none once spinners are gone) are not
+ * waited for.
  */
 export async function waitForAnimations(page: Page): Promise<void> {
-  await page.evaluate(() => Promise.all(document.getAnimations()
-    .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
-    .map((a) => a.finished.catch(() => undefined))));
+  await page.evaluate(async () => {
+    const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+    for (let i = 0; i < 20; i++) {
+      await frame();
+      await frame();
+      const running = document.getAnimations().filter((a) => a.playState === 'running' && Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+      if (running.length === 0) return;
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined)));
+    }
+  });
 }
 
 /** Waits until no Fluent spinner (a blade loading) is on the page. */
