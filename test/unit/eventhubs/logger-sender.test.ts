@@ -1,7 +1,8 @@
 // The gateway's Event Hubs sender batches: a queue goes flushMs after its first event, or at once when it
 // holds a full batch (5000 events, or 900 KB), in transfers an Event Hubs peer accepts. The peer here is a
 // bare rhea container on a local port (the sender's `local` connection, as to a namespace on this
-// machine), answering CBS put-token and accepting every transfer: what is checked is the sender's side.
+// machine), answering CBS put-token and accepting every transfer: what is checked is the sender's side,
+// and its managed identity token: put once per connection, and again 5 minutes before it expires.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -12,6 +13,8 @@ import { eventsOf } from '../../../src/eventhubs/amqp.js';
 import { silentLogger } from '../../../src/common/log.js';
 
 const transfers: { events: number; at: number }[] = [];
+/** Every CBS put-token the peer answered: its token type, the token, and its connection. */
+const puts: { type: unknown; token: unknown; connection: unknown }[] = [];
 let listener: net.Server;
 let port: number;
 
@@ -20,6 +23,7 @@ before(async () => {
   peer.on('message', (ctx: EventContext) => {
     if (ctx.receiver?.source?.address === '$cbs' || ctx.receiver?.target?.address === '$cbs') {
       // put-token: accepted, answered on the sender's reply link.
+      puts.push({ type: ctx.message?.application_properties?.type, token: ctx.message?.body, connection: ctx.connection });
       const reply = ctx.connection.find_sender((s: rhea.Sender) => s.target?.address === ctx.message?.reply_to);
       (reply ?? ctx.connection.open_sender({ target: { address: ctx.message!.reply_to } })).send({
         correlation_id: ctx.message!.message_id, application_properties: { 'status-code': 202 }, body: '',
@@ -37,13 +41,21 @@ before(async () => {
 });
 after(() => { listener.close(); });
 
-function sender(flushMs: number): LoggerSender {
+function sender(flushMs: number, token?: (clientId: string | undefined) => string): LoggerSender {
   return new LoggerSender({
-    instanceId: 'apim', logger: silentLogger, flushMs, token: () => 'unused',
-    config: { name: 'eh', loggerType: 'azureEventHub', eventHub: { name: 'hub', connectionString: `Endpoint=sb://localhost:${port}/;SharedAccessKeyName=k;SharedAccessKey=a2V5` } },
+    instanceId: 'apim', logger: silentLogger, flushMs, token: token ?? (() => 'unused'),
+    config: {
+      name: 'eh', loggerType: 'azureEventHub',
+      eventHub: token
+        ? { name: 'hub', endpointAddress: `localhost:${port}`, identityClientId: 'SystemAssigned' }
+        : { name: 'hub', connectionString: `Endpoint=sb://localhost:${port}/;SharedAccessKeyName=k;SharedAccessKey=a2V5` },
+    },
     local: { connect: () => net.connect(port, '127.0.0.1') },
   });
 }
+
+/** A JWT's shape with `exp` (the peer does not verify it; the sender reads exp to know when to put a new one). */
+const jwt = (expSeconds: number, n: number) => ['{"alg":"none"}', JSON.stringify({ exp: expSeconds, n })].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
 
 const sent = () => transfers.reduce((n, t) => n + t.events, 0);
 async function until(what: () => boolean, ms: number): Promise<boolean> {
@@ -76,6 +88,33 @@ test('a full batch goes at once: 5000 events, or 900 KB, without waiting for flu
     const big = 'x'.repeat(400 * 1024);
     for (let i = 0; i < 3; i++) s.enqueue({ message: eventMessage(big) });
     assert.ok(await until(() => sent() === 5003, 10_000), `sent ${sent()}`);
+    assert.equal(s.lastError, undefined);
+  } finally { await s.close(); }
+});
+
+test('a managed identity token is put once and used for every send until 5 minutes before it expires; then a new one is put on the same connection', async () => {
+  transfers.length = 0;
+  puts.length = 0;
+  const asked: (string | undefined)[] = [];
+  // The first token expires in 5 minutes and 2 seconds (renewed after 2 s); the next ones in an hour.
+  const s = sender(20, (clientId) => { asked.push(clientId); return jwt(Math.floor(Date.now() / 1000) + (asked.length === 1 ? 302 : 3600), asked.length); });
+  try {
+    s.enqueue({ message: eventMessage('a') });
+    assert.ok(await until(() => sent() === 1, 10_000), `sent ${sent()}`);
+    s.enqueue({ message: eventMessage('b') });
+    assert.ok(await until(() => sent() === 2, 10_000), `sent ${sent()}`);
+    assert.equal(puts.length, 1, 'the token is put once, not per send');
+    assert.deepEqual(asked, [undefined], 'the system-assigned identity\'s token, asked for once');
+    assert.equal(puts[0].type, 'jwt');
+    await new Promise((r) => setTimeout(r, 2500));
+    s.enqueue({ message: eventMessage('c') });
+    assert.ok(await until(() => sent() === 3, 10_000), `sent ${sent()}`);
+    assert.equal(puts.length, 2, 'a new token before the old one has 5 minutes left');
+    assert.equal(puts[1].connection, puts[0].connection, 'on the same connection');
+    assert.equal(JSON.parse(Buffer.from(String(puts[1].token).split('.')[1], 'base64url').toString()).n, 2);
+    s.enqueue({ message: eventMessage('d') });
+    assert.ok(await until(() => sent() === 4, 10_000), `sent ${sent()}`);
+    assert.equal(puts.length, 2, 'the new token serves the next sends');
     assert.equal(s.lastError, undefined);
   } finally { await s.close(); }
 });
