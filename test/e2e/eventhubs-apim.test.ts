@@ -1,8 +1,8 @@
 // API Management → Event Hubs: azureEventHub loggers (managed identity: system-assigned or a user-assigned
 // client id; connection string kept as a secret named value) and log-to-eventhub. A call through the
 // gateway produces an event the official EventHubConsumerClient reads; without the Data Sender role the
-// API still answers and nothing is written (the error is in the server log); 300 KB is truncated to 200 KB;
-// the namespace firewall with trusted services admits the system-assigned identity only.
+// API still answers and nothing is written (the error is in the server log and the calls' traces); 300 KB is
+// truncated to 200 KB; the namespace firewall with trusted services admits the system-assigned identity only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -129,7 +129,7 @@ test('system-assigned identity with Data Sender, user-assigned by client id, and
   assert.equal(text(truncated).length, 200 * 1024, 'truncated to 200 KB as Azure documents');
 });
 
-test('without the role the API still answers, nothing is written, and the logger error is in the server log', async () => {
+test('without the role the API still answers, nothing is written, and the logger error is in the server log and the trace', async () => {
   const r = await call('eh-norole', 'nr-1');
   assert.equal(r.status, 200);
   assert.equal(r.text, 'logged');
@@ -140,6 +140,15 @@ test('without the role the API still answers, nothing is written, and the logger
   const info = await consumer.getPartitionProperties('0');
   await consumer.close();
   assert.equal(info.isEmpty, true, 'nothing was written');
+  // The logger's error shows in the trace of the calls after it (APIM's debug tracing, as the portal's Test tab).
+  const cred = await apim.gateway.listDebugCredentials(RG, SVC, 'managed', { credentialsExpireAfter: 'PT1H', apiId: `/subscriptions/${server.connection.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}/apis/orders`, purposes: ['tracing'] });
+  const traced = await request(`${gatewayUrl}/orders/x`, { method: 'POST', body: '{}', headers: { 'x-logger': 'eh-norole', 'x-tag': 'nr-2', 'content-type': 'text/plain', 'Apim-Debug-Authorization': cred.token! } });
+  assert.equal(traced.status, 200);
+  const trace = await apim.gateway.listTrace(RG, SVC, 'managed', { traceId: traced.headers.get('apim-trace-id')! });
+  const inbound = (trace.traceEntries as Record<string, { source: string; data: { source?: string; severity?: string; message?: string } }[]>).inbound;
+  const message = inbound.find((e) => e.source === 'trace' && e.data.source === 'log-to-eventhub');
+  assert.equal(message?.data.severity, 'error', JSON.stringify(inbound));
+  assert.match(message.data.message ?? '', /^logger 'eh-norole': 1 event\(s\) not sent to event hub 'norole': amqp:unauthorized-access: .*'Send' claim/);
 });
 
 test('the namespace firewall with trusted services admits the system-assigned identity only', async () => {
