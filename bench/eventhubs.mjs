@@ -6,6 +6,9 @@
 //                         policy's cost is the largest share of it: the worst case;
 //        proxy            the API forwards to a local backend (node:http, as bench/gateway.mjs): the
 //                         realistic case of "gateway throughput";
+//        no-role          return-response again, logging to a hub the identity may not send to: every
+//                         send fails (the issue: "without the role the API still answers at normal
+//                         speed"); the hub must stay empty;
 //      with the server's CPU time per request (its /proc stat; the AMQP endpoint and the store run in the
 //      same process, so the cost of receiving and storing the events is counted) and, at the end, a
 //      check that every logged call's event was stored (a dropped event would flatter the ratio);
@@ -13,7 +16,7 @@
 //      accepted after it is stored) vs a bare rhea sender → rhea receiver pair in this process (no store).
 //
 //   npm run build && node bench/eventhubs.mjs [--duration 5] [--concurrency 16] [--rounds 2] [--events 20000]
-//                    [--only return-response,proxy,amqp] [--cpu-prof <dir>] [--json]
+//                    [--only return-response,proxy,no-role,amqp] [--cpu-prof <dir>] [--json]
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -34,13 +37,13 @@ const { values: opts } = parseArgs({
     role: { type: 'string' },
     duration: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' },
     events: { type: 'string', default: '20000' }, warmup: { type: 'string' }, json: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'return-response,proxy,amqp' }, 'cpu-prof': { type: 'string' },
+    only: { type: 'string', default: 'return-response,proxy,no-role,amqp' }, 'cpu-prof': { type: 'string' },
   },
 });
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const BATCH = 100;
 const DATA_SENDER = '2b629674-e913-4c01-ae53-ef4638d8f975';
-const CASES = ['return-response', 'proxy', 'amqp'];
+const CASES = ['return-response', 'proxy', 'no-role', 'amqp'];
 
 // The backend of the proxy case (a child process, as in bench/gateway.mjs): a 114-byte JSON answer.
 if (opts.role === 'backend') {
@@ -87,10 +90,13 @@ async function main() {
   const nsDoc = await arm('PUT', nsPath, { location: 'westeurope' }, '2024-01-01');
   await arm('PUT', `${nsPath}/eventhubs/logs`, { properties: { partitionCount: 2 } }, '2024-01-01');
   await arm('PUT', `${nsPath}/eventhubs/amqp`, { properties: { partitionCount: 1 } }, '2024-01-01');
+  await arm('PUT', `${nsPath}/eventhubs/norole`, { properties: { partitionCount: 1 } }, '2024-01-01');
   await arm('PUT', `${nsPath}/eventhubs/logs/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}`, {
     properties: { roleDefinitionId: `/subscriptions/${connection.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${DATA_SENDER}`, principalId: svc.identity.principalId, principalType: 'ServicePrincipal' },
   }, '2022-04-01');
   await arm('PUT', `${svcPath}/loggers/eh`, { properties: { loggerType: 'azureEventHub', credentials: { name: 'logs', endpointAddress: `${ns}.servicebus.windows.net`, identityClientId: 'SystemAssigned' } } });
+  // No role on hub `norole`: every send of this logger is refused.
+  await arm('PUT', `${svcPath}/loggers/eh-norole`, { properties: { loggerType: 'azureEventHub', credentials: { name: 'norole', endpointAddress: `${ns}.servicebus.windows.net`, identityClientId: 'SystemAssigned' } } });
   const keys = await arm('POST', `${nsPath}/authorizationRules/RootManageSharedAccessKey/listKeys`, undefined, '2024-01-01');
   const amqpPort = Number(new URL(nsDoc.properties.serviceBusEndpoint).port);
   const ca = fs.readFileSync(connection.caCertificatePath, 'utf8');
@@ -98,13 +104,15 @@ async function main() {
   // The APIs: {case} without the policy, {case}-logged with it, otherwise alike.
   const gatewayCases = only.filter((c) => c !== 'amqp');
   const backendPort = gatewayCases.includes('proxy') ? await startBackend() : undefined;
-  const logPolicy = '<log-to-eventhub logger-id="eh">@(context.Request.Method + " " + context.Request.Url.Path + " " + context.RequestId)</log-to-eventhub>';
+  const logPolicy = (logger) => `<log-to-eventhub logger-id="${logger}">@(context.Request.Method + " " + context.Request.Url.Path + " " + context.RequestId)</log-to-eventhub>`;
+  const prefix = { 'return-response': 'rr', proxy: 'proxy', 'no-role': 'nr' };
   const apis = [];
   for (const c of gatewayCases) {
     for (const logged of [false, true]) {
-      const api = `${c === 'proxy' ? 'proxy' : 'rr'}${logged ? '-logged' : ''}`;
+      const api = `${prefix[c]}${logged ? '-logged' : ''}`;
       const serviceUrl = c === 'proxy' ? { serviceUrl: `http://127.0.0.1:${backendPort}` } : {};
-      const inbound = c === 'proxy' ? `<base />${logged ? logPolicy : ''}` : `${logged ? logPolicy : ''}<return-response><set-status code="200" reason="OK" /><set-body>ok</set-body></return-response>`;
+      const policy = logged ? logPolicy(c === 'no-role' ? 'eh-norole' : 'eh') : '';
+      const inbound = c === 'proxy' ? `<base />${policy}` : `${policy}<return-response><set-status code="200" reason="OK" /><set-body>ok</set-body></return-response>`;
       await arm('PUT', `${svcPath}/apis/${api}`, { properties: { displayName: api, path: api, protocols: ['https'], subscriptionRequired: false, ...serviceUrl } });
       await arm('PUT', `${svcPath}/apis/${api}/operations/get`, { properties: { displayName: 'Get', method: 'GET', urlTemplate: '/*' } });
       await arm('PUT', `${svcPath}/apis/${api}/policies/policy`, { properties: { format: 'rawxml', value: `<policies><inbound>${inbound}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>` } });
@@ -122,7 +130,7 @@ async function main() {
   const load = async (a, ms) => {
     const res = await runLoad({ pool, concurrency, durationMs: ms, request: () => ({ method: 'GET', path: `/${a.api}/x` }) });
     if (res.errors) throw new Error(`${a.api}: ${res.errors} errors: ${res.errorSamples.join('; ')}`);
-    if (a.logged) loggedRequests += res.completed;
+    if (a.logged && a.case !== 'no-role') loggedRequests += res.completed;
     return res;
   };
   for (const a of apis) await load(a, warmupMs);
@@ -164,7 +172,12 @@ async function main() {
   }
   // Every logged call's event must be in the hub (the sender drops events only when its queue is full).
   let stored;
-  if (gatewayCases.length) {
+  let storedNoRole;
+  if (gatewayCases.includes('no-role')) {
+    storedNoRole = await countEvents({ host: 'localhost', port: amqpPort, ca, hub: 'norole', partitions: 1, keyName: keys.keyName, key: keys.primaryKey });
+    log(`events stored in the hub without the role: ${storedNoRole} (0 expected)`);
+  }
+  if (gatewayCases.some((c) => c !== 'no-role')) {
     const deadline = Date.now() + 10_000;
     do {
       stored = await countEvents({ host: 'localhost', port: amqpPort, ca, hub: 'logs', partitions: 2, keyName: keys.keyName, key: keys.primaryKey });
@@ -182,15 +195,19 @@ async function main() {
     const bareEps = await bareRhea(total);
     amqp = { storedEventsPerSecond: amqpEps, bareRheaEventsPerSecond: bareEps, ratio: amqpEps / bareEps };
   }
-  const out = { loadAverage: os.loadavg()[0], gateway, events: gatewayCases.length ? { loggedRequests, stored } : undefined, amqp };
+  const out = { loadAverage: os.loadavg()[0], gateway, events: stored !== undefined ? { loggedRequests, stored } : undefined, storedWithoutRole: storedNoRole, amqp };
   if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else {
-    const label = { 'return-response': 'API answers with return-response (no backend; worst case)', proxy: 'API proxies to a local backend (realistic)' };
+    const label = {
+      'return-response': 'API answers with return-response (no backend; worst case)', proxy: 'API proxies to a local backend (realistic)',
+      'no-role': 'return-response, the logger\'s identity without the role (every send refused)',
+    };
     for (const [c, g] of Object.entries(gateway)) {
       process.stdout.write(`gateway, ${label[c]}: with log-to-eventhub ${g.loggedRps.toFixed(0)} req/s vs without ${g.plainRps.toFixed(0)} req/s  ratio ${g.ratio.toFixed(2)}x (target >= 0.8x; per round ${g.roundRatios.map((x) => x.toFixed(2)).join(' ')})`
         + (g.cpuRatio !== undefined ? `; server CPU ${g.loggedCpuUsPerReq.toFixed(0)} vs ${g.plainCpuUsPerReq.toFixed(0)} µs/req (${(g.plainCpuUsPerReq / g.loggedCpuUsPerReq).toFixed(2)}x)` : '') + '\n');
     }
     if (out.events) process.stdout.write(`events stored: ${stored} of ${loggedRequests} logged calls${stored < loggedRequests ? '  (EVENTS MISSING)' : ''}\n`);
+    if (storedNoRole !== undefined) process.stdout.write(`events stored without the role: ${storedNoRole}${storedNoRole > 0 ? '  (SHOULD BE NONE)' : ''}\n`);
     if (amqp) process.stdout.write(`AMQP events stored: ${amqp.storedEventsPerSecond.toFixed(0)}/s vs bare rhea pair: ${amqp.bareRheaEventsPerSecond.toFixed(0)}/s  ratio ${amqp.ratio.toFixed(2)}x\n`);
     process.stdout.write(`(load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)\n`);
   }
@@ -199,7 +216,7 @@ async function main() {
     fs.writeFileSync(path.join(cpuProfDir, 'phases.json'), JSON.stringify(phases, null, 1));
     log(`server CPU profile in ${cpuProfDir}, the measured phases' times in ${path.join(cpuProfDir, 'phases.json')}`);
   }
-  return out.events && stored < loggedRequests ? 1 : 0;
+  return (out.events && stored < loggedRequests) || storedNoRole > 0 ? 1 : 0;
 }
 
 /** A connection with a SAS token put for `hub` on its CBS node; returns it and a request/reply helper for `$management`. */
